@@ -1,0 +1,87 @@
+# The project's commands. `make run` and `make test` are contracts other tools rely on.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.12
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+UV_VERSION := 0.13.9
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# uv never downloads a Python of its own: the project uses the machine's Python 3.12.
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: help install run test lint typecheck security audit messages bench faults survey-day clean
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(UV):
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
+
+$(VENV)/.installed: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --python $(BIN)/python
+	@touch $@
+
+# Front-end files (Plotly.js, axe-core) from the npm registry, locked in package-lock.json.
+node_modules/.installed: package-lock.json package.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(VENV)/.installed node_modules/.installed ## Create .venv and node_modules from the lock files
+
+# Compiled translations are build output (*.mo is not committed).
+messages: install ## Compile the translations
+	$(BIN)/pybabel compile --domain django --directory locale --statistics 2>&1 | grep -v '^$$' || true
+	@test -f locale/en/LC_MESSAGES/django.mo
+
+run: messages ## Migrate, seed the demo and serve http://127.0.0.1:8000 (SQLite, eager tasks)
+	DEBUG=1 $(BIN)/python manage.py migrate --no-input
+	DEBUG=1 $(BIN)/python manage.py seed_demo
+	@echo "Serving http://$(HOST):$(PORT)/  (stop with Ctrl-C)"
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: $(VENV)/.installed ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.installed ## mypy --strict
+	DEBUG=1 $(BIN)/mypy .
+
+# Production settings must pass Django's deployment checks (a throwaway key, DEBUG off),
+# and bandit must find nothing of high severity in our code (lower ones are printed).
+security: $(VENV)/.installed ## check --deploy with production settings, and bandit
+	DEBUG=0 ALLOWED_HOSTS=trygghet.example.org \
+	  SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+	$(BIN)/bandit -q -r . -x ./.venv,./node_modules,./tests,./bench,./var,./staticfiles \
+	  --severity-level high
+
+audit: $(VENV)/.installed ## pip-audit of uv.lock (needs PyPI's vulnerability API)
+	.ci/pip-audit
+
+test: messages lint typecheck security ## Run the whole suite (uses DATABASE_URL / REDIS_URL when set)
+	DEBUG=1 $(BIN)/python manage.py check
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest
+
+bench: messages ## Run the benchmarks in bench/ (numbers go into docs/performance.md)
+	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# Each scenario starts its own private PostgreSQL, Redis, gunicorn, worker and beat on ports
+# 8601–8699 (bench/stack.py), injects its fault during a load run and reconciles the sheets.
+FAULT_ARGS ?= --pupils 300 --classes 10 --start-window 20 --think 0.5 2 --fault-at 15 \
+	--outage 15 --beat-interval 10 --synth 100000
+faults: messages ## Survey day under every fault, reconciled (about 10 minutes)
+	$(BIN)/python bench/survey_day.py --scenario all $(FAULT_ARGS)
+
+survey-day: messages ## The survey-day load benchmark; SCENARIO=redis etc. (docs/performance.md)
+	$(BIN)/python bench/survey_day.py --scenario $(or $(SCENARIO),baseline) --pupils 2000 \
+	  --classes 60 --start-window 60 $(ARGS)
+
+clean: ## Remove the virtual environment and local data
+	rm -rf $(VENV) node_modules var staticfiles

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = _("Konton och granskning")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from . import signals
+
+        # After every migrate: the role groups exist and carry their permissions.
+        post_migrate.connect(signals.sync_role_groups, sender=self)
+        signals.connect()

@@ -1,0 +1,131 @@
+"""Writes of the accounts app: audit rows, roles, sessions."""
+
+import ipaddress
+from collections.abc import Mapping
+from typing import Final
+
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.contrib.sessions.models import Session
+from django.http import HttpRequest
+
+from .access import AnyUser, Role, organisation_of, roles_of
+from .models import AuditLog, Organisation, StaffProfile, UserSession
+
+# Details of an audit row never carry secrets or pupil data: refuse these keys outright.
+_FORBIDDEN_DETAIL_WORDS: Final = (
+    "password",
+    "passwd",
+    "code",
+    "answer",
+    "token",
+    "secret",
+    "otp",
+)
+# Keys that contain a forbidden word but only describe, never carry, the secret.
+_ALLOWED_DETAIL_KEYS: Final = frozenset(
+    {"code_count", "codes_issued", "code_rows_deleted", "district_code", "indicator_code"}
+)
+
+
+def _check_details(details: Mapping[str, object]) -> None:
+    for key in details:
+        lowered = key.lower()
+        if lowered in _ALLOWED_DETAIL_KEYS:
+            continue
+        if any(word in lowered for word in _FORBIDDEN_DETAIL_WORDS):
+            raise ValueError(f"audit details must not carry {key!r}")
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address: REMOTE_ADDR, or the address the trusted proxies saw.
+
+    `settings.TRUSTED_PROXY_COUNT` proxies (the TLS proxy in front of gunicorn) each
+    append to X-Forwarded-For; the entry they appended last is the one to believe.
+    """
+    count: int = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    candidate = request.META.get("REMOTE_ADDR", "")
+    if count > 0:
+        forwarded = [
+            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        ]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= count:
+            candidate = forwarded[-count]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return None
+
+
+def audit(request_or_user: HttpRequest | AnyUser | None, event: str, **details: object) -> AuditLog:
+    """Append one row to the audit log.
+
+    Pass the request where there is one (it adds the address and the path), else the
+    user, else None for the system itself (e.g. the retention task). Details are small
+    JSON values describing what was done (wave, filters, file type, cell count, checksum);
+    keys naming codes, answers, passwords or tokens are refused with ValueError.
+    """
+    _check_details(details)
+    request: HttpRequest | None = None
+    user: AnyUser | None
+    if isinstance(request_or_user, HttpRequest):
+        request = request_or_user
+        user = getattr(request, "user", None)
+    else:
+        user = request_or_user
+    row = AuditLog(event=event[:64], details=dict(details))
+    if user is not None and user.is_authenticated:
+        row.actor_id = user.pk
+        row.actor_username = user.get_username()
+        row.roles = ",".join(sorted(roles_of(user)))
+        row.organisation = organisation_of(user) or ""
+    if request is not None:
+        row.ip_address = client_ip(request)
+        row.path = request.path[:300]
+    row.save()
+    return row
+
+
+def role_grant(
+    *,
+    user: User,
+    role: Role,
+    organisation: Organisation | str | None = None,
+    school_id: int | None = None,
+) -> None:
+    """Give `user` a role, with the organisation (analyst) or school (school contact) it needs.
+
+    The group change itself is audited by the m2m signal in `accounts.signals`.
+    """
+    if role is Role.ANALYST and not organisation:
+        raise ValueError("an analyst needs an organisation")
+    if role is Role.SCHOOL_CONTACT and school_id is None:
+        raise ValueError("a school contact needs a school")
+    profile, _created = StaffProfile.objects.get_or_create(user=user)
+    changed = False
+    if organisation and profile.organisation != organisation:
+        profile.organisation = str(organisation)
+        changed = True
+    if school_id is not None and profile.school_id != school_id:
+        profile.school_id = school_id
+        changed = True
+    if changed:
+        profile.save()
+    group, _created = Group.objects.get_or_create(name=role.value)
+    user.groups.add(group)
+    if hasattr(user, "_accounts_roles"):
+        delattr(user, "_accounts_roles")
+
+
+def session_track(*, user: User, session_key: str) -> None:
+    """Remember that `session_key` belongs to `user`, so deactivation can end it."""
+    UserSession.objects.get_or_create(user_id=user.pk, session_key=session_key)
+
+
+def sessions_end(*, user_id: int) -> int:
+    """Delete every server session of the user; returns how many were ended."""
+    keys = list(UserSession.objects.filter(user_id=user_id).values_list("session_key", flat=True))
+    ended, _ = Session.objects.filter(session_key__in=keys).delete()
+    UserSession.objects.filter(user_id=user_id).delete()
+    return ended

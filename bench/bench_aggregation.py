@@ -1,0 +1,184 @@
+"""Benchmark: full recompute of one wave's cells vs the bare SQL aggregation (the floor).
+
+Needs PostgreSQL (DATABASE_URL); without it the script says so and exits 0. It creates a
+wave "bench-aggregation" with synthetic sheets of the default questionnaire (100,000
+generated in Python and written with COPY, then copied in SQL up to each larger size),
+measures for each size:
+
+* floor: the aggregation statement alone (lagesbild.aggregation.build_sql), executed and
+  fetched in a transaction with the same settings the recompute uses;
+* full: `indicators_refresh` (the Celery task's service): the statement, the disclosure
+  rules, comparisons and the upsert of every cell, in one transaction;
+* peak RSS of a separate process running `manage.py refresh_indicators` (the same code
+  as the worker), next to a process that only starts Django (`manage.py check`).
+
+Each timing is the median of BENCH_REPEAT runs (default 3). Sizes: BENCH_SIZES (default
+"100000,1000000"). The wave and its sheets are deleted at the end.
+
+    DATABASE_URL=postgres://... .venv/bin/python bench/bench_aggregation.py
+"""
+
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eskilstuna_trygghet.settings")
+os.environ.setdefault("DEBUG", "1")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from lagesbild.aggregation import PG_SETTINGS, build_sql  # noqa: E402
+from lagesbild.catalogue import load_catalogue  # noqa: E402
+from lagesbild.cube import specs_from_catalogue  # noqa: E402
+from lagesbild.models import IndicatorCell  # noqa: E402
+from lagesbild.services import indicators_refresh  # noqa: E402
+from lagesbild.synthetic import sheets_insert  # noqa: E402
+from surveys.models import AnswerSheet, Municipality, Wave  # noqa: E402
+from surveys.services import questionnaire_import_default  # noqa: E402
+
+SLUG = "bench-aggregation"
+SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "100000,1000000").split(",")]
+REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
+GENERATED = 100_000  # sheets generated in Python; larger sizes copy them in SQL
+
+
+def median_seconds(action: Callable[[], object]) -> float:
+    times = []
+    for _ in range(REPEAT):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def floor(wave_id: int) -> None:
+    sql, params = build_sql(specs_from_catalogue(load_catalogue()), "postgresql")
+    with transaction.atomic(), connection.cursor() as cursor:
+        for setting in PG_SETTINGS:
+            cursor.execute(setting)
+        cursor.execute(sql, [*params, wave_id])
+        cursor.fetchall()
+
+
+def peak_rss_mb(args: list[str]) -> float:
+    """Peak resident memory of one child process (ru_maxrss of a fresh child in KiB)."""
+    code = (
+        "import resource, subprocess, sys; "
+        "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, sys.executable, str(ROOT / "manage.py"), *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=os.environ,
+    )
+    return int(out.stdout.strip()) / 1024
+
+
+def grow_to(wave: Wave, size: int) -> None:
+    """Copy the generated sheets (new ids) until the wave holds ``size`` sheets."""
+    table = AnswerSheet._meta.db_table
+    have = AnswerSheet.objects.filter(wave=wave).count()
+    with connection.cursor() as cursor:
+        while have < size:
+            extra = min(size - have, GENERATED)
+            cursor.execute(
+                f"INSERT INTO {table} (id, submission_id, wave_id, questionnaire_id, school_id, "  # noqa: S608
+                "school_district_id, home_district_id, home_answer, grade, gender, language, "
+                "submitted_on, answers, answers_digest) "
+                "SELECT gen_random_uuid(), gen_random_uuid(), wave_id, questionnaire_id, "
+                "school_id, school_district_id, home_district_id, home_answer, grade, gender, "
+                "language, submitted_on, answers, answers_digest "
+                f"FROM {table} WHERE wave_id = %s LIMIT %s",
+                [wave.pk, extra],
+            )
+            have += extra
+        cursor.execute(f"VACUUM ANALYZE {table}")
+
+
+def main() -> int:
+    if connection.vendor != "postgresql":
+        print("bench_aggregation: needs PostgreSQL (set DATABASE_URL); skipped.")
+        return 0
+    call_command("migrate", verbosity=0)
+    municipality = Municipality.objects.filter(code="0484").first()
+    if municipality is None:
+        call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115, PTH123
+        municipality = Municipality.objects.get(code="0484")
+    for stale in Wave.objects.filter(slug=SLUG):  # left over by an interrupted run
+        IndicatorCell.objects.filter(wave=stale).delete()
+        AnswerSheet.objects.filter(wave=stale).delete()
+        stale.delete()
+    now = timezone.now()
+    wave, _ = Wave.objects.get_or_create(
+        slug=SLUG,
+        defaults={
+            "municipality": municipality,
+            "name": "Benchmark",
+            "questionnaire": questionnaire_import_default(),
+            "opens_at": now - timedelta(days=1),
+            "closes_at": now + timedelta(days=30),
+        },
+    )
+    try:
+        if not AnswerSheet.objects.filter(wave=wave).exists():
+            started = time.perf_counter()
+            sheets_insert(wave=wave, count=min(GENERATED, SIZES[0]), seed=1)
+            print(f"generated {GENERATED} sheets in {time.perf_counter() - started:.0f} s")
+        connection.cursor().execute("VACUUM ANALYZE surveys_answersheet")
+        baseline_mb = peak_rss_mb(["check"])
+        rows = []
+        for size in SIZES:
+            started = time.perf_counter()
+            grow_to(wave, size)
+            print(f"{size} sheets ready ({time.perf_counter() - started:.0f} s)", flush=True)
+            floor(wave.pk)  # warm the cache: both measurements read from memory
+            floor_s = median_seconds(lambda: floor(wave.pk))
+            full_s = median_seconds(lambda: indicators_refresh(wave_id=wave.pk))
+            cells = IndicatorCell.objects.filter(wave=wave).count()
+            rss_mb = peak_rss_mb(["refresh_indicators", "--wave", SLUG])
+            rows.append((size, floor_s, full_s, cells, rss_mb))
+            print(
+                f"{size:>9} sheets: floor {floor_s:.2f} s, full {full_s:.2f} s "
+                f"({full_s / floor_s:.2f}x), {cells} cells, peak RSS {rss_mb:.0f} MB"
+            )
+        print()
+        print("| Sheets | Floor: SQL pass alone | Full recompute | Ratio | Cells | Peak RSS |")
+        print("|---:|---:|---:|---:|---:|---:|")
+        for size, floor_s, full_s, cells, rss_mb in rows:
+            print(
+                f"| {size:,} | {floor_s:.2f} s | {full_s:.2f} s | {full_s / floor_s:.2f}× "
+                f"| {cells:,} | {rss_mb:.0f} MB |"
+            )
+        print(f"\nA process that only starts Django (`manage.py check`): {baseline_mb:.0f} MB.")
+        print(f"Peak RSS of this benchmark process: {resource_mb():.0f} MB.")
+        print(f"Load average at the end (1, 5, 15 min): {os.getloadavg()}")
+    finally:
+        IndicatorCell.objects.filter(wave=wave).delete()
+        AnswerSheet.objects.filter(wave=wave).delete()
+        wave.delete()
+    return 0
+
+
+def resource_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,413 @@
+"""Simulated pupils for the survey-day harness: each walks the real pupil flow over HTTP.
+
+Nothing here knows the questionnaire. A pupil reads each page's form from the HTML and
+fills every radio group, checkbox group, select and number field with a plausible answer
+(or skips it: every question may be skipped), keeps the hidden fields (CSRF token,
+submission id), presses the form's primary button and follows redirects until the
+thank-you page. A timeout, a dropped connection or a 5xx answer is retried with exactly
+the same form data, so a retried final submit carries the same submission id.
+"""
+
+import asyncio
+import logging
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+# One log line per request would drown everything else.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+
+# Answer languages as pupils choose them on survey day (Swedish first).
+LANGUAGE_WEIGHTS = {"sv": 0.8, "en": 0.12, "ar": 0.08}
+THANKS_PATH = "/tack/"
+PRIMARY_CLASSES = ("btn-primary", "btn-success")
+
+
+@dataclass
+class Choice:
+    value: str
+    checked: bool = False
+
+
+@dataclass
+class Control:
+    kind: str  # "hidden", "radio", "checkbox", "select", "text", "submit"
+    name: str
+    choices: list[Choice] = field(default_factory=list)
+    value: str = ""
+    classes: str = ""
+    numeric: bool = False
+
+
+@dataclass
+class Form:
+    action: str
+    method: str
+    controls: list[Control] = field(default_factory=list)
+
+    def control(self, kind: str, name: str) -> Control | None:
+        for control in self.controls:
+            if control.kind == kind and control.name == name:
+                return control
+        return None
+
+    @property
+    def buttons(self) -> list[Control]:
+        return [c for c in self.controls if c.kind == "submit"]
+
+    def primary_button(self) -> Control | None:
+        buttons = self.buttons
+        for button in buttons:
+            if any(css in button.classes.split() for css in PRIMARY_CLASSES):
+                return button
+        return buttons[0] if buttons else None
+
+    def hidden(self) -> dict[str, str]:
+        return {c.name: c.value for c in self.controls if c.kind == "hidden"}
+
+
+class PageParser(HTMLParser):
+    """The forms, the primary link and the language of one HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.forms: list[Form] = []
+        self.primary_links: list[str] = []
+        self.language = ""
+        # Fields the page marks as wrong (the id of their message: "err-<field name>").
+        self.errors: set[str] = set()
+        self._form: Form | None = None
+        self._select: Control | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {key: value or "" for key, value in attrs}
+        if a.get("id", "").startswith("err-"):
+            self.errors.add(a["id"].removeprefix("err-"))
+        if tag == "html":
+            self.language = a.get("lang", "")
+        elif tag == "form":
+            self._form = Form(action=a.get("action", ""), method=a.get("method", "get").lower())
+            self.forms.append(self._form)
+        elif tag == "a" and any(css in a.get("class", "").split() for css in PRIMARY_CLASSES):
+            self.primary_links.append(a.get("href", ""))
+        elif self._form is None:
+            return
+        elif tag == "input":
+            self._input(self._form, a)
+        elif tag == "button" and a.get("type", "submit") == "submit":
+            self._form.controls.append(
+                Control(
+                    "submit",
+                    a.get("name", ""),
+                    value=a.get("value", ""),
+                    classes=a.get("class", ""),
+                )
+            )
+        elif tag == "select":
+            self._select = Control("select", a.get("name", ""))
+            self._form.controls.append(self._select)
+        elif tag == "option" and self._select is not None:
+            self._select.choices.append(Choice(a.get("value", ""), "selected" in a))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._form = None
+        elif tag == "select":
+            self._select = None
+
+    def _input(self, form: Form, a: dict[str, str]) -> None:
+        kind = a.get("type", "text")
+        name = a.get("name", "")
+        if not name and kind != "submit":
+            return
+        if kind in ("radio", "checkbox"):
+            group = form.control(kind, name)
+            if group is None:
+                group = Control(kind, name)
+                form.controls.append(group)
+            group.choices.append(Choice(a.get("value", "on"), "checked" in a))
+        elif kind == "hidden":
+            form.controls.append(Control("hidden", name, value=a.get("value", "")))
+        elif kind == "submit":
+            form.controls.append(
+                Control("submit", name, value=a.get("value", ""), classes=a.get("class", ""))
+            )
+        elif kind in ("text", "number", "tel", "search"):
+            numeric = kind == "number" or a.get("inputmode") == "numeric"
+            form.controls.append(Control("text", name, value=a.get("value", ""), numeric=numeric))
+
+
+def parse_page(html: str) -> PageParser:
+    parser = PageParser()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+def main_form(forms: list[Form]) -> Form:
+    """The page's own form: one with a primary button (not the header's language switch)."""
+    primary = [
+        f
+        for f in forms
+        if any(css in b.classes.split() for b in f.buttons for css in PRIMARY_CLASSES)
+    ]
+    return max(primary or forms, key=lambda f: len(f.controls))
+
+
+def fill_form(
+    form: Form,
+    rng: random.Random,
+    *,
+    code: str,
+    skip_rate: float,
+    errors: frozenset[str] = frozenset(),
+) -> list[tuple[str, str]]:
+    """The form data a pupil sends: hidden fields kept, every question answered or skipped.
+
+    A field the page marked as wrong is skipped this time (every question may be skipped).
+    """
+    data: list[tuple[str, str]] = list(form.hidden().items())
+    for control in form.controls:
+        if control.name in errors:
+            continue
+        if control.kind == "text":
+            if not control.numeric:
+                data.append((control.name, code))  # the only free text: the code entry
+            elif control.value:
+                data.append((control.name, control.value))
+            elif rng.random() >= skip_rate:
+                data.append((control.name, str(rng.choice([0, 0, 1, 2, 3, 5, 8]))))
+        elif control.kind == "radio":
+            values = [c.value for c in control.choices]
+            kept = [c.value for c in control.choices if c.checked]
+            if set(values) <= set(LANGUAGE_WEIGHTS) | {"fi", "so", "ti", "fa"}:
+                weights = [LANGUAGE_WEIGHTS.get(v, 0.01) for v in values]
+                data.append((control.name, rng.choices(values, weights)[0]))
+            elif kept:
+                data.append((control.name, kept[0]))  # answers kept when going back
+            elif rng.random() >= skip_rate:
+                data.append((control.name, rng.choice(values)))
+        elif control.kind == "checkbox":
+            kept = [c.value for c in control.choices if c.checked]
+            if kept:
+                data.extend((control.name, value) for value in kept)
+            elif rng.random() >= skip_rate * 3:
+                picks = rng.sample(control.choices, k=min(len(control.choices), rng.randint(1, 2)))
+                data.extend((control.name, c.value) for c in picks)
+        elif control.kind == "select":
+            values = [c.value for c in control.choices if c.value]
+            selected = [c.value for c in control.choices if c.checked and c.value]
+            if selected:
+                data.append((control.name, selected[0]))
+            elif values and rng.random() >= skip_rate:
+                data.append((control.name, rng.choice(values)))
+    return data
+
+
+@dataclass
+class LoadConfig:
+    base_url: str
+    think: tuple[float, float] = (1.0, 4.0)  # seconds between pages, uniform
+    skip_rate: float = 0.05
+    back_rate: float = 0.05  # chance per page of going back once, then on
+    timeout: float = 10.0  # per request
+    max_attempts: int = 8  # per request, the first included
+    pupil_deadline: float = 600.0  # seconds a pupil keeps trying before giving up
+    max_pages: int = 60  # a guard against a loop in the flow
+
+
+@dataclass
+class Outcome:
+    """What one pupil saw. `submission_id` is the hidden field of the question pages."""
+
+    code: str
+    class_label: str
+    started: float = 0.0
+    finished: float = 0.0
+    thanked: bool = False
+    submission_id: str = ""
+    language: str = ""
+    error: str = ""
+    retries: int = 0
+    # 503 answers to a POST that handed the posted fields back, and those that did not.
+    outage_pages_kept: int = 0
+    outage_pages_lost: int = 0
+    # The question answers as last sent, by field (what the stored sheet must hold).
+    answers: dict[str, list[str]] = field(default_factory=dict)
+    # The last pages seen ("POST /sida/3/ 302"), for a report on pupils who gave up.
+    trail: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Stats:
+    latencies: list[float] = field(default_factory=list)  # seconds, answered requests
+    answered_at: list[float] = field(default_factory=list)  # monotonic times of 2xx/3xx
+    statuses: Counter[str] = field(default_factory=Counter)
+    requests: int = 0
+    failed: int = 0  # 5xx or no answer (each attempt)
+
+    def record(self, key: str, seconds: float | None, *, failed: bool) -> None:
+        self.requests += 1
+        self.statuses[key] += 1
+        if seconds is not None:
+            self.latencies.append(seconds)
+            if not failed:
+                self.answered_at.append(time.monotonic())
+        if failed:
+            self.failed += 1
+
+
+def _as_form(data: list[tuple[str, str]] | None) -> dict[str, list[str]] | None:
+    if data is None:
+        return None
+    form: dict[str, list[str]] = {}
+    for name, value in data:
+        form.setdefault(name, []).append(value)
+    return form
+
+
+class GaveUp(Exception):
+    pass
+
+
+class Pupil:
+    def __init__(
+        self, config: LoadConfig, stats: Stats, outcome: Outcome, rng: random.Random
+    ) -> None:
+        self.config = config
+        self.stats = stats
+        self.outcome = outcome
+        self.rng = rng
+
+    async def run(self, transport: httpx.AsyncHTTPTransport | None = None) -> Outcome:
+        self.outcome.started = time.monotonic()
+        deadline = self.outcome.started + self.config.pupil_deadline
+        client = httpx.AsyncClient(
+            base_url=self.config.base_url,
+            timeout=self.config.timeout,
+            follow_redirects=False,
+            transport=transport,
+            trust_env=False,  # loopback only: no proxy from the environment
+            headers={"User-Agent": "survey-day-harness", "Accept-Language": "sv"},
+        )
+        try:
+            await self._walk(client, deadline)
+        except GaveUp as error:
+            self.outcome.error = str(error)
+        finally:
+            if transport is None:  # a shared transport is closed by its owner
+                await client.aclose()
+        self.outcome.finished = time.monotonic()
+        return self.outcome
+
+    async def _walk(self, client: httpx.AsyncClient, deadline: float) -> None:
+        response = await self._request(client, "GET", "/", None, deadline)
+        went_back = False
+        for _page in range(self.config.max_pages):
+            if urlsplit(str(response.url)).path.startswith(THANKS_PATH):
+                self.outcome.thanked = True
+                return
+            page = parse_page(response.text)
+            if page.language:
+                self.outcome.language = page.language
+            forms = [f for f in page.forms if f.method == "post"]
+            await asyncio.sleep(self.rng.uniform(*self.config.think))
+            if not forms:
+                if not page.primary_links:
+                    raise GaveUp(f"no form and no link on {response.url.path}")
+                target = urljoin(str(response.url), page.primary_links[0])
+                response = await self._request(client, "GET", target, None, deadline)
+                continue
+            form = main_form(forms)
+            data = fill_form(
+                form,
+                self.rng,
+                code=self.outcome.code,
+                skip_rate=self.config.skip_rate,
+                errors=frozenset(page.errors),
+            )
+            hidden = form.hidden()
+            for name, value in hidden.items():
+                if "submission" in name:
+                    self.outcome.submission_id = value
+            if any("submission" in name for name in hidden):  # a question page
+                sent = _as_form([(k, v) for k, v in data if k not in hidden]) or {}
+                question_fields = {c.name for c in form.controls if c.kind != "submit"} - set(
+                    hidden
+                )
+                for name in question_fields:
+                    if name in sent:
+                        self.outcome.answers[name] = sent[name]
+                    else:
+                        self.outcome.answers.pop(name, None)
+            button = form.primary_button()
+            back = next((b for b in form.buttons if b.value == "back"), None)
+            if back is not None and not went_back and self.rng.random() < self.config.back_rate:
+                button, went_back = back, True
+            if button is not None and button.name:
+                data.append((button.name, button.value))
+            target = urljoin(str(response.url), form.action or str(response.url))
+            response = await self._request(client, "POST", target, data, deadline)
+        raise GaveUp("too many pages: " + " → ".join(self.outcome.trail[-6:]))
+
+    async def _request(
+        self,
+        client: httpx.AsyncClient,
+        method: str,
+        url: str,
+        data: list[tuple[str, str]] | None,
+        deadline: float,
+    ) -> httpx.Response:
+        """One page: the request, retried with the same data; redirects followed."""
+        for attempt in range(self.config.max_attempts):
+            if attempt:
+                self.outcome.retries += 1
+                backoff = min(8.0, 0.5 * 2**attempt) * self.rng.uniform(0.5, 1.5)
+                if time.monotonic() + backoff > deadline:
+                    break
+                await asyncio.sleep(backoff)
+            started = time.monotonic()
+            try:
+                response = await client.request(method, url, data=_as_form(data))
+            except httpx.TransportError as error:  # timeout, reset, refused
+                self.stats.record(type(error).__name__, None, failed=True)
+                continue
+            elapsed = time.monotonic() - started
+            self.outcome.trail = [
+                *self.outcome.trail[-9:],
+                f"{method} {urlsplit(url).path} {response.status_code}",
+            ]
+            failed = response.status_code >= 500
+            self.stats.record(str(response.status_code), elapsed, failed=failed)
+            if failed:
+                if response.status_code == 503 and method == "POST" and data is not None:
+                    self._check_outage_page(response.text, data)
+                continue
+            if response.is_redirect:
+                location = urljoin(str(response.url), response.headers["location"])
+                return await self._request(client, "GET", location, None, deadline)
+            if response.status_code >= 400:
+                raise GaveUp(f"{response.status_code} on {urlsplit(url).path}")
+            return response
+        raise GaveUp(f"no answer for {method} {urlsplit(url).path}")
+
+    def _check_outage_page(self, html: str, posted: list[tuple[str, str]]) -> None:
+        """The "try again" page must hand the pupil's posted answers back in its form."""
+        page = parse_page(html)
+        kept = {
+            (c.name, c.value)
+            for form in page.forms
+            for c in form.controls
+            if c.kind in ("hidden", "submit")
+        }
+        # The CSRF token may be rotated in the page; the answers may not change.
+        wanted = {(k, v) for k, v in posted if k != "csrfmiddlewaretoken"}
+        if wanted <= kept:
+            self.outcome.outage_pages_kept += 1
+        else:
+            self.outcome.outage_pages_lost += 1

@@ -1,0 +1,518 @@
+"""A private production-like stack for the survey-day harness.
+
+PostgreSQL, Redis, gunicorn, one Celery worker and Celery beat, each started here in a
+temporary directory on its own loopback port, so that faults (a stopped Redis, a
+restarted PostgreSQL, killed processes) can be injected without disturbing the shared
+services. Every process runs in its own process group and is stopped, and the directory
+removed, when the `Stack` context exits, also after an error.
+"""
+
+import contextlib
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import psycopg
+
+REPO = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+PG_BIN_DIRS = [Path("/usr/local/bin"), Path("/usr/lib/postgresql/15/bin")]
+# Ports of this harness: loopback only, never the shared 5432 / 6379.
+PORT_RANGE = range(8601, 8700)
+DB_NAME = "trygghet"
+DB_USER = "trygghet"
+# The application name of the worker's database sessions, to see its queries in pg_stat_activity.
+WORKER_APP_NAME = "harness-worker"
+
+
+class StackError(RuntimeError):
+    pass
+
+
+def _pg_tool(name: str) -> str:
+    for directory in PG_BIN_DIRS:
+        candidate = directory / name
+        if candidate.exists():
+            return str(candidate)
+    found = shutil.which(name)
+    if found is None:
+        raise StackError(f"{name} not found (looked in {', '.join(map(str, PG_BIN_DIRS))})")
+    return found
+
+
+def free_ports(count: int, taken: Sequence[int] = ()) -> list[int]:
+    """`count` ports of PORT_RANGE that nothing listens on right now."""
+    ports: list[int] = []
+    start = secrets.randbelow(len(PORT_RANGE))
+    for offset in range(len(PORT_RANGE)):
+        port = PORT_RANGE[(start + offset) % len(PORT_RANGE)]
+        if port in taken or port in ports:
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        ports.append(port)
+        if len(ports) == count:
+            return ports
+    raise StackError(f"no {count} free ports in {PORT_RANGE.start}–{PORT_RANGE.stop - 1}")
+
+
+# initdb and postgres refuse to run as root; a non-root user runs them as itself.
+POSTGRES_USER = "postgres" if os.geteuid() == 0 else None
+
+
+def children_of(pid: int) -> list[int]:
+    """Direct child processes of `pid` (Linux /proc)."""
+    found: list[int] = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # The command name is in parentheses and may hold spaces: split after it.
+        fields = stat[stat.rfind(")") + 2 :].split()
+        if int(fields[1]) == pid:
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass
+class Service:
+    """One long-running process in its own process group, with its output in a log file."""
+
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    log: Path
+    user: str | None = None
+    stop_signal: int = signal.SIGTERM
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def pid(self) -> int:
+        if self.process is None:
+            raise StackError(f"{self.name} is not running")
+        return self.process.pid
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def start(self) -> None:
+        if self.running:
+            return
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                self.argv,
+                cwd=REPO,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: signals reach its children
+                user=self.user,
+            )
+
+    def signal(self, signum: int) -> None:
+        os.kill(self.pid, signum)
+
+    def kill_group(self) -> None:
+        """SIGKILL the process and every process of its group (a crash, not a shutdown)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.pid, signal.SIGKILL)
+        if self.process is not None:
+            self.process.wait(timeout=30)
+
+    def stop(self, timeout: float = 30) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.process.pid, self.stop_signal)
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill_group()
+        # Children that outlived their parent (a pool process) go too.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+    def tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+def _wait_for(what: str, probe: "Probe", timeout: float, service: Service | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if probe():
+            return
+        if service is not None and service.process is not None and not service.running:
+            raise StackError(f"{what} exited early:\n{service.tail()}")
+        time.sleep(0.2)
+    tail = f":\n{service.tail()}" if service is not None else ""
+    raise StackError(f"{what} did not come up within {timeout:.0f} s{tail}")
+
+
+class Probe:
+    def __call__(self) -> bool:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class TcpProbe(Probe):
+    def __init__(self, port: int) -> None:
+        self.port = port
+
+    def __call__(self) -> bool:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.settimeout(0.5)
+            return sock.connect_ex(("127.0.0.1", self.port)) == 0
+
+
+class PostgresProbe(Probe):
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def __call__(self) -> bool:
+        try:
+            with psycopg.connect(self.url, connect_timeout=2) as conn:
+                conn.execute("SELECT 1")
+        except psycopg.Error:
+            return False
+        return True
+
+
+@dataclass(frozen=True)
+class StackOptions:
+    web_workers: int = 5
+    worker_concurrency: int = 2
+    # Seconds between beat's dirty-wave scans; None keeps the production schedule.
+    beat_interval: float | None = None
+    pool_max: int = 4
+    log_level: str = "WARNING"
+    keep_dir: bool = False
+
+
+_OPEN: list["Stack"] = []
+
+
+def stop_all_and_exit(signum: int, _frame: object) -> None:
+    """Signal handler: stop every private service and leave at once.
+
+    An interrupted asyncio run may take long to unwind thousands of pupil tasks; the
+    private services must not outlive the harness either way.
+    """
+    for stack in list(_OPEN):
+        stack.close()
+    os._exit(128 + signum)
+
+
+class Stack:
+    """PostgreSQL, Redis, gunicorn, a Celery worker and beat on private loopback ports."""
+
+    def __init__(self, options: StackOptions | None = None) -> None:
+        self.options = options or StackOptions()
+        self.root = Path(tempfile.mkdtemp(prefix="survey-day-"))
+        self.root.chmod(0o755)
+        self.pg_port, self.redis_port, self.web_port = free_ports(3)
+        self.pg_data = self.root / "pg"
+        self.redis_dir = self.root / "redis"
+        self.redis_dir.mkdir()
+        self.logs = self.root / "logs"
+        self.logs.mkdir()
+        self.socket_dir = self.root / "sock"
+        self.socket_dir.mkdir()
+        if os.geteuid() == 0:  # postgres (another user) creates its lock file there
+            shutil.chown(self.socket_dir, "postgres", "postgres")
+        self.secret = secrets.token_urlsafe(40)
+        self.postgres = Service(
+            "postgres",
+            [
+                _pg_tool("postgres"),
+                "-D",
+                str(self.pg_data),
+                "-p",
+                str(self.pg_port),
+                "-h",
+                "127.0.0.1",
+                "-k",
+                str(self.socket_dir),
+                "-c",
+                "max_connections=120",
+                "-c",
+                "shared_buffers=128MB",
+            ],
+            {"PATH": os.environ.get("PATH", ""), "LANG": "C.UTF-8"},
+            self.logs / "postgres.log",
+            user=POSTGRES_USER,
+            stop_signal=signal.SIGINT,  # "fast" shutdown: roll back open transactions
+        )
+        self.redis = Service(
+            "redis",
+            [
+                "redis-server",
+                "--port",
+                str(self.redis_port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--maxmemory-policy",
+                "noeviction",
+                "--dir",
+                str(self.redis_dir),
+            ],
+            {"PATH": os.environ.get("PATH", "")},
+            self.logs / "redis.log",
+        )
+        env = self.app_env()
+        celery = str(VENV_BIN / "celery")
+        self.web = Service(
+            "gunicorn",
+            [
+                str(VENV_BIN / "gunicorn"),
+                "eskilstuna_trygghet.wsgi",
+                "--config",
+                str(REPO / "gunicorn.conf.py"),
+                "--bind",
+                f"127.0.0.1:{self.web_port}",
+                "--workers",
+                str(self.options.web_workers),
+            ],
+            env,
+            self.logs / "gunicorn.log",
+        )
+        worker_env = {**env, "DATABASE_URL": self.database_url(app_name=WORKER_APP_NAME)}
+        self.worker = Service(
+            "worker",
+            [
+                celery,
+                "-A",
+                "eskilstuna_trygghet",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                str(self.options.worker_concurrency),
+                "--hostname",
+                f"harness-{self.web_port}@%h",
+            ],
+            worker_env,
+            self.logs / "worker.log",
+            stop_signal=signal.SIGTERM,
+        )
+        self.beat = Service(
+            "beat",
+            [
+                celery,
+                "-A",
+                "eskilstuna_trygghet",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                str(self.root / "beat-schedule"),
+            ],
+            env,
+            self.logs / "beat.log",
+        )
+
+    # --- addresses and environment -------------------------------------------------------
+
+    def database_url(self, *, app_name: str | None = None) -> str:
+        url = f"postgres://{DB_USER}:{DB_USER}@127.0.0.1:{self.pg_port}/{DB_NAME}"
+        return f"{url}?application_name={app_name}" if app_name else url
+
+    @property
+    def superuser_url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.pg_port}/{DB_NAME}"
+
+    @property
+    def redis_url(self) -> str:
+        return f"redis://127.0.0.1:{self.redis_port}/0"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
+
+    def app_env(self) -> dict[str, str]:
+        env = {
+            "PATH": f"{VENV_BIN}:{os.environ.get('PATH', '')}",
+            "HOME": str(self.root),
+            "LANG": "C.UTF-8",
+            "PYTHONPATH": str(REPO),
+            "DJANGO_SETTINGS_MODULE": "bench.harness_settings",
+            "DEBUG": "0",
+            "SECRET_KEY": self.secret,
+            "ACCESS_CODE_KEY": self.secret[::-1],
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DATABASE_URL": self.database_url(),
+            "DATABASE_POOL_MAX": str(self.options.pool_max),
+            "REDIS_URL": self.redis_url,
+            "SECURE_SSL_REDIRECT": "0",
+            "LOG_LEVEL": self.options.log_level,
+            "DEMO_PASSWORD": secrets.token_urlsafe(16),
+        }
+        if self.options.beat_interval is not None:
+            env["HARNESS_BEAT_SECONDS"] = str(self.options.beat_interval)
+        return env
+
+    # --- life cycle --------------------------------------------------------------------------
+
+    def __enter__(self) -> "Stack":
+        _OPEN.append(self)
+        try:
+            self.start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def start(self) -> None:
+        self._init_postgres()
+        self.start_postgres()
+        self._create_database()
+        self.start_redis()
+        self.manage("migrate", "--no-input")
+        self.start_web()
+        self.start_worker()
+        self.beat.start()
+
+    def close(self) -> None:
+        if self in _OPEN:
+            _OPEN.remove(self)
+        for service in (self.beat, self.worker, self.web, self.redis, self.postgres):
+            try:
+                service.stop(timeout=20)
+            except Exception as error:
+                print(f"stopping {service.name}: {error}", file=sys.stderr)
+        if self.options.keep_dir:
+            print(f"kept {self.root}", file=sys.stderr)
+        else:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def _init_postgres(self) -> None:
+        self.pg_data.mkdir(mode=0o700)
+        if os.geteuid() == 0:
+            shutil.chown(self.pg_data, "postgres", "postgres")
+        subprocess.run(
+            [
+                _pg_tool("initdb"),
+                "-D",
+                str(self.pg_data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ],
+            check=True,
+            capture_output=True,
+            env={"PATH": os.environ.get("PATH", ""), "LANG": "C.UTF-8"},
+            user=POSTGRES_USER,
+        )
+
+    def start_postgres(self) -> None:
+        self.postgres.start()
+        url = f"postgres://postgres@127.0.0.1:{self.pg_port}/postgres"
+        _wait_for("PostgreSQL", PostgresProbe(url), 60, self.postgres)
+
+    def stop_postgres(self) -> None:
+        self.postgres.stop(timeout=60)
+
+    def _create_database(self) -> None:
+        url = f"postgres://postgres@127.0.0.1:{self.pg_port}/postgres"
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f"CREATE ROLE {DB_USER} LOGIN PASSWORD '{DB_USER}' CREATEDB")
+            conn.execute(f"CREATE DATABASE {DB_NAME} OWNER {DB_USER}")
+
+    def start_redis(self) -> None:
+        self.redis.start()
+        _wait_for("Redis", TcpProbe(self.redis_port), 30, self.redis)
+
+    def stop_redis(self) -> None:
+        self.redis.stop(timeout=30)
+
+    def start_web(self) -> None:
+        self.web.start()
+        _wait_for("gunicorn", TcpProbe(self.web_port), 60, self.web)
+
+    def start_worker(self) -> None:
+        self.worker.start()
+
+    def web_workers(self) -> list[int]:
+        return children_of(self.web.pid)
+
+    def worker_children(self) -> list[int]:
+        return children_of(self.worker.pid)
+
+    def manage(self, *args: str, timeout: float = 600) -> str:
+        """Run a management command against the private stack; return its output."""
+        result = subprocess.run(
+            [sys.executable, str(REPO / "manage.py"), *args],
+            cwd=REPO,
+            env=self.app_env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise StackError(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+        return result.stdout
+
+    def manage_async(self, *args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [sys.executable, str(REPO / "manage.py"), *args],
+            cwd=REPO,
+            env=self.app_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    @contextlib.contextmanager
+    def db(self) -> Iterator[psycopg.Connection[tuple[Any, ...]]]:
+        """A superuser connection to the private database (reconciliation, inspection)."""
+        with psycopg.connect(self.superuser_url, autocommit=True, connect_timeout=5) as conn:
+            yield conn
+
+    def pid_alive(self, pid: int) -> bool:
+        return _alive(pid)

@@ -1,0 +1,18 @@
+"""Top-level URL map. Each app owns its own `urls.py`."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("surveys.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("konto/", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("lagesbild/export/", include("lagesbild.exports.urls")),
+    path("lagesbild/", include("lagesbild.urls")),
+]
+
+# A database outage outside a view (a session that could not be saved) still gives pupils
+# the 503 "try again" page.
+handler400 = "surveys.outage.bad_request"
+handler500 = "surveys.outage.server_error"

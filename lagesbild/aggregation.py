@@ -1,0 +1,207 @@
+"""The set-based pass: every n and yes-count of a wave in one SQL statement.
+
+The statement has three layers:
+
+1. ``sheet``: one row per answer sheet of the wave, each referenced question extracted
+   from the JSON once (PostgreSQL: ``->>`` on JSONB; SQLite: ``json_extract`` guarded by
+   ``json_type``, so that a list or a boolean never passes as a code).
+2. ``fine``: the sheets grouped by (home district, "another municipality", school
+   district, gender, grade band), with ``count(*) FILTER (...)`` for every cell key's
+   valid answers and yes answers. This is the only layer that reads every sheet; it
+   yields at most a few thousand rows.
+3. A ``UNION ALL`` of roll-ups of ``fine`` over geography × area (district or the whole
+   kommun) × breakdown (total, gender, grade band).
+
+Python then applies the disclosure rules to these counts (never to sheets). The
+semantics match `lagesbild.catalogue.evaluate`, which the tests hold it to.
+
+Who is in the kommun: for school geography every sheet; for home geography every sheet
+except pupils living in another municipality (their "area where I live" is not ours).
+Pupils who did not name their home district are in the kommun but in no district.
+"""
+
+from collections.abc import Sequence
+
+from django.db import connection
+
+from surveys.models import AnswerSheet, District
+
+from .cube import GENDERS, KOMMUN, AreaCounts, CellSpec, Place, Simple
+
+# Every sheet adds PACK_YES + 1 to a cell key's sum when it counts as yes and 1 when it
+# is a valid no, so one sum carries both numbers: n = sum % PACK_YES, yes = sum // PACK_YES.
+# Half as many aggregates as separate counts, and each a plain integer sum (a group never
+# holds 2**32 sheets). This is what keeps a million sheets within the time budget.
+PACK_YES = 1 << 32
+
+
+class _Builder:
+    """Builds the statement for one database vendor; literals travel as parameters.
+
+    Placeholders are positional, so every fragment is built (and its parameters
+    appended) in the order it appears in the final text.
+    """
+
+    def __init__(self, vendor: str) -> None:
+        self.pg = vendor == "postgresql"
+        self.simple_alias: dict[Simple, str] = {}  # rule -> packed column of the sheet layer
+        self.multi_alias: dict[str, str] = {}  # multiple-choice question -> JSON column
+        self.sheet_sql: list[str] = []
+        self.sheet_params: list[str] = []
+        self.agg_params: list[str] = []
+
+    def _text(self, question: str) -> tuple[str, list[str]]:
+        """The answer as a code string, NULL when missing or not a single code."""
+        if self.pg:
+            return "(s.answers ->> %s)", [question]
+        path = f'$."{question}"'
+        return (
+            "(CASE WHEN json_type(s.answers, %s) IN ('text', 'integer') "
+            "THEN CAST(json_extract(s.answers, %s) AS TEXT) END)",
+            [path, path],
+        )
+
+    def packed(self, rule: Simple) -> str:
+        """Sheet-layer column: PACK_YES + 1 for yes, 1 for a valid no, else 0."""
+        if rule not in self.simple_alias:
+            alias = f"p{len(self.simple_alias)}"
+            self.simple_alias[rule] = alias
+            text, params = self._text(rule.question)
+            yes = sorted(rule.yes)
+            no = sorted(rule.valid - rule.yes)
+            whens = [f"WHEN %s THEN {PACK_YES + 1}" for _ in yes] + ["WHEN %s THEN 1" for _ in no]
+            self.sheet_sql.append(f"CASE {text} {' '.join(whens)} ELSE 0 END AS {alias}")
+            self.sheet_params += [*params, *yes, *no]
+        return f"t.{self.simple_alias[rule]}"
+
+    def multi(self, question: str) -> str:
+        if question not in self.multi_alias:
+            alias = f"m{len(self.multi_alias)}"
+            self.multi_alias[question] = alias
+            if self.pg:
+                self.sheet_sql.append(f"(s.answers -> %s) AS {alias}")
+                self.sheet_params.append(question)
+            else:
+                # As JSON text: json_extract unwraps a string ("3" -> 3), which json_each
+                # would then read as a number; json_quote wraps it again.
+                self.sheet_sql.append(
+                    "CASE json_type(s.answers, %s) WHEN 'text' "
+                    "THEN json_quote(json_extract(s.answers, %s)) "
+                    f"ELSE json_extract(s.answers, %s) END AS {alias}"
+                )
+                path = f'$."{question}"'
+                self.sheet_params += [path, path, path]
+        return f"t.{self.multi_alias[question]}"
+
+    def chosen(self, column: str, codes: frozenset[str]) -> str:
+        """True when any of ``codes`` was selected: a list of code strings, or one code
+        string. Numbers, booleans and nested values never count (as in the catalogue)."""
+        ordered = sorted(codes)
+        self.agg_params += ordered
+        if self.pg:
+            # `?` and `?|` match a string element of an array or a string scalar; they
+            # are several times cheaper than containment (@>).
+            if len(ordered) == 1:
+                return f"COALESCE({column} ? %s, FALSE)"
+            return f"COALESCE({column} ?| ARRAY[{', '.join(['%s'] * len(ordered))}], FALSE)"
+        # json_each of a scalar yields the scalar itself, so both shapes are covered.
+        return (
+            f"EXISTS (SELECT 1 FROM json_each({column}) j WHERE j.type = 'text' "  # noqa: S608
+            f"AND j.value IN ({', '.join(['%s'] * len(ordered))}))"
+        )
+
+    def aggregate(self, spec: CellSpec) -> str:
+        """The fine-layer sum of one cell key (packed n and yes)."""
+        rule = spec.rule
+        if isinstance(rule, Simple):
+            return f"sum({self.packed(rule)})"
+        if isinstance(rule, Place):
+            column = self.multi(rule.question)
+            place = self.chosen(column, frozenset({rule.place}))
+            # The place is one of the options, so a chosen place is also a valid answer.
+            valid = self.chosen(column, rule.options)
+            return f"sum(CASE WHEN {place} THEN {PACK_YES + 1} WHEN {valid} THEN 1 ELSE 0 END)"
+        columns = [self.packed(c) for c in rule.components]
+        any_yes = " OR ".join(f"{c} > 1" for c in columns)
+        all_no = " AND ".join(f"{c} = 1" for c in columns)
+        return f"sum(CASE WHEN {any_yes} THEN {PACK_YES + 1} WHEN {all_no} THEN 1 ELSE 0 END)"
+
+
+def build_sql(specs: Sequence[CellSpec], vendor: str) -> tuple[str, list[str]]:
+    """The whole statement and its parameters; append the wave id to the parameters."""
+    b = _Builder(vendor)
+    aggregates = [f"{b.aggregate(spec)} AS c{i}" for i, spec in enumerate(specs)]
+    table = AnswerSheet._meta.db_table
+    fence = "OFFSET 0" if b.pg else "LIMIT -1 OFFSET 0"
+    # Only identifiers written in this module go into the text; every value is a parameter.
+    fine = f"""
+        SELECT t.home_id, t.annan, t.school_id, t.gender, t.young,
+               {", ".join(aggregates)}
+        FROM (
+            SELECT s.home_district_id AS home_id,
+                   (s.home_answer = 'ANNAN') AS annan,
+                   s.school_district_id AS school_id,
+                   s.gender AS gender,
+                   (s.grade <= 9) AS young,
+                   {", ".join(b.sheet_sql)}
+            FROM {table} s
+            WHERE s.wave_id = %s
+            {fence}
+        ) t
+        GROUP BY t.home_id, t.annan, t.school_id, t.gender, t.young
+    """  # noqa: S608
+    sums = ", ".join(f"sum(c{i})" for i in range(len(specs)))
+    gender_in = f"gender IN ({', '.join(repr(g) for g in GENDERS)})"
+    band = "CASE WHEN young THEN 'AK79' ELSE 'GY' END"
+    branches: list[str] = []
+    for geo, area_col, kommun_filter in (
+        ("home", "home_id", "NOT annan"),
+        ("school", "school_id", "1 = 1"),
+    ):
+        for area, where in ((area_col, f"{area_col} IS NOT NULL"), ("NULL", kommun_filter)):
+            by = f", {area_col}" if area != "NULL" else ""
+            total_by = f"GROUP BY {area_col}" if area != "NULL" else ""
+            branches += [
+                f"SELECT '{geo}', {area}, 'total', '', {sums} FROM fine "  # noqa: S608
+                f"WHERE {where} {total_by}",
+                f"SELECT '{geo}', {area}, 'gender', gender, {sums} FROM fine "  # noqa: S608
+                f"WHERE {where} AND {gender_in} GROUP BY gender{by}",
+                f"SELECT '{geo}', {area}, 'grade_band', {band}, {sums} FROM fine "  # noqa: S608
+                f"WHERE {where} GROUP BY {band}{by}",
+            ]
+    # MATERIALIZED: the roll-ups read `fine`, which must be computed once (both vendors).
+    sql = f"WITH fine AS MATERIALIZED ({fine})\n" + "\nUNION ALL\n".join(branches)
+    # Placeholder order in the text: the aggregates, the sheet layer, then the wave id.
+    return sql, [*b.agg_params, *b.sheet_params]
+
+
+# Transaction-local PostgreSQL settings for the pass: enough memory to hash-aggregate
+# without spilling, and no JIT, whose compile time for this many expressions (hundreds
+# of milliseconds) is more than it saves.
+PG_SETTINGS = ("SET LOCAL work_mem = '64MB'", "SET LOCAL jit = off")
+
+
+def aggregate_wave(*, wave_id: int, specs: Sequence[CellSpec]) -> list[AreaCounts]:
+    """Every (n, yes) of the wave, per geography × area × breakdown value (one query)."""
+    sql, params = build_sql(specs, connection.vendor)
+    arguments: list[str | int] = [*params, wave_id]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and connection.in_atomic_block:
+            for setting in PG_SETTINGS:
+                cursor.execute(setting)
+        cursor.execute(sql, arguments)
+        rows = cursor.fetchall()
+    ids = {row[1] for row in rows if row[1] is not None}
+    codes = dict(District.objects.filter(pk__in=ids).values_list("pk", "code"))
+    result: list[AreaCounts] = []
+    for geography, area_id, breakdown, value, *sums in rows:
+        if all(s is None for s in sums):
+            continue  # a kommun roll-up over no sheets at all
+        counts: dict[str, tuple[int, int]] = {}
+        for i, spec in enumerate(specs):
+            if spec.geography == geography:
+                yes, n = divmod(int(sums[i] or 0), PACK_YES)
+                counts[spec.key] = (n, yes)
+        area = KOMMUN if area_id is None else codes[area_id]
+        result.append(AreaCounts(geography, area, breakdown, value or "", counts))
+    return result

@@ -1,0 +1,85 @@
+"""Demo waves: three published past waves and one open wave, all with synthetic answers.
+
+Called from `seed_demo` after the geography exists. Idempotent: a wave that exists is
+left as it is (its sheets too), a published wave stays published.
+"""
+
+from datetime import datetime, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from surveys.models import AnswerSheet, Municipality, QuestionnaireVersion, SchoolClass, Wave
+from surveys.services import DEMO_WAVE_SLUG, questionnaire_import_default
+
+from .services import indicators_refresh, wave_publish
+from .synthetic import sheets_insert
+
+
+class Writer(Protocol):
+    def write(self, text: str, /) -> object: ...
+
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+# (slug, name, year of the autumn term, sheets, drift of every risk on the logit scale)
+# The drift makes the years differ a little, so the dashboards have trends to show.
+PAST_WAVES: list[tuple[str, str, int, int, float]] = [
+    ("ht2023", "Höstterminen 2023", 2023, 1400, -0.15),
+    ("ht2024", "Höstterminen 2024", 2024, 1500, 0.0),
+    ("ht2025", "Höstterminen 2025", 2025, 1600, 0.2),
+]
+# Synthetic sheets in the demo's open wave (surveys.services.demo_wave_ensure), so
+# coordinators see preliminary figures: (sheets, drift).
+OPEN_WAVE = (900, 0.25)
+
+
+def _wave(
+    slug: str,
+    name: str,
+    *,
+    municipality: Municipality,
+    questionnaire: QuestionnaireVersion,
+    opens: datetime,
+    closes: datetime,
+) -> tuple[Wave, bool]:
+    wave, created = Wave.objects.get_or_create(
+        slug=slug,
+        defaults={
+            "municipality": municipality,
+            "name": name,
+            "questionnaire": questionnaire,
+            "opens_at": opens,
+            "closes_at": closes,
+        },
+    )
+    if created:
+        wave.classes.set(SchoolClass.objects.filter(school__district__municipality=municipality))
+    return wave, created
+
+
+def seed_waves(stdout: Writer) -> None:
+    """Three published autumn waves with synthetic answers, and synthetic answers in the
+    demo's open wave (created before by seed_demo)."""
+    municipality = Municipality.objects.get(code="0484")
+    questionnaire = questionnaire_import_default()
+    for index, (slug, name, year, count, drift) in enumerate(PAST_WAVES):
+        opens = datetime(year, 10, 1, 8, tzinfo=STOCKHOLM)
+        wave, created = _wave(
+            slug,
+            name,
+            municipality=municipality,
+            questionnaire=questionnaire,
+            opens=opens,
+            closes=opens + timedelta(days=28),
+        )
+        if created:
+            sheets_insert(wave=wave, count=count, seed=2023 + index, drift=drift)
+        if not wave.is_published:
+            publication = wave_publish(wave_id=wave.pk)
+            stdout.write(f"Published {slug}: {publication.cell_count} cells.")
+    count, drift = OPEN_WAVE
+    open_wave = Wave.objects.filter(slug=DEMO_WAVE_SLUG).first()
+    if open_wave is not None and not AnswerSheet.objects.filter(wave=open_wave).exists():
+        sheets_insert(wave=open_wave, count=count, seed=2026, drift=drift)
+        result = indicators_refresh(wave_id=open_wave.pk)
+        stdout.write(f"Open wave {open_wave.slug}: {result.cells} preliminary cells.")

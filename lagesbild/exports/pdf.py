@@ -1,0 +1,214 @@
+"""The PDF lägesbild report: what the template gets, and rendering with WeasyPrint.
+
+The report's content is plain frozen dataclasses (built from the dashboards' selectors by
+`lagesbild.exports.report`), so the template never touches the ORM and a suppressed value
+can only appear if a selector handed it out. Rendering needs no browser and no network:
+charts are inline SVG from `lagesbild.svg`, fonts come from the system (DejaVu), and the
+URL fetcher refuses everything that is not a local file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from .notes import QuestionWording
+
+REPORT_TEMPLATE = "lagesbild/report/report.html"
+REPORT_CSS = "css/report.css"
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One row of a chart's data table: public texts only."""
+
+    label: str
+    value: str
+    interval: str
+    n: str
+    unstable: bool = False
+    kommun: str = ""  # the kommun's value beside a district's (district report)
+    verdict: str = ""  # e.g. "▲ sämre än kommunen" or "▼ tydligt lägre än HT 2024"
+    change: str = ""  # e.g. "+3 p.e."
+    note: str = ""  # why a value is not shown exactly
+    marked: bool = False  # police utsatt område
+    emphasis: bool = False
+
+
+@dataclass(frozen=True)
+class ChartBlock:
+    """A chart and its data table (the table says in words what the chart draws)."""
+
+    anchor: str
+    title: str
+    svg: str  # inline SVG from lagesbild.svg (already escaped)
+    summary: str
+    rows: tuple[TableRow, ...]
+    table_caption: str
+    first_header: str = "Indikator"
+    verdict_header: str = "Jämfört med kommunen"
+    show_kommun: bool = False
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    label: str
+    marked: bool
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DistrictMatrix:
+    """Districts × indicators of one group: the public value texts with ▲/▼ marks."""
+
+    caption: str
+    columns: tuple[tuple[str, str], ...]  # (code, name)
+    kommun: tuple[str, ...]
+    rows: tuple[MatrixRow, ...]
+
+
+@dataclass(frozen=True)
+class HistoryTable:
+    caption: str
+    waves: tuple[str, ...]
+    rows: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@dataclass(frozen=True)
+class GroupSection:
+    anchor: str
+    title: str
+    blocks: tuple[ChartBlock, ...]
+    matrix: DistrictMatrix | None = None
+    trend_svg: str = ""
+    trend_caption: str = ""
+    history: HistoryTable | None = None
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    code: str
+    name: str
+    value: str
+    interval: str
+    unstable: bool
+    change: str
+    worse: str  # districts that stand out as worse (or, in a district report, the verdict)
+    better: str
+    anchor: str = ""
+
+
+@dataclass(frozen=True)
+class SummaryGroup:
+    title: str
+    rows: tuple[SummaryRow, ...]
+
+
+@dataclass(frozen=True)
+class StandOut:
+    indicator: str
+    worse: str
+    better: str
+
+
+@dataclass(frozen=True)
+class ResponseRow:
+    label: str
+    issued: str
+    submitted: str
+    rate: str
+
+
+@dataclass(frozen=True)
+class IndicatorNote:
+    code: str
+    name: str
+    description: str
+    period: str
+    geography: str
+    questions: tuple[QuestionWording, ...]
+
+
+@dataclass(frozen=True)
+class Appendix:
+    how: tuple[str, ...]
+    response_rows: tuple[ResponseRow, ...]
+    response_note: str
+    indicators: tuple[IndicatorNote, ...]
+    periods: tuple[tuple[str, str], ...]  # (period, indicator codes)
+    rules: tuple[str, ...]
+    limits: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str
+    subtitle: str
+    municipality: str
+    wave_name: str
+    wave_slug: str
+    published_on: date | None
+    generated_on: date
+    area_name: str  # "" for the kommun report
+    previous_name: str
+    summary_intro: tuple[str, ...]
+    summary: tuple[SummaryGroup, ...]
+    standouts: tuple[StandOut, ...]
+    changes: tuple[SummaryRow, ...]
+    trend_note: str
+    analysis: tuple[str, ...]
+    groups: tuple[GroupSection, ...]
+    appendix: Appendix
+    cell_count: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _local_only_fetcher(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[str, Any]:
+    """Fetch only local files under the project; never the network."""
+    from weasyprint.urls import default_url_fetcher
+
+    if not url.startswith("file://"):
+        raise ValueError(f"the report may not load {url!r}")
+    path = Path(url.removeprefix("file://")).resolve()
+    if not path.is_relative_to(Path(settings.BASE_DIR).resolve()) and not str(path).startswith(
+        "/usr/share/fonts"
+    ):
+        raise ValueError(f"the report may not load {url!r}")
+    result: dict[str, Any] = default_url_fetcher(url, timeout, ssl_context)
+    return result
+
+
+def report_html(report: Report) -> str:
+    """The report's HTML (Swedish: the document of record is written in Swedish)."""
+    with translation.override("sv"):
+        return render_to_string(REPORT_TEMPLATE, {"report": report})
+
+
+def render_pdf(
+    report: Report, out: IO[bytes], progress: Callable[[int, str], None] | None = None
+) -> None:
+    """Render ``report`` to PDF bytes in ``out``; ``progress(percent, step)`` is optional."""
+    from weasyprint import CSS, HTML
+
+    def tell(percent: int, step: str) -> None:
+        if progress is not None:
+            progress(percent, step)
+
+    html = report_html(report)
+    tell(40, "layout")
+    css_path = finders.find(REPORT_CSS)
+    if not css_path or not isinstance(css_path, str):
+        raise FileNotFoundError(REPORT_CSS)
+    document = HTML(
+        string=html, base_url=str(settings.BASE_DIR), url_fetcher=_local_only_fetcher
+    ).render(stylesheets=[CSS(filename=css_path, url_fetcher=_local_only_fetcher)])
+    tell(85, "pdf")
+    document.write_pdf(out)

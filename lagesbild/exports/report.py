@@ -1,0 +1,588 @@
+"""Build the PDF report's content from the dashboards' selectors (reads only).
+
+Kommun report: a summary of every indicator, one chart per indicator group of the
+kommun's values (coloured by the change since the previous wave, with the previous value
+as a tick), the districts × indicators table of each group with ▲/▼ where a district
+stands out, the group's trend when there are at least three published waves, the change
+table, the coordinator's analysis and the method appendix.
+
+District report: the same for one district, each value beside the kommun's (coloured by
+the comparison with the kommun), and the district's history per indicator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils import translation
+
+from lagesbild import selectors
+from lagesbild.catalogue import load_catalogue
+from lagesbild.charts import verdict_text
+from lagesbild.estimation import MIN_TREND_WAVES
+from lagesbild.svg import BarItem, TrendPoint, TrendSeries, Verdict, bar_chart, trend_chart
+from surveys.models import Wave
+
+from .appendix import appendix
+from .pdf import (
+    ChartBlock,
+    DistrictMatrix,
+    GroupSection,
+    HistoryTable,
+    MatrixRow,
+    Report,
+    StandOut,
+    SummaryGroup,
+    SummaryRow,
+    TableRow,
+)
+
+TITLE = "Lägesbild: ungas trygghet"
+Progress = Callable[[int, str], None]
+MATRIX_MARKS = {"worse": "▲", "better": "▼"}
+VERDICTS: dict[str, Verdict] = {"worse": "worse", "better": "better", "similar": "similar"}
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """What differs between the kommun report and a district report."""
+
+    area_name: str
+    previous: selectors.WaveRef | None
+    summary_intro: tuple[str, ...]
+    summary: tuple[SummaryGroup, ...]
+    standouts: tuple[StandOut, ...]
+    changes: tuple[SummaryRow, ...]
+    groups: tuple[GroupSection, ...]
+    cell_count: int
+
+
+def _nb(text: str) -> str:
+    """Swedish typography: a no-break space before "%" and inside "p.e."."""
+    return text.replace(" %", "\u00a0%").replace(" p.e.", "\u00a0p.e.")
+
+
+def _n(cell: selectors.PublicCell | None) -> str:
+    """The rounded n with a no-break space between thousands (Swedish style)."""
+    if cell is None or cell.n_shown is None:
+        return "–"
+    return f"{cell.n_shown:,}".replace(",", "\u00a0")
+
+
+def _areas_count(areas: Sequence[selectors.AreaInfo]) -> str:
+    if not areas:
+        return "–"
+    return "1 område" if len(areas) == 1 else f"{len(areas)} områden"
+
+
+def _value(cell: selectors.PublicCell | None) -> str:
+    return _nb(cell.text) if cell is not None else "–"
+
+
+def _interval(cell: selectors.PublicCell | None) -> str:
+    return _nb(cell.interval_text) if cell is not None else "–"
+
+
+def _change(change: selectors.Change | None) -> str:
+    if change is None or change.change_pp is None:
+        return ""
+    return _nb(f"{change.icon} {change.text}".strip())
+
+
+def _change_verdict(change: selectors.Change | None) -> str:
+    if change is None or change.change_pp is None:
+        return "kan inte jämföras"
+    if change.verdict == "worse":
+        return f"tydligt sämre än {change.previous_wave}"
+    if change.verdict == "better":
+        return f"tydligt bättre än {change.previous_wave}"
+    return "ingen tydlig förändring"
+
+
+def _shown(cell: selectors.PublicCell | None) -> bool:
+    return cell is not None and cell.shown
+
+
+def _bar(
+    label: str,
+    cell: selectors.PublicCell | None,
+    verdict: str,
+    marker: int | None,
+    marked: bool = False,
+) -> BarItem:
+    shown = cell is not None and cell.shown
+    return BarItem(
+        label=label,
+        share=cell.share_pct if shown and cell else None,
+        ci_low=cell.ci_low_pct if shown and cell else None,
+        ci_high=cell.ci_high_pct if shown and cell else None,
+        text=_value(cell) + (" (osäker)" if cell is not None and cell.unstable else ""),
+        verdict=VERDICTS.get(verdict, "none"),
+        marked=marked,
+        marker=marker,
+    )
+
+
+def _previous_share(
+    cell: selectors.PublicCell | None, change: selectors.Change | None
+) -> int | None:
+    if cell is None or change is None or change.change_pp is None or cell.share_pct is None:
+        return None
+    return cell.share_pct - change.change_pp
+
+
+def _verdict(verdict: str) -> str:
+    """The comparison with the kommun in words, with the report's marks (▲ = worse)."""
+    mark = {**MATRIX_MARKS, "similar": "●"}.get(verdict, "")
+    known: Verdict = VERDICTS.get(verdict, "none")
+    return f"{mark} {verdict_text(known)}".strip()
+
+
+def _meta_label(meta: selectors.IndicatorMeta) -> str:
+    return meta.place_name if meta.place_name else meta.name
+
+
+# --------------------------------------------------------------------------- kommun
+
+
+def _kommun_blocks(
+    group: selectors.OverviewGroup, previous: selectors.WaveRef | None
+) -> list[ChartBlock]:
+    blocks = []
+    parts = (
+        ("", [r for r in group.rows if not r.meta.place]),
+        ("platser", [r for r in group.rows if r.meta.place]),
+    )
+    for suffix, rows in parts:
+        if not rows:
+            continue
+        title = (
+            f"{group.name}: kommunen" if not suffix else f"{rows[0].meta.name}: kommunen, per plats"
+        )
+        bars = [
+            _bar(
+                _meta_label(r.meta),
+                r.kommun,
+                r.change.verdict if r.change else "none",
+                _previous_share(r.kommun, r.change),
+            )
+            for r in rows
+        ]
+        shown = [b for b in bars if b.share is not None]
+        summary = (
+            f"{title}. "
+            + "; ".join(f"{b.label} {b.text}" for b in bars)
+            + ". Staplarnas färg visar förändringen sedan förra omgången: orange tydligt sämre, "
+            "blå tydligt bättre, grå ingen tydlig förändring. Strecket visar förra omgångens värde."
+        )
+        anchor = f"diagram-{group.key}{'-' + suffix if suffix else ''}"
+        blocks.append(
+            ChartBlock(
+                anchor=anchor,
+                title=title,
+                svg=bar_chart(
+                    bars,
+                    title=title,
+                    description=summary if shown else f"{title}: inga värden visas.",
+                    marker_label=previous.name if previous else "",
+                    ident=anchor,
+                ),
+                summary=summary,
+                rows=tuple(
+                    TableRow(
+                        label=_meta_label(r.meta),
+                        value=_value(r.kommun),
+                        interval=_interval(r.kommun),
+                        n=_n(r.kommun),
+                        unstable=bool(r.kommun and r.kommun.unstable),
+                        verdict=_change_verdict(r.change) if previous else "",
+                        change=_change(r.change),
+                        note=r.kommun.reason_text if r.kommun and not r.kommun.shown else "",
+                    )
+                    for r in rows
+                ),
+                table_caption=(
+                    f"{title} (jämfört med {previous.name})"
+                    if previous
+                    else f"{title} (ingen tidigare omgång)"
+                ),
+                first_header="Plats" if suffix else "Indikator",
+                verdict_header=f"Jämfört med {previous.name}" if previous else "Förändring",
+            )
+        )
+    return blocks
+
+
+def _matrix(
+    wave: selectors.WaveRef, group: selectors.OverviewGroup
+) -> tuple[DistrictMatrix | None, list[selectors.IndicatorPage]]:
+    scope = selectors.scope_of(wave)
+    pages = [
+        selectors.indicator_page(
+            scope, r.meta, breakdown="total", geography=r.meta.geography, area=None
+        )
+        for r in group.rows
+        if not r.meta.place
+    ]
+    if not pages:
+        return None, pages
+    areas: dict[str, selectors.AreaInfo] = {}
+    values: dict[tuple[str, str], str] = {}
+    for page in pages:
+        for row in page.rows:
+            areas[row.area.code] = row.area
+            icon = MATRIX_MARKS.get(row.verdict, "")
+            values[(row.area.code, page.meta.code)] = _nb(
+                row.cell.text + (" " + icon if icon else "")
+            )
+    columns = tuple((p.meta.code, p.meta.name) for p in pages)
+    rows = tuple(
+        MatrixRow(
+            label=area.name,
+            marked=area.police_area,
+            values=tuple(values.get((area.code, code), "–") for code, _name in columns),
+        )
+        for area in sorted(areas.values(), key=lambda a: a.name)
+    )
+    return (
+        DistrictMatrix(
+            caption=(
+                f"{group.name}: andel per område (bostadsområde eller skolans område "
+                "enligt indikatorn)"
+            ),
+            columns=columns,
+            kommun=tuple(_value(p.kommun) for p in pages),
+            rows=rows,
+        ),
+        pages,
+    )
+
+
+def _group_trend(
+    group_name: str, pages: Sequence[selectors.IndicatorPage], anchor: str
+) -> tuple[str, str]:
+    with_trend = [p for p in pages if p.trend.figure is not None and p.trend.rows]
+    if not with_trend:
+        reason = next((p.trend.reason for p in pages if p.trend.reason), "")
+        return "", reason
+    waves = with_trend[0].trend.waves
+    series = []
+    for page in with_trend:
+        _name, cells = page.trend.rows[0]  # the kommun's series
+        if page.trend.waves != waves:
+            continue
+        series.append(
+            TrendSeries(
+                name=page.meta.code,
+                points=tuple(
+                    TrendPoint(
+                        c.share_pct if _shown(c) and c else None,
+                        c.ci_low_pct if _shown(c) and c else None,
+                        c.ci_high_pct if _shown(c) and c else None,
+                    )
+                    for c in cells
+                ),
+            )
+        )
+    title = f"{group_name}: kommunen över tid"
+    description = "; ".join(
+        f"{p.meta.code} {p.meta.name}: " + ", ".join(_value(c) for c in p.trend.rows[0][1])
+        for p in with_trend
+    )
+    svg = trend_chart(series, waves=waves, title=title, description=description, ident=anchor)
+    return svg, f"{title} (andel med intervall, per publicerad omgång). {description}."
+
+
+def _kommun_report(wave: selectors.WaveRef, progress: Progress) -> _Parts:
+    ov = selectors.overview(selectors.scope_of(wave))
+    progress(10, "overview")
+    summary = tuple(
+        SummaryGroup(
+            group.name,
+            tuple(
+                SummaryRow(
+                    code=r.meta.code + (f":{r.meta.place}" if r.meta.place else ""),
+                    name=r.meta.title,
+                    value=_value(r.kommun),
+                    interval=_interval(r.kommun),
+                    unstable=bool(r.kommun and r.kommun.unstable),
+                    change=_change(r.change),
+                    worse=_areas_count(r.worse),
+                    better=_areas_count(r.better),
+                )
+                for r in group.rows
+            ),
+        )
+        for group in ov.groups
+    )
+    groups = []
+    count = max(1, len(ov.groups))
+    for index, group in enumerate(ov.groups):
+        matrix, pages = _matrix(wave, group)
+        trend_svg, trend_caption = _group_trend(group.name, pages, f"trend-{group.key}")
+        groups.append(
+            GroupSection(
+                anchor=f"grupp-{group.key}",
+                title=group.name,
+                blocks=tuple(_kommun_blocks(group, ov.previous)),
+                matrix=matrix,
+                trend_svg=trend_svg,
+                trend_caption=trend_caption,
+            )
+        )
+        progress(10 + 20 * (index + 1) // count, "groups")
+    rows = [r for g in ov.groups for r in g.rows]
+    standouts = tuple(
+        StandOut(
+            r.meta.title,
+            ", ".join(a.name for a in r.worse),
+            ", ".join(a.name for a in r.better),
+        )
+        for r in rows
+        if r.worse or r.better
+    )
+    changes = tuple(
+        SummaryRow(
+            code=r.meta.code,
+            name=r.meta.title,
+            value=_value(r.kommun),
+            interval=_interval(r.kommun),
+            unstable=bool(r.kommun and r.kommun.unstable),
+            change=_change(r.change),
+            worse=_change_verdict(r.change),
+            better="",
+        )
+        for r in rows
+    )
+    worse = [r for r in rows if r.change and r.change.verdict == "worse"]
+    better = [r for r in rows if r.change and r.change.verdict == "better"]
+    intro = [
+        f"Rapporten visar {len(rows)} indikatorer för hela kommunen och dess områden i "
+        f"{wave.name}. Alla värden är andelar av de elever som gav ett giltigt svar.",
+    ]
+    if ov.previous:
+        intro.append(
+            f"Jämfört med {ov.previous.name} är {len(worse)} indikatorer tydligt sämre och "
+            f"{len(better)} tydligt bättre; övriga har ingen tydlig förändring eller kan inte "
+            "jämföras."
+        )
+    intro.append(f"{len(standouts)} indikatorer har minst ett område som sticker ut från kommunen.")
+    return _Parts(
+        area_name="",
+        previous=ov.previous,
+        summary_intro=tuple(intro),
+        summary=summary,
+        standouts=standouts,
+        changes=changes,
+        groups=tuple(groups),
+        cell_count=sum(len(b.rows) for g in groups for b in g.blocks)
+        + sum(len(g.matrix.rows) * len(g.matrix.columns) for g in groups if g.matrix),
+    )
+
+
+# --------------------------------------------------------------------------- district
+
+
+def _district_report(
+    wave: selectors.WaveRef, area: selectors.AreaInfo, progress: Progress
+) -> _Parts:
+    profile = selectors.district_profile(selectors.scope_of(wave), area, breakdown="total")
+    progress(20, "profile")
+    by_group: dict[str, list[selectors.ProfileRow]] = {}
+    for row in (*profile.rows, *profile.places):
+        by_group.setdefault(row.meta.group, []).append(row)
+    group_names = {m.group: m.group_name for m in (r.meta for r in profile.rows)}
+    groups = []
+    summary = []
+    for key, rows in by_group.items():
+        name = group_names.get(key, rows[0].meta.group_name)
+        plain = [r for r in rows if not r.meta.place]
+        places = [r for r in rows if r.meta.place]
+        blocks = []
+        for suffix, items in (("", plain), ("platser", places)):
+            if not items:
+                continue
+            title = (
+                f"{name}: {area.name} och kommunen"
+                if not suffix
+                else f"{items[0].meta.name}: {area.name}, per plats"
+            )
+            anchor = f"diagram-{key}{'-' + suffix if suffix else ''}"
+            bars = [
+                _bar(
+                    _meta_label(r.meta),
+                    r.cell,
+                    r.verdict,
+                    r.kommun.share_pct if _shown(r.kommun) and r.kommun else None,
+                )
+                for r in items
+            ]
+            description = (
+                f"{title}. "
+                + "; ".join(
+                    f"{_meta_label(r.meta)} {_value(r.cell)} (kommunen {_value(r.kommun)})"
+                    for r in items
+                )
+                + ". Orange: tydligt sämre än kommunen, blå: tydligt bättre, grå: ingen tydlig "
+                "skillnad. Strecket visar kommunens värde."
+            )
+            blocks.append(
+                ChartBlock(
+                    anchor=anchor,
+                    title=title,
+                    svg=bar_chart(
+                        bars,
+                        title=title,
+                        description=description,
+                        marker_label="Kommunen",
+                        ident=anchor,
+                    ),
+                    summary=description,
+                    rows=tuple(
+                        TableRow(
+                            label=_meta_label(r.meta),
+                            value=_value(r.cell),
+                            interval=_interval(r.cell),
+                            n=_n(r.cell),
+                            unstable=bool(r.cell and r.cell.unstable),
+                            kommun=_value(r.kommun),
+                            verdict=_verdict(r.verdict),
+                            change=_change(r.change),
+                            note=r.cell.reason_text if r.cell and not r.cell.shown else "",
+                        )
+                        for r in items
+                    ),
+                    table_caption=f"{title} ({wave.name})",
+                    first_header="Plats" if suffix else "Indikator",
+                    show_kommun=True,
+                )
+            )
+        history = None
+        if len(profile.history_waves) >= 2:
+            history = HistoryTable(
+                caption=f"{name}: {area.name} per publicerad omgång",
+                waves=profile.history_waves,
+                rows=tuple((r.meta.title, tuple(_nb(t) for t in r.history)) for r in rows),
+            )
+        trend_note = (
+            ""
+            if len(profile.history_waves) >= MIN_TREND_WAVES
+            else "Trender kräver minst tre publicerade omgångar."
+        )
+        groups.append(
+            GroupSection(
+                anchor=f"grupp-{key}",
+                title=name,
+                blocks=tuple(blocks),
+                history=history,
+                trend_caption=trend_note,
+            )
+        )
+        summary.append(
+            SummaryGroup(
+                name,
+                tuple(
+                    SummaryRow(
+                        code=r.meta.code + (f":{r.meta.place}" if r.meta.place else ""),
+                        name=r.meta.title,
+                        value=_value(r.cell),
+                        interval=_interval(r.cell),
+                        unstable=bool(r.cell and r.cell.unstable),
+                        change=_change(r.change),
+                        worse=_verdict(r.verdict),
+                        better="",
+                    )
+                    for r in rows
+                ),
+            )
+        )
+    all_rows = [*profile.rows, *profile.places]
+    worse = [r for r in profile.rows if r.verdict == "worse"]
+    better = [r for r in profile.rows if r.verdict == "better"]
+    intro = (
+        f"Rapporten visar {len(all_rows)} indikatorer för {area.name} i {wave.name}, "
+        "jämförda med hela kommunen."
+        + (" Området är klassat av polisen som utsatt område." if area.police_area else ""),
+        f"{len(worse)} indikatorer är tydligt sämre och {len(better)} tydligt bättre än "
+        "kommunen (hela intervallet över eller under kommunens andel).",
+        profile.summary,
+    )
+    changes = tuple(
+        SummaryRow(
+            code=r.meta.code,
+            name=r.meta.title,
+            value=_value(r.cell),
+            interval=_interval(r.cell),
+            unstable=bool(r.cell and r.cell.unstable),
+            change=_change(r.change),
+            worse=_change_verdict(r.change),
+            better="",
+        )
+        for r in all_rows
+    )
+    return _Parts(
+        area_name=area.name,
+        previous=profile.previous,
+        summary_intro=intro,
+        summary=tuple(summary),
+        standouts=(),
+        changes=changes,
+        groups=tuple(groups),
+        cell_count=2 * len(all_rows),
+    )
+
+
+# --------------------------------------------------------------------------- entry
+
+
+def _silent(_percent: int, _step: str) -> None:
+    return None
+
+
+def build_report(
+    *,
+    wave: selectors.WaveRef,
+    area: selectors.AreaInfo | None,
+    today: date,
+    progress: Progress = _silent,
+) -> Report:
+    """The report's content for the kommun (``area`` None) or one district."""
+    with translation.override("sv"):
+        parts = (
+            _kommun_report(wave, progress)
+            if area is None
+            else _district_report(wave, area, progress)
+        )
+        db_wave = Wave.objects.select_related("municipality").get(pk=wave.id)
+        catalogue = load_catalogue()
+        analysis = tuple(
+            p.strip()
+            for p in db_wave.analysis_text.replace("\r\n", "\n").split("\n\n")
+            if p.strip()
+        )
+        return Report(
+            title=TITLE,
+            subtitle=(
+                f"Resultat från trygghetsenkäten i {db_wave.municipality.name}: hur unga i "
+                "årskurs 7 till gymnasiet upplever sin trygghet, vad de utsätts för och vilka "
+                "skyddsfaktorer som finns."
+            ),
+            municipality=db_wave.municipality.name,
+            wave_name=wave.name,
+            wave_slug=wave.slug,
+            published_on=wave.published_at.date() if wave.published_at else None,
+            generated_on=today,
+            area_name=parts.area_name,
+            previous_name=parts.previous.name if parts.previous else "",
+            summary_intro=parts.summary_intro,
+            summary=parts.summary,
+            standouts=parts.standouts,
+            changes=parts.changes,
+            trend_note="",
+            analysis=analysis,
+            groups=parts.groups,
+            appendix=appendix(wave_id=wave.id, catalogue=catalogue),
+            cell_count=parts.cell_count,
+        )

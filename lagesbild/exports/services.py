@@ -1,0 +1,335 @@
+"""Writes of the exports: export files, report jobs, the purge, and their audit rows.
+
+Every export writes exactly ONE audit row ("export"), with the SHA-256 of the file, the
+file type, the filters and the number of cells. The row is written when the file is
+complete and before any byte of it leaves the server: a CSV or XLSX is generated into a
+spooled temporary file (memory stays flat, large files go to disk) and then streamed
+from it; a report's row is written by the job that produced the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tempfile
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import IO, Literal
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.services import audit
+from lagesbild.catalogue import load_catalogue
+from lagesbild.models import ExportJob, ExportKind, ExportStatus
+from surveys.models import Wave
+
+from . import cells as export_cells
+from .appendix import wave_questionnaire
+from .formats import COLUMNS, csv_chunks, notes_text_chunks, write_xlsx
+from .notes import NoteSection, WaveFacts, indicator_questions, method_notes
+
+logger = logging.getLogger(__name__)
+
+FileType = Literal["csv", "xlsx", "notes"]
+SPOOL_BYTES = 1 << 20  # kept in memory up to 1 MB, then on disk
+CHUNK_BYTES = 64 * 1024
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "notes": "text/plain; charset=utf-8",
+    "pdf": "application/pdf",
+}
+EXTENSIONS = {"csv": "csv", "xlsx": "xlsx", "notes": "txt", "pdf": "pdf"}
+Actor = HttpRequest | User | AnonymousUser | None
+
+
+@dataclass
+class ExportFile:
+    """A finished export: rewound file, its checksum and size, and what it holds."""
+
+    file: IO[bytes]
+    sha256: str
+    size: int
+    cell_count: int
+    download_name: str
+    content_type: str
+
+
+def _write(chunks: Iterable[bytes], out: IO[bytes]) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    for chunk in chunks:
+        out.write(chunk)
+        digest.update(chunk)
+        size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _hash_file(out: IO[bytes]) -> tuple[str, int]:
+    out.seek(0)
+    digest = hashlib.sha256()
+    size = 0
+    while chunk := out.read(CHUNK_BYTES):
+        digest.update(chunk)
+        size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _notes(scope: export_cells.ExportScope, row_count: int | None) -> tuple[NoteSection, ...]:
+    catalogue = load_catalogue()
+    wave = Wave.objects.select_related("questionnaire").get(pk=scope.wave.id)
+    questionnaire = wave_questionnaire(wave)
+    wordings = {i.code: indicator_questions(questionnaire, i) for i in catalogue.indicators}
+    return method_notes(
+        params=catalogue.rule_params,
+        catalogue=catalogue,
+        wave=WaveFacts(
+            slug=scope.wave.slug,
+            name=scope.wave.name,
+            published_on=timezone.localdate(scope.wave.published_at)
+            if scope.wave.published_at
+            else None,
+            questionnaire=f"{wave.questionnaire.code} v{wave.questionnaire.version}",
+        ),
+        filters=scope.filters.describe(),
+        columns=[(c.header, c.description) for c in COLUMNS],
+        wordings=wordings,
+        row_count=row_count,
+    )
+
+
+class _Counter:
+    """Counts the rows of an iterator as they pass (the count is known at the end)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__[T](self, items: Iterable[T]) -> Iterator[T]:
+        for item in items:
+            self.count += 1
+            yield item
+
+
+def audit_export(
+    actor: Actor,
+    *,
+    file_type: str,
+    wave: str,
+    filters: dict[str, str],
+    cells: int,
+    sha256: str,
+    size: int,
+    source: str,
+) -> None:
+    audit(
+        actor,
+        "export",
+        file_type=file_type,
+        wave=wave,
+        filters=filters,
+        cells=cells,
+        sha256=sha256,
+        size=size,
+        source=source,
+    )
+
+
+def cells_export(
+    *, actor: Actor, filters: export_cells.ExportFilters, file_type: FileType, source: str = "web"
+) -> ExportFile:
+    """Build a CSV, XLSX or method-notes file of the published cells and audit it once.
+
+    Raises `ExportFilterError` when a filter names nothing that exists.
+    """
+    scope = export_cells.resolve(filters)
+    out: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
+    counter = _Counter()
+    if file_type == "csv":
+        sha, size = _write(csv_chunks(counter(export_cells.export_rows(scope))), out)
+    elif file_type == "xlsx":
+        write_xlsx(counter(export_cells.export_rows(scope)), _notes(scope, None), out)
+        sha, size = _hash_file(out)
+    else:
+        sha, size = _write(notes_text_chunks(_notes(scope, None)), out)
+    out.seek(0)
+    audit_export(
+        actor,
+        file_type=file_type,
+        wave=scope.wave.slug,
+        filters=scope.filters.as_dict(),
+        cells=counter.count,
+        sha256=sha,
+        size=size,
+        source=source,
+    )
+    suffix = "-metod" if file_type == "notes" else ""
+    return ExportFile(
+        file=out,
+        sha256=sha,
+        size=size,
+        cell_count=counter.count,
+        download_name=f"{export_cells.file_stem(scope)}{suffix}.{EXTENSIONS[file_type]}",
+        content_type=CONTENT_TYPES[file_type],
+    )
+
+
+# --------------------------------------------------------------------------- the report
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    sha256: str
+    size: int
+    cell_count: int
+    download_name: str
+
+
+def report_write(
+    *,
+    filters: export_cells.ExportFilters,
+    out: IO[bytes],
+    progress: Callable[[int, str], None] | None = None,
+) -> ReportResult:
+    """Render the PDF report for the kommun or ``filters.area`` into ``out`` (no audit)."""
+    from .pdf import render_pdf
+    from .report import build_report
+
+    def tell(percent: int, step: str) -> None:
+        if progress is not None:
+            progress(percent, step)
+
+    scope = export_cells.resolve(export_cells.ExportFilters(wave=filters.wave, area=filters.area))
+    area = None
+    if scope.filters.area:
+        from lagesbild import selectors
+
+        area = selectors.find_area(selectors.scope_of(scope.wave), scope.filters.area)
+        if area is None:
+            raise export_cells.ExportFilterError("no such district")
+    report = build_report(wave=scope.wave, area=area, today=timezone.localdate(), progress=tell)
+    tell(35, "render")
+    start = out.tell()
+    render_pdf(report, out, tell)
+    out.seek(start)
+    sha, size = _hash_file(out)
+    name = "-".join(
+        part for part in ("lagesbild", scope.wave.slug, scope.filters.area.lower()) if part
+    )
+    return ReportResult(sha, size, report.cell_count, f"{name}.pdf")
+
+
+def _export_dir() -> Path:
+    path = Path(settings.EXPORT_DIR)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def report_job_request(*, user: User, filters: export_cells.ExportFilters) -> ExportJob:
+    """Queue the PDF report for ``user``; the task is sent after the transaction commits.
+
+    With the embedded default (no broker) the task runs eagerly, i.e. synchronously.
+    """
+    scope = export_cells.resolve(export_cells.ExportFilters(wave=filters.wave, area=filters.area))
+    with transaction.atomic():
+        job = ExportJob.objects.create(
+            user=user,
+            wave_id=scope.wave.id,
+            kind=ExportKind.PDF,
+            filters=scope.filters.as_dict(),
+            expires_at=timezone.now() + timedelta(hours=settings.EXPORT_RETENTION_HOURS),
+        )
+        from .tasks import report_job_run as task
+
+        job_id = str(job.pk)
+        transaction.on_commit(lambda: task.delay(job_id))
+    return job
+
+
+def _claim(job_id: uuid.UUID) -> bool:
+    """Claim a job: pending, or running for longer than a task may (its worker died)."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT or 3600)
+    claimed = (
+        ExportJob.objects.filter(pk=job_id)
+        .filter(
+            Q(status=ExportStatus.PENDING) | Q(status=ExportStatus.RUNNING, started_at__lt=stale)
+        )
+        .update(status=ExportStatus.RUNNING, started_at=now, progress=5, step="start")
+    )
+    return claimed == 1
+
+
+def report_job_run(*, job_id: uuid.UUID) -> None:
+    """Generate the job's PDF, store it for its user, and write the one audit row.
+
+    Safe to run twice: the job is claimed by a conditional UPDATE that must change exactly
+    one row; a second run finds it running or done and returns.
+    """
+    if not _claim(job_id):
+        return
+    job = ExportJob.objects.select_related("user", "wave").get(pk=job_id)
+
+    def progress(percent: int, step: str) -> None:
+        ExportJob.objects.filter(pk=job_id).update(progress=percent, step=step[:100])
+
+    path = _export_dir() / f"{job.pk}.pdf"
+    try:
+        with path.open("w+b") as out:
+            result = report_write(
+                filters=export_cells.ExportFilters(**job.filters), out=out, progress=progress
+            )
+    except Exception:
+        logger.exception("report job %s failed", job_id)
+        path.unlink(missing_ok=True)
+        ExportJob.objects.filter(pk=job_id).update(
+            status=ExportStatus.FAILED, error="rendering failed", finished_at=timezone.now()
+        )
+        return
+    with transaction.atomic():
+        ExportJob.objects.filter(pk=job_id).update(
+            status=ExportStatus.DONE,
+            progress=100,
+            step="done",
+            file_name=path.name,
+            download_name=result.download_name,
+            size=result.size,
+            sha256=result.sha256,
+            cell_count=result.cell_count,
+            finished_at=timezone.now(),
+        )
+        audit_export(
+            job.user,
+            file_type="pdf",
+            wave=job.wave.slug,
+            filters=dict(job.filters),
+            cells=result.cell_count,
+            sha256=result.sha256,
+            size=result.size,
+            source="task",
+        )
+
+
+def job_file_path(job: ExportJob) -> Path | None:
+    if job.status != ExportStatus.DONE or not job.file_name:
+        return None
+    path = _export_dir() / job.file_name
+    return path if path.is_file() else None
+
+
+def export_purge(*, now: datetime) -> int:
+    """Delete expired jobs and their files; returns how many jobs were removed."""
+    removed = 0
+    for job in ExportJob.objects.expired(now):
+        if job.file_name:
+            (_export_dir() / job.file_name).unlink(missing_ok=True)
+        job.delete()
+        removed += 1
+    return removed

@@ -1,0 +1,34 @@
+"""Publish a closed wave: recompute its cells one last time and freeze them."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from lagesbild.services import CatalogueMismatchError, PublishRefusedError, wave_publish
+from surveys.models import Wave
+
+
+class Command(BaseCommand):
+    help = (
+        "Publish a closed wave: recompute its cells one last time and freeze them with the "
+        "catalogue version and rule parameters used. A published wave is never changed; "
+        "publishing it again is refused."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("slug", help="slug of the wave")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        wave = Wave.objects.filter(slug=options["slug"]).first()
+        if wave is None:
+            raise CommandError(f"No wave with slug {options['slug']!r}.")
+        try:
+            publication = wave_publish(wave_id=wave.pk)
+        except (PublishRefusedError, CatalogueMismatchError) as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Published {wave.slug}: {publication.cell_count} cells frozen from "
+                f"{publication.sheet_count} sheets (catalogue v{publication.catalogue_version})."
+            )
+        )

@@ -1,0 +1,40 @@
+"""Create synthetic answer sheets for a wave (demos and benchmarks)."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from lagesbild.synthetic import sheets_insert
+from surveys.models import Wave
+
+
+class Command(BaseCommand):
+    help = (
+        "Create N synthetic answer sheets for a wave: district differences, correlated "
+        "answers, skipped questions. The same --seed gives the same sheets. Never use "
+        "on a wave with real answers."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--wave", required=True, help="slug of the wave")
+        parser.add_argument("--count", required=True, type=int, help="number of sheets")
+        parser.add_argument("--seed", type=int, default=None, help="random seed")
+        parser.add_argument(
+            "--drift",
+            type=float,
+            default=0.0,
+            help="shift of every risk on the logit scale (e.g. 0.2: a worse year)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        wave = Wave.objects.filter(slug=options["wave"]).first()
+        if wave is None:
+            raise CommandError(f"No wave with slug {options['wave']!r}.")
+        if wave.is_published:
+            raise CommandError(f"Wave {wave.slug} is published; its answers are frozen.")
+        if options["count"] < 1:
+            raise CommandError("--count must be at least 1.")
+        created = sheets_insert(
+            wave=wave, count=options["count"], seed=options["seed"], drift=options["drift"]
+        )
+        self.stdout.write(self.style.SUCCESS(f"Created {created} synthetic sheets in {wave.slug}."))

@@ -1,0 +1,286 @@
+"""Dashboard views: access check, filters from the URL, one selector call, audit, render.
+
+Every filter lives in the URL (path and query string), so a copied link reproduces the
+view. Unknown filter values fall back to the defaults instead of failing, so an old link
+still opens something sensible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.access import Role, can_see_preliminary, has_role, role_required
+from accounts.services import audit
+
+from . import cache as dash_cache
+from . import selectors
+from .forms import GeoJSONImportForm
+from .geo_services import district_shapes_import
+from .geojson import GeoJSONError
+
+READERS = (Role.ADMIN, Role.COORDINATOR, Role.ANALYST)
+IMPORTERS = (Role.ADMIN, Role.COORDINATOR)
+
+
+@dataclass(frozen=True)
+class Filters:
+    scope: selectors.Scope
+    breakdown: str
+    indicator: str
+    place: str
+    geography: str
+    area: str
+    # Links of one page share a few query strings; a page can have hundreds of links.
+    _queries: dict[tuple[tuple[str, str], ...], str] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    @property
+    def wave(self) -> selectors.WaveRef:
+        return self.scope.wave
+
+    @property
+    def waves(self) -> tuple[selectors.WaveRef, ...]:
+        return self.scope.waves
+
+    def query(self, **changes: str) -> str:
+        """The query string of this view with ``changes`` applied (for links)."""
+        key = tuple(sorted(changes.items()))
+        if key in self._queries:
+            return self._queries[key]
+        values = {
+            "wave": self.wave.slug,
+            "breakdown": self.breakdown,
+            "indicator": self.indicator,
+            "place": self.place,
+            "geography": self.geography,
+            "area": self.area,
+        }
+        values.update(changes)
+        query = "?" + urlencode({k: v for k, v in values.items() if v})
+        self._queries[key] = query
+        return query
+
+
+def _filters(request: HttpRequest, indicator: str = "") -> Filters | None:
+    scope = selectors.dashboard_scope(
+        request.GET.get("wave"), include_preliminary=can_see_preliminary(request.user)
+    )
+    if scope is None:
+        return None
+    breakdown = request.GET.get("breakdown", "total")
+    if breakdown not in selectors.BREAKDOWNS:
+        breakdown = "total"
+    geography = request.GET.get("geography", "")
+    if geography not in ("home", "school"):
+        geography = ""
+    return Filters(
+        scope=scope,
+        breakdown=breakdown,
+        indicator=(indicator or request.GET.get("indicator", "")).upper(),
+        place=request.GET.get("place", ""),
+        geography=geography,
+        area=request.GET.get("area", "").upper(),
+    )
+
+
+def _audit(request: HttpRequest, page: str, filters: Filters, **extra: str) -> None:
+    audit(
+        request,
+        "dashboard view",
+        page=page,
+        wave=filters.wave.slug,
+        preliminary=filters.wave.preliminary,
+        filters={
+            "breakdown": filters.breakdown,
+            "indicator": filters.indicator,
+            "place": filters.place,
+            "geography": filters.geography,
+            "area": filters.area,
+            **extra,
+        },
+    )
+
+
+def _page(
+    request: HttpRequest,
+    filters: Filters,
+    *,
+    template: str,
+    title: str,
+    nav: str,
+    data: Callable[[], dict[str, Any]],
+) -> HttpResponse:
+    """Render a dashboard page; its data part is cached as HTML under the data version.
+
+    The cached fragment holds nothing personal (no CSRF token, no user name): the same
+    for everyone who may open this URL; the role-dependent link is part of the key.
+    """
+    may_import = _may_import(request)
+
+    def fragment() -> str:
+        context = {
+            "filters": filters,
+            "wave": filters.wave,
+            "nav": nav,
+            "breakdowns": [(k, selectors.breakdown_label(k)) for k in selectors.BREAKDOWNS],
+            "indicators": selectors.indicator_choices(),
+            "areas": selectors.area_choices(filters.scope),
+            "can_import_shapes": may_import,
+            **data(),
+        }
+        return render_to_string(template, context, request=request)
+
+    key = (template, request.get_full_path(), filters.wave.slug, filters.wave.preliminary)
+    html = dash_cache.cached(filters.scope.version, "html", (*key, may_import), fragment)
+    return render(
+        request,
+        "lagesbild/page.html",
+        # Our own template's autoescaped output, from the cache.
+        {"content": mark_safe(html), "page_title": title, "wave": filters.wave},  # noqa: S308
+    )
+
+
+def _may_import(request: HttpRequest) -> bool:
+    return has_role(request.user, *IMPORTERS)
+
+
+def _no_data(request: HttpRequest) -> HttpResponse:
+    return render(request, "lagesbild/no_data.html", status=200)
+
+
+@require_GET
+@role_required(*READERS)
+def overview(request: HttpRequest) -> HttpResponse:
+    """Start page for analysts: every indicator for the chosen (latest) wave."""
+    filters = _filters(request)
+    if filters is None:
+        return _no_data(request)
+    _audit(request, "overview", filters)
+    return _page(
+        request,
+        filters,
+        template="lagesbild/overview.html",
+        title=_("Lägesbild – översikt"),
+        nav="overview",
+        data=lambda: {"data": selectors.overview(filters.scope)},
+    )
+
+
+@require_GET
+@role_required(*READERS)
+def indicator(request: HttpRequest, code: str) -> HttpResponse:
+    chosen = request.GET.get("indicator", "").upper()
+    if chosen and chosen != code.upper():
+        # The filter form names another indicator: its page has its own path.
+        filters = _filters(request, indicator=chosen)
+        target = reverse("lagesbild:indicator", args=[chosen])
+        return redirect(target + (filters.query(place="") if filters else ""))
+    filters = _filters(request, indicator=code)
+    if filters is None:
+        return _no_data(request)
+    meta = selectors.find_indicator(code, filters.place)
+    if meta is None:
+        raise Http404(_("Okänd indikator."))
+    _audit(request, "indicator", filters)
+    return _page(
+        request,
+        filters,
+        template="lagesbild/indicator.html",
+        title=meta.title,
+        nav="indicator",
+        data=lambda: {
+            "page": selectors.indicator_page(
+                filters.scope,
+                meta,
+                breakdown=filters.breakdown,
+                geography=filters.geography or meta.geography,
+                area=filters.area or None,
+            )
+        },
+    )
+
+
+@require_GET
+@role_required(*READERS)
+def district(request: HttpRequest, code: str) -> HttpResponse:
+    chosen = request.GET.get("area", "").upper()
+    if chosen and chosen != code.upper():
+        # The filter form names another district: its profile has its own path.
+        return redirect(
+            reverse("lagesbild:district", args=[chosen]) + "?" + request.GET.urlencode()
+        )
+    filters = _filters(request)
+    if filters is None:
+        return _no_data(request)
+    area = selectors.find_area(filters.scope, code)
+    if area is None:
+        raise Http404(_("Okänt område."))
+    _audit(request, "district", filters, district=area.code)
+    return _page(
+        request,
+        filters,
+        template="lagesbild/district.html",
+        title=area.name,
+        nav="district",
+        data=lambda: {
+            "profile": selectors.district_profile(filters.scope, area, breakdown=filters.breakdown)
+        },
+    )
+
+
+@require_GET
+@role_required(*READERS)
+def map_view(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    if filters is None:
+        return _no_data(request)
+    meta = selectors.find_indicator(filters.indicator or "TRY01", filters.place)
+    if meta is None:
+        meta = selectors.find_indicator("TRY01")
+    assert meta is not None  # noqa: S101 - TRY01 is in every catalogue version
+    _audit(request, "map", filters)
+    return _page(
+        request,
+        filters,
+        template="lagesbild/map.html",
+        title=f"{_('Karta')} – {meta.title}",
+        nav="map",
+        data=lambda: {"page": selectors.map_page(filters.scope, meta, breakdown=filters.breakdown)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*IMPORTERS)
+def shapes_import(request: HttpRequest) -> HttpResponse:
+    """Import district boundaries from a GeoJSON file (all or nothing)."""
+    form = GeoJSONImportForm(request.POST or None, request.FILES or None)
+    problems: tuple[str, ...] = ()
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = district_shapes_import(
+                raw=form.cleaned_data["file"].read(),
+                code_property=form.cleaned_data["code_property"],
+            )
+        except GeoJSONError as exc:
+            problems = exc.problems
+        else:
+            audit(request, "district shapes import", districts=list(result.imported))
+            messages.success(
+                request,
+                _("Gränser importerade för %(count)s områden.") % {"count": len(result.imported)},
+            )
+            return redirect(reverse("lagesbild:map"))
+    return render(request, "lagesbild/shapes_import.html", {"form": form, "problems": problems})

@@ -1,0 +1,207 @@
+"""Admin for geography, questionnaires, waves and codes (never for answers)."""
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from . import questionnaire as qn
+from . import selectors, services
+from .code_sheet import code_sheet_pdf
+from .models import District, Municipality, QuestionnaireVersion, School, SchoolClass, Wave
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin[Municipality]):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(District)
+class DistrictAdmin(admin.ModelAdmin[District]):
+    list_display = ["name", "code", "kind", "police_area", "municipality"]
+    list_filter = ["municipality", "kind", "police_area"]
+    search_fields = ["name", "code"]
+
+
+class SchoolClassInline(admin.TabularInline[SchoolClass, School]):
+    model = SchoolClass
+    extra = 0
+
+
+@admin.register(School)
+class SchoolAdmin(admin.ModelAdmin[School]):
+    list_display = ["name", "district", "kind"]
+    list_filter = ["kind", "district__municipality", "district"]
+    search_fields = ["name", "district__name"]
+    inlines = [SchoolClassInline]
+
+
+class IssueCodesActionForm(forms.Form):
+    wave = forms.ModelChoiceField(queryset=Wave.objects.none(), label=_("Omgång"))
+    count = forms.IntegerField(label=_("Antal koder per klass"), min_value=1, max_value=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["wave"].queryset = selectors.waves_for_codes()  # type: ignore[attr-defined]
+
+
+@admin.register(SchoolClass)
+class SchoolClassAdmin(admin.ModelAdmin[SchoolClass]):
+    list_display = ["name", "school", "grade", "expected_size"]
+    list_filter = ["grade", "school__kind", "school__district"]
+    search_fields = ["name", "school__name"]
+    list_select_related = ["school"]
+    actions = ["issue_codes"]
+
+    @admin.action(description=_("Skapa engångskoder (PDF)"))
+    def issue_codes(
+        self, request: HttpRequest, queryset: QuerySet[SchoolClass]
+    ) -> HttpResponse | None:
+        """Ask for wave and count, then answer with one PDF of all selected classes."""
+        from accounts.services import audit
+
+        form = IssueCodesActionForm(request.POST if "count" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            wave = form.cleaned_data["wave"]
+            sheets = []
+            try:
+                for school_class in queryset.select_related("school"):
+                    codes = services.codes_issue(
+                        wave=wave, school_class=school_class, count=form.cleaned_data["count"]
+                    )
+                    sheets.append((school_class, codes))
+                    audit(
+                        request,
+                        "codes issued",
+                        wave=wave.slug,
+                        school_id=school_class.school_id,
+                        school_class_id=school_class.pk,
+                        count=len(codes),
+                    )
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                return None
+            url = settings.PUPIL_URL or request.build_absolute_uri("/")
+            pdf = code_sheet_pdf(wave=wave, sheets=sheets, url=url)
+            response = HttpResponse(pdf, content_type="application/pdf")
+            response["Content-Disposition"] = f'attachment; filename="koder-{wave.slug}.pdf"'
+            return response
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Skapa engångskoder"),
+            "form": form,
+            "classes": queryset.select_related("school"),
+            "action": "issue_codes",
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/surveys/issue_codes.html", context)
+
+
+class QuestionnaireImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Fil"), help_text=_("YAML (.yaml, .yml), JSON (.json) eller XLSForm (.xlsx).")
+    )
+
+
+@admin.register(QuestionnaireVersion)
+class QuestionnaireVersionAdmin(admin.ModelAdmin[QuestionnaireVersion]):
+    list_display = ["title", "code", "version", "locked", "created_at", "export_links"]
+    list_filter = ["code", "locked"]
+    search_fields = ["title", "code"]
+    # Versions change only by import, and never once a wave uses them.
+    readonly_fields = ["code", "version", "title", "definition", "locked", "created_at"]
+    change_list_template = "admin/surveys/questionnaireversion/change_list.html"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def get_urls(self) -> list[URLPattern]:
+        own = [
+            path(
+                "importera/",
+                self.admin_site.admin_view(self.import_view),
+                name="surveys_questionnaireversion_import",
+            ),
+            path(
+                "<int:pk>/exportera/<str:kind>/",
+                self.admin_site.admin_view(self.export_view),
+                name="surveys_questionnaireversion_export",
+            ),
+        ]
+        return own + super().get_urls()
+
+    @admin.display(description=_("Exportera"))
+    def export_links(self, obj: QuestionnaireVersion) -> str:
+        links = [
+            (reverse("admin:surveys_questionnaireversion_export", args=[obj.pk, kind]), label)
+            for kind, label in (("yaml", "YAML"), ("xlsx", "XLSForm"))
+        ]
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>', *[v for link in links for v in link]
+        )
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        form = QuestionnaireImportForm(request.POST or None, request.FILES or None)
+        problems: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                parsed = services.questionnaire_parse(name=upload.name, content=upload.read())
+                version, created = services.questionnaire_import(questionnaire=parsed)
+            except qn.QuestionnaireError as error:
+                problems = [str(problem) for problem in error.problems]
+            except ValidationError as error:
+                problems = list(error.messages)
+            else:
+                message = (
+                    _("Importerade %(v)s.") if created else _("%(v)s fanns redan; uppdaterad.")
+                )
+                self.message_user(request, message % {"v": version}, messages.SUCCESS)
+                return HttpResponseRedirect(
+                    reverse("admin:surveys_questionnaireversion_changelist")
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Importera enkätversion"),
+            "form": form,
+            "problems": problems,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/surveys/questionnaireversion/import.html", context)
+
+    def export_view(self, request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        version = get_object_or_404(QuestionnaireVersion, pk=pk)
+        parsed = qn.load_questionnaire(version.definition)
+        name = f"{version.code.lower()}-v{version.version}"
+        if kind == "xlsx":
+            response = HttpResponse(
+                qn.to_xlsform(parsed),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+            return response
+        response = HttpResponse(qn.to_yaml(parsed), content_type="application/yaml; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.yaml"'
+        return response
+
+
+@admin.register(Wave)
+class WaveAdmin(admin.ModelAdmin[Wave]):
+    list_display = ["name", "slug", "questionnaire", "opens_at", "closes_at", "published_at"]
+    list_filter = ["municipality"]
+    search_fields = ["name", "slug"]
+    readonly_fields = ["published_at"]
+    filter_horizontal = ["classes"]

@@ -1,0 +1,389 @@
+"""Geography, questionnaires, waves, one-time codes and answer sheets.
+
+Anonymity is a property of this schema: an answer sheet never references the code that
+admitted it, the code never references the sheet, and a sheet holds no time of day, no
+address and no device data. Primary keys of codes and sheets are random UUIDs so that
+row order reveals nothing.
+"""
+
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Municipality(models.Model):
+    code = models.CharField(
+        _("kommunkod"), max_length=4, unique=True, help_text=_("SCB:s kod, t.ex. 0484.")
+    )
+    name = models.CharField(_("namn"), max_length=100)
+
+    class Meta:
+        verbose_name = _("kommun")
+        verbose_name_plural = _("kommuner")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class District(models.Model):
+    """A stadsdel (city district) or tätort (town) of a municipality."""
+
+    class Kind(models.TextChoices):
+        STADSDEL = "stadsdel", _("stadsdel")
+        TATORT = "tatort", _("tätort")
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="districts", verbose_name=_("kommun")
+    )
+    code = models.CharField(_("kod"), max_length=16)
+    name = models.CharField(_("namn"), max_length=100)
+    kind = models.CharField(_("typ"), max_length=16, choices=Kind, default=Kind.STADSDEL)
+    police_area = models.BooleanField(
+        _("utsatt område"),
+        default=False,
+        help_text=_("Polisens klassning som utsatt, riskområde eller särskilt utsatt område."),
+    )
+    police_area_note = models.CharField(
+        _("anmärkning om klassning"),
+        max_length=200,
+        blank=True,
+        help_text=_("T.ex. ”klassat 2015–2021”."),
+    )
+    geometry = models.JSONField(
+        _("geometri (GeoJSON)"),
+        null=True,
+        blank=True,
+        help_text=_("Polygon importerad från kommunen eller SCB. Ritas aldrig för hand."),
+    )
+
+    class Meta:
+        verbose_name = _("område")
+        verbose_name_plural = _("områden")
+        ordering = ["municipality", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "code"], name="district_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class School(models.Model):
+    class Kind(models.TextChoices):
+        KOMMUNAL = "kommunal", _("kommunal")
+        FRISTAENDE = "fristaende", _("fristående")
+
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="schools", verbose_name=_("område")
+    )
+    name = models.CharField(_("namn"), max_length=150)
+    kind = models.CharField(_("huvudman"), max_length=16, choices=Kind, default=Kind.KOMMUNAL)
+
+    class Meta:
+        verbose_name = _("skola")
+        verbose_name_plural = _("skolor")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "name"], name="school_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Grade(models.IntegerChoices):
+    """School year; upper secondary (gymnasiet) years are stored as 10–12."""
+
+    AK7 = 7, _("åk 7")
+    AK8 = 8, _("åk 8")
+    AK9 = 9, _("åk 9")
+    GY1 = 10, _("gy 1")
+    GY2 = 11, _("gy 2")
+    GY3 = 12, _("gy 3")
+
+
+class SchoolClass(models.Model):
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="classes", verbose_name=_("skola")
+    )
+    name = models.CharField(_("namn"), max_length=50)
+    grade = models.PositiveSmallIntegerField(_("årskurs"), choices=Grade)
+    expected_size = models.PositiveSmallIntegerField(_("antal elever"), default=25)
+
+    class Meta:
+        verbose_name = _("klass")
+        verbose_name_plural = _("klasser")
+        ordering = ["school", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "name"], name="class_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school.name} {self.name}"
+
+
+class QuestionnaireVersion(models.Model):
+    """One immutable version of a questionnaire, stored as its parsed document.
+
+    The document (`definition`) is the JSON form of the YAML file in
+    `surveys/questionnaires/`. Once a wave uses a version it is locked: editing means a
+    new version.
+    """
+
+    code = models.CharField(_("kod"), max_length=32)
+    version = models.PositiveIntegerField(_("version"))
+    title = models.CharField(_("titel"), max_length=200)
+    definition = models.JSONField(_("definition"))
+    created_at = models.DateTimeField(_("skapad"), default=timezone.now)
+    locked = models.BooleanField(_("låst"), default=False)
+
+    class Meta:
+        verbose_name = _("enkätversion")
+        verbose_name_plural = _("enkätversioner")
+        ordering = ["code", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "version"], name="questionnaire_version_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A version that a wave uses is immutable: answer sheets point at it.
+        if self.pk is not None:
+            stored = QuestionnaireVersion.objects.filter(pk=self.pk).values("locked", "definition")
+            row = stored.first()
+            if row and row["locked"] and row["definition"] != self.definition:
+                raise ValidationError(
+                    _("Enkätversionen används av en omgång och kan inte ändras. Skapa en ny.")
+                )
+        super().save(*args, **kwargs)
+
+
+class WaveQuerySet(models.QuerySet["Wave"]):
+    def open(self) -> "WaveQuerySet":
+        now = timezone.now()
+        return self.filter(opens_at__lte=now, closes_at__gt=now)
+
+    def published(self) -> "WaveQuerySet":
+        return self.filter(published_at__isnull=False)
+
+
+class Wave(models.Model):
+    """One round of the survey (a school year or term), open for a few weeks."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="waves", verbose_name=_("kommun")
+    )
+    name = models.CharField(_("namn"), max_length=100)
+    slug = models.SlugField(_("kortnamn"), max_length=50, unique=True)
+    questionnaire = models.ForeignKey(
+        QuestionnaireVersion,
+        on_delete=models.PROTECT,
+        related_name="waves",
+        verbose_name=_("enkätversion"),
+    )
+    opens_at = models.DateTimeField(_("öppnar"))
+    closes_at = models.DateTimeField(_("stänger"))
+    classes = models.ManyToManyField(
+        SchoolClass, related_name="waves", blank=True, verbose_name=_("deltagande klasser")
+    )
+    published_at = models.DateTimeField(_("publicerad"), null=True, blank=True)
+    # Set in the same transaction as every submitted sheet; cleared by the aggregation.
+    # A row in PostgreSQL, not a broker message, so the work cannot be lost.
+    indicators_dirty_at = models.DateTimeField(null=True, blank=True, editable=False)
+    analysis_text = models.TextField(
+        _("analys"), blank=True, help_text=_("Samordnarens analys; stycken skiljs med en tom rad.")
+    )
+
+    objects = WaveQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("omgång")
+        verbose_name_plural = _("omgångar")
+        ordering = ["-opens_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")), name="wave_closes_after_opening"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        # The version is locked as soon as a wave uses it (editing means a new version).
+        QuestionnaireVersion.objects.filter(pk=self.questionnaire_id, locked=False).update(
+            locked=True
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.opens_at <= timezone.now() < self.closes_at
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class ClassKey(models.Model):
+    """The first, public group of every code of one class in one wave.
+
+    Not a secret (it is printed on every slip of the class): it lets a wrong code be
+    attributed to a school, so guessing is limited per school, never per IP address.
+    """
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="class_keys")
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.PROTECT, related_name="class_keys"
+    )
+    key = models.CharField(max_length=4, unique=True)
+
+    class Meta:
+        verbose_name = _("klassnyckel")
+        verbose_name_plural = _("klassnycklar")
+        constraints = [
+            models.UniqueConstraint(fields=["wave", "school_class"], name="class_key_per_wave"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class AccessCode(models.Model):
+    """A one-time code: it proves a seat in a class, not a person.
+
+    Only a keyed hash of the code is stored. It is spent in the submit transaction by a
+    conditional update that must change exactly one row, and it never points at the sheet.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="codes")
+    school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, related_name="codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    issued_on = models.DateField(default=timezone.localdate)
+    spent = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("engångskod")
+        verbose_name_plural = _("engångskoder")
+        indexes = [models.Index(fields=["wave", "school_class", "spent"])]
+
+    def __str__(self) -> str:
+        return f"{_('kod')} {str(self.id)[:8]}"
+
+
+class SheetDraft(models.Model):
+    """Answers of a pupil who has started but not submitted: save and resume with the code.
+
+    Keyed to the code on purpose (the same code finds the answers again after a closed
+    tab); deleted in the transaction that stores the sheet, so no submitted answer is ever
+    linked to a code.
+    """
+
+    code = models.OneToOneField(
+        AccessCode, on_delete=models.CASCADE, primary_key=True, related_name="draft"
+    )
+    submission_id = models.UUIDField(default=uuid.uuid4)
+    language = models.CharField(max_length=8)
+    page = models.PositiveSmallIntegerField(default=0)
+    answers = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("påbörjad blankett")
+        verbose_name_plural = _("påbörjade blanketter")
+
+    def __str__(self) -> str:
+        return f"{_('utkast')} {str(self.submission_id)[:8]}"
+
+
+class AnswerSheet(models.Model):
+    """One submitted answer sheet: one row per pupil, answers keyed by question code.
+
+    Holds the date only (no time), no code, no session, no address, no device data.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Random id created when the pupil starts; makes a retried submit store nothing twice.
+    submission_id = models.UUIDField(unique=True, editable=False)
+    wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="sheets")
+    questionnaire = models.ForeignKey(
+        QuestionnaireVersion, on_delete=models.PROTECT, related_name="sheets"
+    )
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="sheets")
+    school_district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="school_sheets"
+    )
+    # The pupil's own answer: a district, or null with `home_answer` ANNAN/EJSVAR/"" (skipped).
+    home_district = models.ForeignKey(
+        District, on_delete=models.PROTECT, null=True, blank=True, related_name="home_sheets"
+    )
+    home_answer = models.CharField(max_length=16, blank=True)
+    grade = models.PositiveSmallIntegerField(choices=Grade)
+    gender = models.CharField(max_length=1, blank=True)  # KON option code, "" when skipped
+    language = models.CharField(max_length=8)
+    submitted_on = models.DateField()
+    answers = models.JSONField(default=dict)
+    # SHA-256 of the canonical answers: a retry with the same submission id must match it.
+    answers_digest = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("svarsblankett")
+        verbose_name_plural = _("svarsblanketter")
+        indexes = [models.Index(fields=["wave"])]
+
+    def __str__(self) -> str:
+        return f"{_('svar')} {str(self.id)[:8]}"
+
+
+class GuessCounter(models.Model):
+    """Failed code entries per school or per code in a fixed time window.
+
+    In the database (not the cache) so that the limit holds on SQLite and across every
+    gunicorn worker. Holds no IP address and no typed code.
+    """
+
+    class Scope(models.TextChoices):
+        SCHOOL = "school", _("skola")
+        CODE = "code", _("kod")
+
+    scope = models.CharField(max_length=8, choices=Scope)
+    target = models.CharField(max_length=64)  # school id or access code id
+    window_start = models.DateTimeField()
+    failures = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("felräknare")
+        verbose_name_plural = _("felräknare")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "target", "window_start"], name="guess_counter_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.target} {self.failures}"
+
+
+class Heartbeat(models.Model):
+    """Last time a background service proved it was alive (written by a Celery task)."""
+
+    service = models.CharField(max_length=32, primary_key=True)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("livstecken")
+        verbose_name_plural = _("livstecken")
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.seen_at:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,121 @@
+"""A pupil page whose database is out of reach answers 503 "try again", never a bare 500.
+
+While PostgreSQL restarts, a pupil who presses "next" or "submit" gets a page that says,
+in Swedish, English and Arabic, that nothing was lost and to try again in a moment, and
+that hands every posted field back in a form: the answers stay in the page, and the retry
+carries the same submission id, so the idempotent submit stores the sheet exactly once.
+
+The page is rendered without the request's context processors: they would read the
+session (and the messages stored in it) from the unreachable database. For the same
+reason the pupil's language, which lives in the session, is only guessed (language cookie
+or browser), so all three messages are shown, the guessed one first.
+"""
+
+import sys
+from collections.abc import Callable
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve
+from django.utils import translation
+from django.views import defaults
+
+# Seconds a browser or client should wait before trying again.
+RETRY_AFTER = 5
+# One message per language, side by side on one page (Arabic is a draft translation, like
+# the questionnaire's). Not gettext: the page shows every language at once.
+MESSAGES: dict[str, dict[str, str]] = {
+    "sv": {
+        "title": "Det gick inte att spara just nu",
+        "body": "Inget av det du har svarat har försvunnit. Vänta en liten stund och tryck "
+        "på ”Försök igen”.",
+        "button": "Försök igen",
+    },
+    "en": {
+        "title": "Your answers could not be saved just now",
+        "body": "Nothing you have answered is lost. Wait a moment and press “Try again”.",
+        "button": "Try again",
+    },
+    "ar": {
+        "title": "تعذّر حفظ إجاباتك الآن",
+        "body": "لم يضِع شيء مما أجبت عنه. انتظر قليلاً ثم اضغط على «حاول مرة أخرى».",
+        "button": "حاول مرة أخرى",
+    },
+}
+RTL = {"ar"}
+OUTAGE_ERRORS = (OperationalError, InterfaceError)
+
+
+def is_pupil_page(request: HttpRequest) -> bool:
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return match.namespace == "surveys" and match.url_name in {
+        "start",
+        "language",
+        "info",
+        "page",
+        "thanks",
+    }
+
+
+def try_again_response(request: HttpRequest) -> HttpResponse:
+    guessed = (translation.get_language() or "sv").split("-")[0]
+    order = [guessed] if guessed in MESSAGES else []
+    order += [code for code in MESSAGES if code not in order]
+    posted = list(request.POST.lists()) if request.method == "POST" else []
+    context = {
+        "messages_by_language": [
+            {"code": code, "rtl": code in RTL, **MESSAGES[code]} for code in order
+        ],
+        "page_language": order[0],
+        "page_rtl": order[0] in RTL,
+        "fields": [(name, value) for name, values in posted for value in values],
+        "post": request.method == "POST",
+        "action": request.get_full_path(),
+    }
+    response = HttpResponse(render_to_string("surveys/outage.html", context), status=503)
+    response["Retry-After"] = str(RETRY_AFTER)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseOutageMiddleware:
+    """Turns a lost database connection in a pupil view into the 503 "try again" page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, OUTAGE_ERRORS) and is_pupil_page(request):
+            return try_again_response(request)
+        return None
+
+
+def _caused_by_outage(error: BaseException | None) -> bool:
+    while error is not None:
+        if isinstance(error, OUTAGE_ERRORS):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler400: the session middleware reports a failed session save as a 400
+    (SessionInterrupted); when the database was the cause, a pupil gets the 503 page."""
+    if _caused_by_outage(exception) and is_pupil_page(request):
+        return try_again_response(request)
+    return defaults.bad_request(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: the same 503 page when the database failed outside a view (a middleware
+    saving the session), else Django's plain 500 page."""
+    if _caused_by_outage(sys.exc_info()[1]) and is_pupil_page(request):
+        return try_again_response(request)
+    return defaults.server_error(request)

@@ -1,0 +1,169 @@
+"""What the pupil pages show: questionnaire items turned into plain view data.
+
+Templates get only strings, booleans and lists from here, in the pupil's language; they
+never see the ORM or the questionnaire classes.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from . import questionnaire as qn
+
+
+def field_error_message(error: str) -> str:
+    messages = {
+        qn.FieldError.REQUIRED: _("Den här frågan behöver ett svar."),
+        qn.FieldError.UNKNOWN_OPTION: _("Svaret finns inte bland alternativen. Välj igen."),
+        qn.FieldError.TOO_MANY_VALUES: _("Välj bara ett svar."),
+        qn.FieldError.DUPLICATE_OPTION: _("Ett svar var valt två gånger. Välj igen."),
+        qn.FieldError.EXCLUSIVE_CONFLICT: _(
+            "Det här alternativet kan inte väljas tillsammans med andra."
+        ),
+        qn.FieldError.NOT_A_NUMBER: _("Skriv ett heltal med siffror, till exempel 3."),
+        qn.FieldError.OUT_OF_RANGE: _("Talet är utanför det tillåtna intervallet."),
+    }
+    return messages.get(qn.FieldError(error), _("Något blev fel med svaret. Försök igen."))
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    text: str
+    checked: bool
+
+
+@dataclass(frozen=True)
+class FieldView:
+    """One answer field: a question, or one statement of a matrix (its own fieldset)."""
+
+    name: str
+    text: str
+    choices: tuple[Choice, ...] = ()
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class ItemView:
+    code: str
+    type: str
+    text: str
+    hint: str = ""
+    required: bool = False
+    fields: tuple[FieldView, ...] = ()
+    value: str = ""  # number questions
+    min_value: int | None = None
+    max_value: int | None = None
+    error: str = ""
+    multiple: bool = False
+
+
+def _selected(name: str, values: Mapping[str, Sequence[str]]) -> set[str]:
+    return {str(value) for value in values.get(name, ())}
+
+
+def item_views(
+    items: Sequence[qn.Question],
+    language: str,
+    values: Mapping[str, Sequence[str]],
+    errors: Mapping[str, str],
+    districts: Sequence[tuple[str, str]],
+) -> list[ItemView]:
+    """`values` maps field names to the values to show as chosen (saved or just posted)."""
+    views: list[ItemView] = []
+    for item in items:
+        text = qn.translate(item.text, language)
+        hint = qn.translate(item.hint, language) if item.hint else ""
+
+        def choices(name: str, options: Sequence[tuple[str, str]]) -> tuple[Choice, ...]:
+            chosen = _selected(name, values)
+            return tuple(Choice(code, label, code in chosen) for code, label in options)
+
+        options = [(o.code, qn.translate(o.text, language)) for o in item.options]
+        error = errors.get(item.code, "")
+        message = field_error_message(error) if error else ""
+        match item.type:
+            case "info":
+                views.append(ItemView(item.code, "info", text))
+            case "matrix":
+                fields = tuple(
+                    FieldView(
+                        s.code,
+                        qn.translate(s.text, language),
+                        choices(s.code, options),
+                        field_error_message(errors[s.code]) if s.code in errors else "",
+                    )
+                    for s in item.statements
+                )
+                views.append(
+                    ItemView(item.code, "matrix", text, hint, item.required, fields=fields)
+                )
+            case "single" | "multiple":
+                views.append(
+                    ItemView(
+                        item.code,
+                        "choice",
+                        text,
+                        hint,
+                        item.required,
+                        fields=(FieldView(item.code, text, choices(item.code, options), message),),
+                        multiple=item.type == "multiple",
+                    )
+                )
+            case "district":
+                picks = [*districts, *options]
+                views.append(
+                    ItemView(
+                        item.code,
+                        "district",
+                        text,
+                        hint,
+                        item.required,
+                        fields=(FieldView(item.code, text, choices(item.code, picks), message),),
+                    )
+                )
+            case "number":
+                shown = values.get(item.code, ())
+                views.append(
+                    ItemView(
+                        item.code,
+                        "number",
+                        text,
+                        hint,
+                        item.required,
+                        value=str(shown[0]) if shown else "",
+                        min_value=item.min_value,
+                        max_value=item.max_value,
+                        error=message,
+                    )
+                )
+    return views
+
+
+def saved_values(answers: Mapping[str, qn.Answer]) -> dict[str, list[str]]:
+    """Saved answers in the shape of posted form values."""
+    shaped: dict[str, list[str]] = {}
+    for code, answer in answers.items():
+        shaped[code] = [str(v) for v in answer] if isinstance(answer, list) else [str(answer)]
+    return shaped
+
+
+@dataclass(frozen=True)
+class HelpView:
+    name: str
+    text: str
+    phone: str
+    url: str
+
+
+def help_views(questionnaire: qn.Questionnaire, language: str) -> list[HelpView]:
+    return [
+        HelpView(
+            qn.translate(r.name, language),
+            qn.translate(r.text, language),
+            r.phone or "",
+            r.url or "",
+        )
+        for r in questionnaire.help_resources
+    ]

@@ -1,0 +1,77 @@
+"""Reads of the survey app for pages: querysets and small frozen dataclasses."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from .models import AccessCode, School, SchoolClass, Wave
+
+
+@dataclass(frozen=True)
+class Rate:
+    """Codes issued, sheets submitted and the response rate: counts only, never answers."""
+
+    label: str
+    issued: int
+    submitted: int
+
+    @property
+    def rate_pct(self) -> int | None:
+        return round(100 * self.submitted / self.issued) if self.issued else None
+
+
+@dataclass(frozen=True)
+class SchoolRates:
+    school: Rate
+    classes: tuple[Rate, ...]
+
+
+def response_rates(*, wave: Wave, schools: QuerySet[School]) -> list[SchoolRates]:
+    """Per school and class of `schools`: codes issued and sheets submitted in `wave`.
+
+    A code is spent in the same transaction that stores its sheet, so spent codes count
+    the class's submitted sheets without any link from a sheet to a class.
+    """
+    rows = (
+        AccessCode.objects.filter(wave=wave, school_class__school__in=schools)
+        .values("school_class__school_id", "school_class__school__name", "school_class__name")
+        .annotate(issued=Count("id"), submitted=Count("id", filter=Q(spent=True)))
+        .order_by("school_class__school__name", "school_class__name")
+    )
+    result: list[SchoolRates] = []
+    current: list[Rate] = []
+    school_name: str | None = None
+    school_id: int | None = None
+
+    def close() -> None:
+        if school_name is not None:
+            result.append(
+                SchoolRates(
+                    school=Rate(
+                        school_name,
+                        sum(r.issued for r in current),
+                        sum(r.submitted for r in current),
+                    ),
+                    classes=tuple(current),
+                )
+            )
+
+    for row in rows:
+        if row["school_class__school_id"] != school_id:
+            close()
+            school_id = row["school_class__school_id"]
+            school_name = row["school_class__school__name"]
+            current = []
+        current.append(Rate(row["school_class__name"], row["issued"], row["submitted"]))
+    close()
+    return result
+
+
+def classes_visible(*, schools: QuerySet[School]) -> QuerySet[SchoolClass]:
+    return SchoolClass.objects.filter(school__in=schools).select_related("school")
+
+
+def waves_for_codes() -> QuerySet[Wave]:
+    """Waves that can still take new codes: not yet closed."""
+    return Wave.objects.filter(closes_at__gt=timezone.now()).order_by("opens_at")

@@ -1,0 +1,455 @@
+"""Writes of the survey app: one business verb per function."""
+
+import hashlib
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import codes
+from . import questionnaire as qn
+from .models import (
+    AccessCode,
+    AnswerSheet,
+    ClassKey,
+    District,
+    GuessCounter,
+    Heartbeat,
+    Municipality,
+    QuestionnaireVersion,
+    SchoolClass,
+    SheetDraft,
+    Wave,
+)
+
+# Never log a code, a code hash or a session key here: only ids of sheets and waves.
+logger = logging.getLogger(__name__)
+
+MAX_CODES_PER_REQUEST = 200
+
+
+def heartbeat_record(*, service: str) -> None:
+    Heartbeat.objects.update_or_create(service=service, defaults={"seen_at": timezone.now()})
+
+
+# --- Questionnaire versions --------------------------------------------------------------
+
+
+def questionnaire_import(*, questionnaire: qn.Questionnaire) -> tuple[QuestionnaireVersion, bool]:
+    """Store a validated questionnaire as a version; returns (version, created).
+
+    Importing the same document again changes nothing. A different document under an
+    existing code and version replaces it only while no wave uses it; a locked version
+    is immutable and the file must carry a new version number.
+    """
+    definition = qn.dump_questionnaire(questionnaire)
+    title = qn.translate(questionnaire.title, qn.MASTER_LANGUAGE)
+    with transaction.atomic():
+        existing = (
+            QuestionnaireVersion.objects.select_for_update()
+            .filter(code=questionnaire.code, version=questionnaire.version)
+            .first()
+        )
+        if existing is None:
+            created = QuestionnaireVersion.objects.create(
+                code=questionnaire.code,
+                version=questionnaire.version,
+                title=title,
+                definition=definition,
+            )
+            return created, True
+        if existing.definition == definition:
+            return existing, False
+        if existing.locked:
+            raise ValidationError(
+                _(
+                    "Version %(version)d av %(code)s används redan av en omgång och kan inte "
+                    "ändras. Ge filen ett nytt versionsnummer."
+                )
+                % {"version": questionnaire.version, "code": questionnaire.code}
+            )
+        existing.definition = definition
+        existing.title = title
+        existing.save(update_fields=["definition", "title"])
+        return existing, False
+
+
+def questionnaire_parse(*, name: str, content: bytes) -> qn.Questionnaire:
+    """A questionnaire from an uploaded or read file: YAML, JSON or XLSForm by extension.
+
+    Raises QuestionnaireError with every problem and where it is.
+    """
+    if name.lower().endswith(".xlsx"):
+        return qn.from_xlsform(content)
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise qn.QuestionnaireError([qn.Problem("", "the file is not UTF-8 text")]) from None
+    # JSON is a subset of YAML, so one parser reads both.
+    return qn.parse_yaml(text)
+
+
+def questionnaire_import_default() -> QuestionnaireVersion:
+    """The default questionnaire (surveys/questionnaires/default-v1.yaml), imported once."""
+    version, _created = questionnaire_import(questionnaire=qn.load_yaml_file())
+    return version
+
+
+DEMO_WAVE_SLUG = "demo-oppen"
+
+
+def demo_wave_ensure(*, municipality: Municipality, questionnaire: QuestionnaireVersion) -> Wave:
+    """The demo's open wave (open from yesterday for a year). Idempotent."""
+    now = timezone.now()
+    wave, _created = Wave.objects.get_or_create(
+        slug=DEMO_WAVE_SLUG,
+        defaults={
+            "municipality": municipality,
+            "name": _("Demoomgång (öppen)"),
+            "questionnaire": questionnaire,
+            "opens_at": now - timedelta(days=1),
+            "closes_at": now + timedelta(days=365),
+        },
+    )
+    return wave
+
+
+# --- Issuing codes -------------------------------------------------------------------------
+
+
+def _class_key_for(*, wave: Wave, school_class: SchoolClass) -> ClassKey:
+    existing = ClassKey.objects.filter(wave=wave, school_class=school_class).first()
+    if existing is not None:
+        return existing
+    for _attempt in range(20):
+        try:
+            with transaction.atomic():
+                return ClassKey.objects.create(
+                    wave=wave, school_class=school_class, key=codes.random_group()
+                )
+        except IntegrityError:
+            # Either the random key is taken (1 in 2^20 per existing key) or a concurrent
+            # request created this class's key first: look again, then retry.
+            existing = ClassKey.objects.filter(wave=wave, school_class=school_class).first()
+            if existing is not None:
+                return existing
+    raise RuntimeError("Could not find a free class key.")
+
+
+def codes_issue(*, wave: Wave, school_class: SchoolClass, count: int) -> list[str]:
+    """Create `count` fresh codes for a class and return them grouped (shown once only).
+
+    Only the keyed hashes are stored, so the returned list is the one chance to print them.
+    """
+    if not 1 <= count <= MAX_CODES_PER_REQUEST:
+        raise ValidationError(
+            _("Antal koder måste vara mellan 1 och %(max)d.") % {"max": MAX_CODES_PER_REQUEST}
+        )
+    if wave.closes_at <= timezone.now():
+        raise ValidationError(_("Omgången har stängt; inga nya koder kan delas ut."))
+    key = settings.ACCESS_CODE_KEY
+    with transaction.atomic():
+        class_key = _class_key_for(wave=wave, school_class=school_class)
+        wave.classes.add(school_class)
+        fresh: dict[str, str] = {}
+        while len(fresh) < count:
+            compact = codes.new_code(class_key.key)
+            fresh[codes.code_hash(compact, key)] = compact
+        AccessCode.objects.bulk_create(
+            AccessCode(wave=wave, school_class=school_class, code_hash=digest) for digest in fresh
+        )
+    return [codes.grouped(compact) for compact in fresh.values()]
+
+
+# --- Entering a code, with guessing limits ----------------------------------------------------
+
+EntryStatus = Literal["ok", "invalid", "wrong", "spent", "closed", "locked"]
+
+
+@dataclass(frozen=True)
+class CodeEntry:
+    status: EntryStatus
+    code_id: uuid.UUID | None = None
+    draft: SheetDraft | None = None
+
+
+def _window_start(now: datetime) -> datetime:
+    minutes = settings.CODE_GUESS_WINDOW_MINUTES
+    epoch_minutes = int(now.timestamp() // 60)
+    start = epoch_minutes - epoch_minutes % minutes
+    return datetime.fromtimestamp(start * 60, tz=now.tzinfo)
+
+
+def _failures(scope: str, targets: list[str], window: datetime) -> dict[str, int]:
+    rows = GuessCounter.objects.filter(scope=scope, target__in=targets, window_start=window)
+    return dict(rows.values_list("target", "failures"))
+
+
+def _count_failure(scope: str, target: str, window: datetime) -> None:
+    match = GuessCounter.objects.filter(scope=scope, target=target, window_start=window)
+    if match.update(failures=F("failures") + 1):
+        return
+    try:
+        with transaction.atomic():
+            GuessCounter.objects.create(scope=scope, target=target, window_start=window, failures=1)
+    except IntegrityError:  # a concurrent request created the row first
+        match.update(failures=F("failures") + 1)
+
+
+def code_enter(*, typed: str, language: str) -> CodeEntry:
+    """Check a typed code and open (or resume) its draft.
+
+    Guessing is limited per school (through the class key, the code's first group) and per
+    code (near misses of a real code). A locked school or code answers "locked" whether or
+    not the typed code is right, so the answer never reveals a valid code.
+    """
+    compact = codes.normalise(typed)
+    if compact is None:
+        return CodeEntry("invalid")
+    class_key = (
+        ClassKey.objects.select_related("school_class").filter(key=codes.class_key_of(compact))
+    ).first()
+    if class_key is None:
+        # No class has this key, so no guess with it can ever succeed: nothing to limit.
+        return CodeEntry("wrong")
+    now = timezone.now()
+    window = _window_start(now)
+    school_id = str(class_key.school_class.school_id)
+    if _failures("school", [school_id], window).get(school_id, 0) >= (
+        settings.CODE_GUESS_LIMIT_SCHOOL
+    ):
+        return CodeEntry("locked")
+    key = settings.ACCESS_CODE_KEY
+    code = (
+        AccessCode.objects.select_related("wave")
+        .filter(code_hash=codes.code_hash(compact, key), wave_id=class_key.wave_id)
+        .first()
+    )
+    limit = settings.CODE_GUESS_LIMIT_CODE
+    if code is None:
+        neighbours = [codes.code_hash(near, key) for near in codes.near_misses(compact)]
+        near_ids = [
+            str(pk)
+            for pk in AccessCode.objects.filter(
+                code_hash__in=neighbours, school_class_id=class_key.school_class_id
+            ).values_list("id", flat=True)
+        ]
+        with transaction.atomic():
+            _count_failure("school", school_id, window)
+            for near_id in near_ids:
+                _count_failure("code", near_id, window)
+        counts = _failures("code", near_ids, window) if near_ids else {}
+        if any(count >= limit for count in counts.values()):
+            return CodeEntry("locked")
+        return CodeEntry("wrong")
+    if _failures("code", [str(code.id)], window).get(str(code.id), 0) >= limit:
+        return CodeEntry("locked")
+    if code.spent:
+        return CodeEntry("spent")
+    if not code.wave.opens_at <= now < code.wave.closes_at:
+        return CodeEntry("closed")
+    draft, _created = SheetDraft.objects.get_or_create(code=code, defaults={"language": language})
+    return CodeEntry("ok", code_id=code.id, draft=draft)
+
+
+# --- Drafts and the final submit ---------------------------------------------------------------
+
+
+def draft_save(
+    *, code_id: uuid.UUID, answers: dict[str, Any], page: int, language: str | None = None
+) -> None:
+    """Keep a pupil's answers so far, so the same code resumes them after a closed tab."""
+    fields: dict[str, Any] = {"answers": answers, "page": page, "updated_at": timezone.now()}
+    if language is not None:
+        fields["language"] = language
+    SheetDraft.objects.filter(code_id=code_id).update(**fields)
+
+
+def draft_language_set(*, code_id: uuid.UUID, language: str) -> None:
+    SheetDraft.objects.filter(code_id=code_id).update(language=language, updated_at=timezone.now())
+
+
+def answers_digest(answers: dict[str, Any]) -> str:
+    canonical = json.dumps(answers, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+SubmitStatus = Literal["stored", "duplicate", "conflict", "spent", "closed"]
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    status: SubmitStatus
+
+    @property
+    def accepted(self) -> bool:
+        return self.status in ("stored", "duplicate")
+
+
+def _existing(submission_id: uuid.UUID, digest: str) -> SubmitResult | None:
+    sheet = AnswerSheet.objects.filter(submission_id=submission_id).only("id", "answers_digest")
+    found = sheet.first()
+    if found is None:
+        return None
+    if found.answers_digest == digest:
+        return SubmitResult("duplicate")
+    logger.warning(
+        "Refused a submit that reuses submission id of sheet %s with different answers.",
+        found.id,
+    )
+    return SubmitResult("conflict")
+
+
+def sheet_submit(
+    *,
+    code_id: uuid.UUID,
+    submission_id: uuid.UUID,
+    answers: dict[str, Any],
+    language: str,
+    gender_question: str = "KON",
+    home_question: str = "HEMOMR",
+) -> SubmitResult:
+    """Store one answer sheet exactly once and spend its code in the same transaction.
+
+    The code is spent by a conditional UPDATE that must change exactly one row; a retry
+    with the same submission id and the same answers returns "duplicate", with other
+    answers "conflict" (logged). The sheet holds no code, no time of day and no device
+    data; the draft that was keyed to the code is deleted here.
+    """
+    digest = answers_digest(answers)
+    today: date = timezone.localdate()
+    now = timezone.now()
+    with transaction.atomic():
+        code = (
+            AccessCode.objects.select_related("wave", "school_class__school")
+            .only(
+                "wave__municipality_id",
+                "wave__questionnaire_id",
+                "wave__opens_at",
+                "wave__closes_at",
+                "school_class__grade",
+                "school_class__school__district_id",
+            )
+            .filter(id=code_id)
+            .first()
+        )
+        if code is None:
+            return SubmitResult("spent")
+        if not code.wave.opens_at <= now < code.wave.closes_at:
+            return _existing(submission_id, digest) or SubmitResult("closed")
+        # The conditional UPDATE names only the code's own row and column: PostgreSQL
+        # re-checks `spent = false` after waiting for a concurrent submit's row lock. (A
+        # filter across a join would become `id IN (subquery)`, whose stale snapshot
+        # would let two submits both spend the same code.)
+        spent = AccessCode.objects.filter(id=code_id, spent=False).update(spent=True)
+        if spent != 1:
+            # A retry, or a concurrent submit of the same sheet that committed while we
+            # waited for the code's row lock; otherwise the code is already spent.
+            return _existing(submission_id, digest) or SubmitResult("spent")
+        school = code.school_class.school
+        home = str(answers.get(home_question, ""))
+        AnswerSheet.objects.create(
+            submission_id=submission_id,
+            wave_id=code.wave_id,
+            questionnaire_id=code.wave.questionnaire_id,
+            school_id=school.pk,
+            school_district_id=school.district_id,
+            home_district_id=_district_id(code.wave.municipality_id, home),
+            home_answer=home,
+            grade=code.school_class.grade,
+            gender=str(answers.get(gender_question, "")),
+            language=language,
+            submitted_on=today,
+            answers=answers,
+            answers_digest=digest,
+        )
+        SheetDraft.objects.filter(code_id=code_id).delete()
+        # Last statement before commit: this row lock is shared by every submit of the wave.
+        Wave.objects.filter(id=code.wave_id).update(indicators_dirty_at=now)
+    return SubmitResult("stored")
+
+
+# District codes change only when an administrator edits geography; a minute of staleness
+# is harmless (a new district would be stored as its code in home_answer meanwhile).
+_DISTRICT_IDS: dict[int, tuple[float, dict[str, int]]] = {}
+DISTRICT_CACHE_SECONDS = 60.0
+
+
+def _district_id(municipality_id: int, code: str) -> int | None:
+    if not code or code in qn.DISTRICT_FIXED_OPTIONS:
+        return None
+    cached = _DISTRICT_IDS.get(municipality_id)
+    fresh = cached is not None and time.monotonic() - cached[0] < DISTRICT_CACHE_SECONDS
+    if cached is None or not fresh or code not in cached[1]:
+        ids = dict(
+            District.objects.filter(municipality_id=municipality_id).values_list("code", "id")
+        )
+        cached = (time.monotonic(), ids)
+        _DISTRICT_IDS[municipality_id] = cached
+    return cached[1].get(code)
+
+
+@dataclass(frozen=True)
+class RetryCheck:
+    result: SubmitResult
+    questionnaire_id: int
+    language: str
+
+
+def sheet_retry_check(*, submission_id: uuid.UUID, raw: dict[str, list[str]]) -> RetryCheck | None:
+    """A final page posted again after its sheet was stored (the session is gone by then).
+
+    Same answers on the page: the same thank-you ("duplicate"); other answers: refused and
+    logged ("conflict"). None when no sheet has this submission id.
+    """
+    sheet = (
+        AnswerSheet.objects.filter(submission_id=submission_id)
+        .only("id", "answers", "questionnaire_id", "language")
+        .first()
+    )
+    if sheet is None:
+        return None
+    posted = {
+        key: sorted(value for value in values if value.strip())
+        for key, values in raw.items()
+        if qn.CODE_PATTERN.fullmatch(key)
+    }
+    stored: dict[str, Any] = sheet.answers
+    same = all(
+        values == sorted(str(v) for v in _as_list(stored.get(key)))
+        for key, values in posted.items()
+    )
+    if not same:
+        logger.warning(
+            "Refused a submit that reuses submission id of sheet %s with different answers.",
+            sheet.id,
+        )
+    status: SubmitStatus = "duplicate" if same else "conflict"
+    return RetryCheck(SubmitResult(status), sheet.questionnaire_id, sheet.language)
+
+
+def _as_list(answer: Any) -> list[Any]:
+    if answer is None:
+        return []
+    return list(answer) if isinstance(answer, list) else [answer]
+
+
+# --- Maintenance ----------------------------------------------------------------------------
+
+
+def survey_housekeeping() -> tuple[int, int]:
+    """Delete old guessing counters and the drafts of closed waves. Safe to run twice."""
+    now = timezone.now()
+    counters, _ = GuessCounter.objects.filter(window_start__lt=now - timedelta(days=1)).delete()
+    drafts, _ = SheetDraft.objects.filter(code__wave__closes_at__lte=now).delete()
+    return counters, drafts

@@ -1,0 +1,74 @@
+"""Staff pages of the survey app: issuing codes with a printable sheet, response rates.
+
+Access goes through `accounts.access` only: coordinators and admins see every school,
+a school contact their own school.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.text import slugify
+
+from accounts.access import Role, role_required, schools_visible_to
+from accounts.services import audit
+
+from . import selectors, services
+from .code_sheet import code_sheet_pdf
+from .forms import IssueCodesForm
+from .models import Wave
+
+STAFF_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.SCHOOL_CONTACT)
+
+
+@role_required(*STAFF_ROLES)
+def codes_issue(request: HttpRequest) -> HttpResponse:
+    """Issue N codes for a class and answer with the PDF code sheet (the only copy)."""
+    schools = schools_visible_to(request.user)
+    form = IssueCodesForm(
+        request.POST or None,
+        waves=selectors.waves_for_codes(),
+        classes=selectors.classes_visible(schools=schools),
+    )
+    if request.method == "POST" and form.is_valid():
+        wave = form.cleaned_data["wave"]
+        school_class = form.cleaned_data["school_class"]
+        try:
+            codes = services.codes_issue(
+                wave=wave, school_class=school_class, count=form.cleaned_data["count"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            audit(
+                request,
+                "codes issued",
+                wave=wave.slug,
+                school_id=school_class.school_id,
+                school_class_id=school_class.pk,
+                count=len(codes),
+            )
+            url = settings.PUPIL_URL or request.build_absolute_uri("/")
+            pdf = code_sheet_pdf(wave=wave, sheets=[(school_class, codes)], url=url)
+            name = slugify(f"koder-{wave.slug}-{school_class.school.name}-{school_class.name}")
+            response = HttpResponse(pdf, content_type="application/pdf")
+            response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+            return response
+    return render(request, "surveys/staff/codes_issue.html", {"form": form})
+
+
+@role_required(*STAFF_ROLES)
+def response_rates(request: HttpRequest) -> HttpResponse:
+    """Per school and class: codes issued, sheets submitted, rate. Counts only."""
+    waves = list(Wave.objects.order_by("-opens_at"))
+    chosen = request.GET.get("omgang")
+    wave = next((w for w in waves if w.slug == chosen), None) or next(
+        (w for w in waves if w.is_open), waves[0] if waves else None
+    )
+    rates = (
+        selectors.response_rates(wave=wave, schools=schools_visible_to(request.user))
+        if wave
+        else []
+    )
+    context = {"waves": waves, "wave": wave, "rates": rates}
+    return render(request, "surveys/staff/response_rates.html", context)

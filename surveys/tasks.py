@@ -1,0 +1,17 @@
+"""Background tasks of the survey app. Tasks take ids, call a service, and are safe to rerun."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(ignore_result=True, time_limit=30)
+def worker_heartbeat() -> None:
+    """Record that a worker is alive. Idempotent: an upsert of one row."""
+    services.heartbeat_record(service="worker")
+
+
+@shared_task(ignore_result=True, time_limit=120)
+def survey_housekeeping() -> None:
+    """Purge old guessing counters and drafts of closed waves. Idempotent: deletes only."""
+    services.survey_housekeeping()

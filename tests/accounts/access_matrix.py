@@ -1,0 +1,164 @@
+"""The access rule of every URL of the project: the table the permission matrix checks.
+
+Adding a page? Add ONE line to RULES, keyed by the URL's name ("app:name"):
+
+    "lagesbild:overview": Rule(ANALYSTS),
+    "surveys:codes": Rule(CODE_ISSUERS, kwargs={"school_id": "{school}"}, school_scoped=True),
+
+`tests/accounts/test_access_matrix.py` enumerates every URL pattern of the project and
+fails for any pattern without a rule here, then requests each one as every persona
+(anonymous, signed in without the second factor, each role, an analyst of each
+organisation, a school contact of the page's school and of another school, and a verified
+user with no role) and asserts the status code:
+
+- public page (roles=None): `ok` for everyone;
+- otherwise: anonymous → 302 to login, no second factor → 302 to verification,
+  verified without one of `roles` → 403, a school contact of another school on a
+  `school_scoped` page → 404, everyone else → `ok`;
+- `overrides` sets the status of named personas where a page has logic of its own.
+
+Denied responses must not contain any name or number of the test world (no result data).
+Path parameters are filled from `kwargs` (placeholders in braces come from the test world:
+{school}, {other_school}, {school_class}, {wave}, {open_wave}, {district}, {municipality},
+{totp_device}, {no_role_user}, {questionnaire}, {missing_uuid};
+add new ones in `world()` of the test), or "1" when not given. A pattern whose route is a
+regular expression needs `path`. Glob keys ("admin:surveys_*") are allowed only for the
+admin site, whose URLs Django generates per model.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from accounts.access import ALL_ROLES, Role
+
+# Role sets used by the rules.
+ADMIN_ONLY = frozenset({Role.ADMIN})
+ADMIN_SITE = frozenset({Role.ADMIN, Role.COORDINATOR})
+ANALYSTS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.ANALYST})
+CODE_ISSUERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.SCHOOL_CONTACT})
+STAFF = ALL_ROLES
+
+# Persona names (see the test's `world()`).
+ANONYMOUS = "anonymous"
+UNVERIFIED = "unverified"
+VERIFIED = (
+    "admin",
+    "coordinator",
+    "analyst_kommun",
+    "analyst_polis",
+    "analyst_ideer",
+    "school_contact",
+    "other_school_contact",
+    "no_role",
+)
+PERSONAS = (ANONYMOUS, UNVERIFIED, *VERIFIED)
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[Role] | None  # None: a public page
+    ok: int | frozenset[int] = 200  # status of a permitted GET
+    kwargs: Mapping[str, str] = field(default_factory=dict)
+    path: str | None = None  # a literal path (placeholders allowed) instead of the route
+    school_scoped: bool = False
+    overrides: Mapping[str, int] = field(default_factory=dict)
+
+
+PUBLIC = None
+SIGNED_IN_REDIRECTS = dict.fromkeys(VERIFIED, 302)
+ADMIN_PAGES = frozenset({200, 302})  # a change page of a missing object redirects
+
+RULES: dict[str, Rule] = {
+    # Pupils (no login).
+    "surveys:start": Rule(PUBLIC),
+    "surveys:healthz": Rule(PUBLIC, ok=frozenset({200, 503})),
+    "set_language": Rule(PUBLIC, ok=302),
+    # The pupil flow: without a pupil's session every step sends back to the code entry.
+    "surveys:language": Rule(PUBLIC, ok=302),
+    "surveys:info": Rule(PUBLIC, ok=302),
+    "surveys:page": Rule(PUBLIC, ok=302, kwargs={"number": "1"}),
+    "surveys:thanks": Rule(PUBLIC, kwargs={"version": "{questionnaire}", "language": "sv"}),
+    # Staff pages of the survey: codes and response rates, scoped to the user's schools.
+    "surveys:codes_issue": Rule(CODE_ISSUERS),
+    "surveys:response_rates": Rule(CODE_ISSUERS),
+    # Dashboards: published results for analysts, coordinators and admins (the last two
+    # also see an open wave's preliminary numbers); boundary import for the admin site roles.
+    "lagesbild:overview": Rule(ANALYSTS),
+    "lagesbild:indicator": Rule(ANALYSTS, kwargs={"code": "EXP02"}),
+    "lagesbild:district": Rule(ANALYSTS, kwargs={"code": "{district}"}),
+    "lagesbild:map": Rule(ANALYSTS),
+    "lagesbild:shapes_import": Rule(ADMIN_SITE),
+    # Exports of published cells and the PDF report: the same readers as the dashboards.
+    # A job belongs to the user who asked: anyone else (even an admin) gets 404.
+    "lagesbild_export:csv": Rule(
+        ANALYSTS, kwargs={}, path="/lagesbild/export/celler.csv?wave={wave}"
+    ),
+    "lagesbild_export:xlsx": Rule(ANALYSTS, path="/lagesbild/export/celler.xlsx?wave={wave}"),
+    "lagesbild_export:notes": Rule(ANALYSTS, path="/lagesbild/export/metod.txt?wave={wave}"),
+    "lagesbild_export:report": Rule(ANALYSTS, path="/lagesbild/export/rapport/?wave={wave}"),
+    "lagesbild_export:job": Rule(ANALYSTS, ok=404, kwargs={"job_id": "{missing_uuid}"}),
+    "lagesbild_export:job_status": Rule(ANALYSTS, ok=404, kwargs={"job_id": "{missing_uuid}"}),
+    "lagesbild_export:job_file": Rule(ANALYSTS, ok=404, kwargs={"job_id": "{missing_uuid}"}),
+    # Accounts: login steps and the account page.
+    "accounts:home": Rule(STAFF),
+    "accounts:login": Rule(PUBLIC, overrides=SIGNED_IN_REDIRECTS),
+    "accounts:verify": Rule(PUBLIC, overrides={ANONYMOUS: 302, **SIGNED_IN_REDIRECTS}),
+    "accounts:enrol": Rule(PUBLIC, overrides={ANONYMOUS: 302, UNVERIFIED: 302}),
+    "accounts:recovery_codes": Rule(STAFF, ok=405),  # POST only
+    "accounts:logout": Rule(PUBLIC, ok=405),  # POST only
+    "accounts:password_change": Rule(STAFF),
+    "accounts:password_reset": Rule(PUBLIC),
+    "accounts:password_reset_done": Rule(PUBLIC),
+    "accounts:password_reset_confirm": Rule(PUBLIC, kwargs={"uidb64": "MQ", "token": "x-y"}),
+    "accounts:password_reset_complete": Rule(PUBLIC),
+    # The admin site: admins and coordinators; model permissions narrow coordinators.
+    "admin:login": Rule(PUBLIC, ok=302),
+    "admin:logout": Rule(ADMIN_SITE),
+    "admin:index": Rule(ADMIN_SITE),
+    "admin:password_change": Rule(ADMIN_SITE),
+    "admin:password_change_done": Rule(ADMIN_SITE),
+    "admin:jsi18n": Rule(ADMIN_SITE),
+    "admin:autocomplete": Rule(
+        ADMIN_SITE,
+        path="/admin/autocomplete/?app_label=surveys&model_name=schoolclass&field_name=school",
+    ),
+    "admin:view_on_site": Rule(ADMIN_SITE, ok=404),
+    "admin:app_list": Rule(ADMIN_SITE, path="/admin/surveys/"),
+    "admin/(?P<url>.*)$": Rule(ADMIN_SITE, path="/admin/finns-inte/", ok=404),
+    "admin:surveys_*": Rule(ADMIN_SITE, ok=ADMIN_PAGES),
+    "admin/surveys/*": Rule(ADMIN_SITE, ok=ADMIN_PAGES),
+    "admin:lagesbild_*": Rule(ADMIN_SITE, ok=ADMIN_PAGES),
+    "admin/lagesbild/*": Rule(ADMIN_SITE, ok=ADMIN_PAGES),
+    "admin:auth_*": Rule(ADMIN_ONLY, ok=ADMIN_PAGES),
+    "admin/auth/*": Rule(ADMIN_ONLY, ok=ADMIN_PAGES),
+    "admin:otp_*": Rule(ADMIN_ONLY, ok=ADMIN_PAGES),
+    "admin/otp_*": Rule(ADMIN_ONLY, ok=ADMIN_PAGES),
+    "admin:axes_*": Rule(ADMIN_ONLY, ok=ADMIN_PAGES),
+    "admin/axes/*": Rule(ADMIN_ONLY, ok=ADMIN_PAGES),
+    "admin:accounts_*": Rule(ADMIN_ONLY, ok=ADMIN_PAGES),
+    "admin/accounts/*": Rule(ADMIN_ONLY, ok=ADMIN_PAGES),
+    # The audit log is append-only: even the admin cannot add, change or delete.
+    "admin:accounts_auditlog_add": Rule(ADMIN_ONLY, overrides={"admin": 403}),
+    "admin:accounts_auditlog_delete": Rule(ADMIN_ONLY, overrides={"admin": 403}),
+    "admin:auth_user_password_change": Rule(ADMIN_ONLY, kwargs={"id": "{no_role_user}"}),
+    # django-otp's own views answer 500 for a missing device: use an existing one.
+    "admin:otp_totp_totpdevice_config": Rule(ADMIN_ONLY, kwargs={"pk": "{totp_device}"}),
+    "admin:otp_totp_totpdevice_qrcode": Rule(ADMIN_ONLY, kwargs={"pk": "{totp_device}"}),
+    "admin:surveys_questionnaireversion_export": Rule(
+        ADMIN_SITE, kwargs={"pk": "{questionnaire}", "kind": "yaml"}
+    ),
+    # Questionnaire versions come only from an import (file or XLSForm), never a blank form.
+    "admin:surveys_questionnaireversion_add": Rule(
+        ADMIN_SITE, overrides={"admin": 403, "coordinator": 403}
+    ),
+    # Publications and wave results are written only by the aggregation and publishing.
+    **{
+        f"admin:lagesbild_{model}_{action}": Rule(
+            ADMIN_SITE, overrides={"admin": 403, "coordinator": 403}
+        )
+        for model in ("waveresult", "wavepublication")
+        for action in ("add", "delete")
+    },
+    # Lockout records come from failed logins only.
+    "admin:axes_*_add": Rule(ADMIN_ONLY, overrides={"admin": 403}),
+}

@@ -1,0 +1,78 @@
+"""Shared fixtures and the rules for tests that need real services.
+
+Tests marked `postgres`, `redis` or `browser` are skipped with a visible reason when the
+service is not configured, except under CI (CI=true), where a missing service is an error:
+CI must never pass by skipping what it exists to test.
+"""
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from hypothesis import settings as hypothesis_settings
+
+CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or ""
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+# No timing thresholds in tests: Hypothesis's per-example deadline fails on a busy machine.
+# Under CI the examples are derived from the test's name, so a run is reproducible.
+hypothesis_settings.register_profile("project", deadline=None, derandomize=CI)
+hypothesis_settings.load_profile("project")
+
+
+def _missing(item: pytest.Item) -> str | None:
+    if item.get_closest_marker("postgres") and settings.DATABASES["default"]["ENGINE"] != (
+        "django.db.backends.postgresql"
+    ):
+        return "needs PostgreSQL: set DATABASE_URL"
+    if item.get_closest_marker("redis") and not settings.REDIS_URL:
+        return "needs Redis and a Celery worker: set REDIS_URL"
+    if item.get_closest_marker("browser") and not CHROMIUM:
+        return "needs Debian's chromium (apt-get install chromium)"
+    return None
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    reason = _missing(item)
+    if reason is None:
+        return
+    if CI:
+        pytest.fail(f"CI must run this test, but the service is missing: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture
+def chromium_page(live_server: object) -> Iterator[object]:
+    """A Playwright page in Debian's Chromium (no browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        context = browser.new_context(locale="sv-SE")
+        page = context.new_page()
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()

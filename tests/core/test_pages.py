@@ -1,0 +1,42 @@
+import re
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_start_page_has_the_code_form_in_swedish(client: Client) -> None:
+    html = client.get("/").content.decode()
+    assert '<html lang="sv" dir="ltr">' in html
+    assert 'name="code"' in html
+    assert "Skriv in koden" in html
+
+
+def test_start_page_has_a_skip_link_to_the_main_content(client: Client) -> None:
+    html = client.get("/").content.decode()
+    assert 'class="skip-link" href="#main"' in html
+    assert 'id="main"' in html
+
+
+def test_start_page_loads_nothing_from_other_hosts(client: Client) -> None:
+    html = client.get("/").content.decode()
+    urls = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert urls
+    assert all(not url.startswith(("http:", "https:", "//")) for url in urls)
+    assert "/static/bootstrap/css/bootstrap.min.css" in html
+
+
+def test_start_page_in_english_uses_the_compiled_translation(client: Client) -> None:
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/").content.decode()
+    assert '<html lang="en"' in html
+    assert "Enter the code" in html
+
+
+def test_pages_send_a_strict_content_security_policy(client: Client) -> None:
+    policy = client.get("/")["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy

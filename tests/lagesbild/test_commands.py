@@ -1,0 +1,88 @@
+"""The management commands of the lägesbild and the admin's publish action."""
+
+import io
+from collections.abc import Callable
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from accounts.access import Role
+from accounts.testing import login_verified, make_staff
+from lagesbild.models import IndicatorCell
+from surveys.models import AnswerSheet, Wave
+
+pytestmark = pytest.mark.django_db
+
+MakeWave = Callable[..., Wave]
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_synth_responses_creates_the_requested_number_of_sheets(make_wave: MakeWave) -> None:
+    wave = make_wave(closed=False)
+    assert "Created 40" in run("synth_responses", "--wave", wave.slug, "--count", "40")
+    assert AnswerSheet.objects.filter(wave=wave).count() == 40
+    wave.refresh_from_db()
+    assert wave.indicators_dirty_at is not None
+
+
+def test_synth_responses_refuses_a_published_wave(make_wave: MakeWave) -> None:
+    wave = make_wave()
+    run("publish_wave", wave.slug)
+    with pytest.raises(CommandError, match="published"):
+        run("synth_responses", "--wave", wave.slug, "--count", "5")
+
+
+def test_refresh_indicators_recomputes_the_cells_now(make_wave: MakeWave) -> None:
+    wave = make_wave(closed=False)
+    run("synth_responses", "--wave", wave.slug, "--count", "50", "--seed", "1")
+    assert "Recomputed" in run("refresh_indicators", "--wave", wave.slug)
+    assert IndicatorCell.objects.filter(wave=wave, frozen=False).exists()
+
+
+def test_refresh_indicators_names_an_unknown_wave() -> None:
+    with pytest.raises(CommandError, match="nope"):
+        run("refresh_indicators", "--wave", "nope")
+
+
+def test_publish_wave_freezes_and_refuses_a_second_time(make_wave: MakeWave) -> None:
+    wave = make_wave()
+    run("synth_responses", "--wave", wave.slug, "--count", "50", "--seed", "2")
+    assert "Published" in run("publish_wave", wave.slug)
+    assert not IndicatorCell.objects.filter(wave=wave, frozen=False).exists()
+    with pytest.raises(CommandError, match="already published"):
+        run("publish_wave", wave.slug)
+
+
+def test_a_coordinator_publishes_a_closed_wave_from_the_admin(
+    make_wave: MakeWave, client: Client
+) -> None:
+    wave = make_wave()
+    login_verified(client, make_staff(Role.COORDINATOR))
+    response = client.post(
+        "/admin/lagesbild/waveresult/",
+        {"action": "publish", "_selected_action": [wave.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    wave.refresh_from_db()
+    assert wave.is_published
+
+
+def test_a_coordinator_edits_the_analysis_text_in_the_admin(
+    make_wave: MakeWave, client: Client
+) -> None:
+    wave = make_wave()
+    login_verified(client, make_staff(Role.COORDINATOR))
+    text = "Första stycket.\n\nAndra stycket."
+    response = client.post(
+        f"/admin/lagesbild/waveresult/{wave.pk}/change/", {"analysis_text": text}
+    )
+    assert response.status_code == 302
+    wave.refresh_from_db()
+    assert wave.analysis_text == text

@@ -1,0 +1,286 @@
+"""Dashboard selectors: public values only, comparisons, trends, preliminary waves, cache."""
+
+from dataclasses import fields, replace
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from lagesbild import selectors
+from lagesbild.models import KOMMUN_AREA, IndicatorCell
+from surveys.models import District, Wave
+from tests.lagesbild.dashboard_factories import make_cell, make_wave
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    cache.clear()
+
+
+def latest(waves: list[Wave] | None = None, slug: str | None = None) -> selectors.Scope:
+    scope = selectors.dashboard_scope(slug, include_preliminary=False)
+    assert scope is not None
+    return scope
+
+
+def meta(code: str, place: str = "") -> selectors.IndicatorMeta:
+    found = selectors.find_indicator(code, place)
+    assert found is not None
+    return found
+
+
+def test_public_cells_have_no_raw_count_fields() -> None:
+    names = {f.name for f in fields(selectors.PublicCell)}
+    assert not names & {"raw_n", "raw_yes"}
+
+
+def test_no_query_of_any_page_reads_the_raw_counts(waves: list[Wave]) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        scope = latest(waves)
+        selectors.overview(scope)
+        selectors.indicator_page(
+            scope, meta("EXP02"), breakdown="girls", geography="home", area="SKI"
+        )
+        area = selectors.find_area(scope, "SKI")
+        assert area is not None
+        selectors.district_profile(scope, area, breakdown="total")
+        selectors.map_page(scope, meta("TRY01"), breakdown="total")
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "raw_n" not in sql
+    assert "raw_yes" not in sql
+
+
+def test_latest_published_wave_is_the_default(waves: list[Wave]) -> None:
+    assert latest(waves).wave.slug == waves[-1].slug
+
+
+def test_an_open_wave_is_not_offered_without_the_preliminary_right(open_wave: Wave) -> None:
+    slugs = [w.slug for w in selectors.dashboard_waves(include_preliminary=False)]
+    assert open_wave.slug not in slugs
+
+
+def test_an_open_wave_is_offered_as_preliminary_to_those_who_may_see_it(
+    open_wave: Wave,
+) -> None:
+    ref = selectors.resolve_wave(open_wave.slug, include_preliminary=True)
+    assert ref is not None
+    assert ref.preliminary
+
+
+def test_a_district_whose_interval_lies_above_the_kommun_stands_out_as_worse() -> None:
+    kommun = cell(share=20, low=18, high=22)
+    assert selectors.compare_to_kommun(cell(share=30, low=25, high=35), kommun, False) == "worse"
+
+
+def test_for_a_protective_factor_a_higher_district_stands_out_as_better() -> None:
+    kommun = cell(share=20, low=18, high=22)
+    assert selectors.compare_to_kommun(cell(share=30, low=25, high=35), kommun, True) == "better"
+
+
+def test_an_interval_that_covers_the_kommun_value_does_not_stand_out() -> None:
+    kommun = cell(share=20, low=18, high=22)
+    assert selectors.compare_to_kommun(cell(share=24, low=15, high=33), kommun, False) == "similar"
+
+
+def test_a_value_shown_only_as_a_bound_is_never_compared() -> None:
+    kommun = cell(share=20, low=18, high=22)
+    bound = cell(share=None, low=None, high=None, state="bound", bound="< 15 %")
+    assert selectors.compare_to_kommun(bound, kommun, False) == "none"
+
+
+def test_a_change_is_clear_only_when_the_intervals_do_not_overlap() -> None:
+    previous = selectors.WaveRef(1, "a", "HT 2024", None, False)
+    clear = selectors.change_since(
+        cell(share=30, low=27, high=33), cell(share=20, low=17, high=23), previous, False
+    )
+    unclear = selectors.change_since(
+        cell(share=24, low=19, high=29), cell(share=20, low=16, high=25), previous, False
+    )
+    assert (clear.change_pp, clear.verdict, clear.text) == (10, "worse", "+10 p.e.")
+    assert (unclear.change_pp, unclear.verdict) == (4, "similar")
+
+
+def test_the_stored_comparison_decides_whether_a_change_is_clear() -> None:
+    previous = selectors.WaveRef(1, "a", "HT 2024", None, False)
+    now = replace(cell(share=24, low=19, high=29), diff_pct=4, diff_significant=True)
+    change = selectors.change_since(now, cell(share=20, low=16, high=25), previous, False)
+    assert (change.change_pp, change.verdict) == (4, "worse")
+
+
+def test_overview_groups_indicators_in_catalogue_group_order(waves: list[Wave]) -> None:
+    overview = selectors.overview(latest(waves))
+    assert [g.key for g in overview.groups] == [
+        "trygghet",
+        "utsatthet",
+        "exponering",
+        "skydd",
+        "fortroende",
+    ]
+
+
+def test_overview_shows_the_kommun_value_and_the_change_since_the_previous_wave(
+    waves: list[Wave],
+) -> None:
+    overview = selectors.overview(latest(waves))
+    row = next(r for g in overview.groups for r in g.rows if r.meta.code == "EXP02")
+    kommun = IndicatorCell.objects.get(
+        wave=waves[-1], indicator="EXP02", area=KOMMUN_AREA, breakdown="total"
+    )
+    before = IndicatorCell.objects.get(
+        wave=waves[-2], indicator="EXP02", area=KOMMUN_AREA, breakdown="total"
+    )
+    assert row.kommun is not None
+    assert row.kommun.share_pct == kommun.share_pct
+    assert row.change is not None
+    assert row.change.change_pp == kommun.share_pct - before.share_pct  # type: ignore[operator]
+
+
+def test_overview_lists_a_district_that_stands_out(districts: list[District]) -> None:
+    wave = make_wave()
+    make_cell(wave=wave, n=1000, yes=200)
+    make_cell(wave=wave, area="SKI", n=400, yes=200)
+    make_cell(wave=wave, area="NOR", n=400, yes=84)
+    row = next(
+        r
+        for g in selectors.overview(latest(slug=wave.slug)).groups
+        for r in g.rows
+        if r.meta.code == "EXP02"
+    )
+    assert [a.code for a in row.worse] == ["SKI"]
+    assert row.better == ()
+
+
+def test_indicator_page_rows_are_sorted_by_share_with_hidden_values_last(
+    waves: list[Wave],
+) -> None:
+    page = selectors.indicator_page(
+        latest(waves), meta("EXP02"), breakdown="girls", geography="home", area=None
+    )
+    shares = [r.cell.share_pct for r in page.rows]
+    shown = [s for s in shares if s is not None]
+    assert shown == sorted(shown, reverse=True)
+    assert shares[: len(shown)] == shown
+
+
+def test_indicator_page_for_girls_reads_the_girls_cells(waves: list[Wave]) -> None:
+    page = selectors.indicator_page(
+        latest(waves), meta("EXP02"), breakdown="girls", geography="home", area=None
+    )
+    assert {r.cell.breakdown_value for r in page.rows} == {"1"}
+    assert page.breakdown_label == "Flickor"
+
+
+def test_trend_needs_three_published_waves(districts: list[District]) -> None:
+    waves = [make_wave(), make_wave()]
+    for wave in waves:
+        make_cell(wave=wave)
+    page = selectors.indicator_page(
+        latest(), meta("EXP02"), breakdown="total", geography="home", area=None
+    )
+    assert page.trend.figure is None
+    assert "minst tre" in page.trend.reason
+    assert "hittills finns den i 2" in page.trend.reason
+
+
+def test_trend_is_drawn_with_three_published_waves(waves: list[Wave]) -> None:
+    page = selectors.indicator_page(
+        latest(waves), meta("EXP02"), breakdown="total", geography="home", area="SKI"
+    )
+    assert page.trend.figure is not None
+    assert [s["name"] for s in page.trend.figure["data"]] == ["Kommunen", "Skiftinge"]
+    assert page.trend.waves == tuple(w.name for w in waves)
+
+
+def test_indicator_page_quotes_the_exact_question_and_marks_the_yes_options(
+    waves: list[Wave],
+) -> None:
+    page = selectors.indicator_page(
+        latest(waves), meta("EXP02"), breakdown="total", geography="home", area=None
+    )
+    (question,) = page.questions
+    assert question.text.startswith("Har någon erbjudit dig narkotika")
+    assert [(text, yes) for _code, text, yes in question.options] == [("Ja", True), ("Nej", False)]
+
+
+def test_district_profile_has_every_indicator_and_the_place_profile(waves: list[Wave]) -> None:
+    scope = latest(waves)
+    area = selectors.find_area(scope, "SKI")
+    assert area is not None
+    profile = selectors.district_profile(scope, area, breakdown="total")
+    assert area.police_area
+    assert len(profile.places) == 8
+    assert profile.places_figure is not None
+    assert {r.meta.code for r in profile.rows} >= {"EXP02", "TRY01", "SKY01"}
+    assert len(profile.rows[0].history) == 3
+
+
+def test_map_without_boundaries_has_no_figure(waves: list[Wave]) -> None:
+    page = selectors.map_page(latest(waves), meta("EXP02"), breakdown="total")
+    assert page.figure is None
+    assert len(page.missing_shapes) == 22
+
+
+def test_a_second_request_is_served_from_the_cache(waves: list[Wave]) -> None:
+    scope = latest(waves)
+    selectors.overview(scope)
+    with CaptureQueriesContext(connection) as queries:
+        selectors.overview(scope)
+    assert not any("lagesbild_indicatorcell" in q["sql"] for q in queries.captured_queries)
+
+
+def test_publishing_a_wave_changes_what_the_cached_overview_shows(
+    waves: list[Wave], districts: list[District]
+) -> None:
+    selectors.overview(latest(waves))
+    new = make_wave(published_at=None)
+    make_cell(wave=new, n=1000, yes=777, frozen=True)
+    Wave.objects.filter(pk=new.pk).update(published_at=timezone.now())
+    scope = latest()
+    assert scope.wave.slug == new.slug
+    row = next(
+        r for g in selectors.overview(scope).groups for r in g.rows if r.meta.code == "EXP02"
+    )
+    assert row.kommun is not None and row.kommun.share_pct == 78
+
+
+def test_pages_are_built_from_the_database_when_the_cache_is_down(
+    waves: list[Wave], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(cache, "get", broken)
+    monkeypatch.setattr(cache, "set", broken)
+    overview = selectors.overview(latest(waves))
+    assert overview.groups
+
+
+def cell(
+    *,
+    share: int | None,
+    low: int | None,
+    high: int | None,
+    state: str = "shown",
+    bound: str = "",
+) -> selectors.PublicCell:
+    return selectors.PublicCell(
+        indicator="EXP02",
+        place="",
+        geography="home",
+        area="SKI",
+        breakdown="total",
+        breakdown_value="",
+        state=state,
+        reason="" if state == "shown" else "few_yes",
+        n_shown=100,
+        share_pct=share,
+        bound=bound,
+        ci_low_pct=low,
+        ci_high_pct=high,
+        unstable=False,
+    )

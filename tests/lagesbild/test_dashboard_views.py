@@ -1,0 +1,256 @@
+"""Dashboard pages: access, audit, filters in the URL, stamps, tables, import, language."""
+
+import json
+import re
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from accounts.access import Role
+from accounts.models import AuditLog
+from accounts.testing import login_verified, make_staff
+from lagesbild.models import IndicatorCell
+from surveys.models import District, Wave
+from tests.lagesbild.dashboard_factories import grid_geojson
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    "/lagesbild/",
+    "/lagesbild/indikator/EXP02/",
+    "/lagesbild/omrade/SKI/",
+    "/lagesbild/karta/",
+]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    cache.clear()
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_anonymous_visitors_are_sent_to_the_login_page(client: Client, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/konto/logga-in/")
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_a_school_contact_may_not_see_the_dashboards(
+    client: Client, url: str, districts: list[District]
+) -> None:
+    from accounts.testing import make_staff as staff
+    from surveys.models import School
+
+    school = School.objects.create(district=districts[0], name="Testskolan")
+    login_verified(client, staff(Role.SCHOOL_CONTACT, school=school))
+    assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_dashboard_page_renders_for_an_analyst(
+    analyst_client: Client, waves: list[Wave], url: str
+) -> None:
+    assert analyst_client.get(url).status_code == 200
+
+
+def test_each_view_by_an_analyst_writes_an_audit_row_with_wave_and_filters(
+    analyst_client: Client, waves: list[Wave]
+) -> None:
+    analyst_client.get(f"/lagesbild/indikator/EXP02/?wave={waves[1].slug}&breakdown=girls")
+    row = AuditLog.objects.filter(event="dashboard view").get()
+    assert row.organisation == "polis"
+    assert row.details["wave"] == waves[1].slug
+    assert row.details["page"] == "indicator"
+    assert row.details["filters"]["breakdown"] == "girls"
+    assert row.details["filters"]["indicator"] == "EXP02"
+
+
+def test_every_page_carries_the_data_stamp_of_its_wave(
+    analyst_client: Client, waves: list[Wave]
+) -> None:
+    html = analyst_client.get(f"/lagesbild/?wave={waves[0].slug}").content.decode()
+    assert f"Data från omgång {waves[0].name}, publicerad" in html
+
+
+def test_breakdown_links_keep_the_wave_and_change_only_the_breakdown(
+    analyst_client: Client, waves: list[Wave]
+) -> None:
+    html = analyst_client.get(f"/lagesbild/indikator/EXP02/?wave={waves[1].slug}").content.decode()
+    assert f'href="/lagesbild/indikator/EXP02/?wave={waves[1].slug}&amp;breakdown=girls' in html
+
+
+def test_the_url_reproduces_the_view(analyst_client: Client, waves: list[Wave]) -> None:
+    url = f"/lagesbild/indikator/EXP02/?wave={waves[0].slug}&breakdown=boys&area=ARB"
+    first = analyst_client.get(url).content.decode()
+    cache.clear()
+    second = analyst_client.get(url).content.decode()
+    strip = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+    assert strip.sub("", first) == strip.sub("", second)
+    assert "Pojkar" in first
+
+
+def test_choosing_another_indicator_in_the_form_opens_its_page(
+    analyst_client: Client, waves: list[Wave]
+) -> None:
+    response = analyst_client.get("/lagesbild/indikator/EXP02/?indicator=TRY01&breakdown=girls")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/lagesbild/indikator/TRY01/?")
+    assert "breakdown=girls" in response["Location"]
+
+
+def test_choosing_another_district_in_the_form_opens_its_profile(
+    analyst_client: Client, waves: list[Wave]
+) -> None:
+    response = analyst_client.get("/lagesbild/omrade/SKI/?area=ARB")
+    assert response["Location"].startswith("/lagesbild/omrade/ARB/")
+
+
+def test_an_unknown_indicator_answers_404(analyst_client: Client, waves: list[Wave]) -> None:
+    assert analyst_client.get("/lagesbild/indikator/NOPE/").status_code == 404
+
+
+def test_figure_data_is_embedded_with_json_script_and_no_inline_script(
+    analyst_client: Client, waves: list[Wave]
+) -> None:
+    html = analyst_client.get("/lagesbild/indikator/EXP02/").content.decode()
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, flags=re.S)
+    for attributes, body in scripts:
+        if body.strip():
+            assert 'type="application/json"' in attributes
+        else:
+            assert "src=" in attributes
+    data = re.search(r'<script id="chart-areas-data" type="application/json">(.*?)</script>', html)
+    assert data is not None
+    assert json.loads(data.group(1))["data"][0]["type"] == "bar"
+
+
+def test_a_suppressed_cell_shows_a_dash_with_its_reason_in_the_table(
+    analyst_client: Client, waves: list[Wave]
+) -> None:
+    suppressed = IndicatorCell.objects.filter(
+        wave=waves[-1],
+        indicator="EXP02",
+        breakdown="gender",
+        breakdown_value="1",
+        state="suppressed",
+        reason="small_base",
+    ).first()
+    assert suppressed is not None
+    name = District.objects.get(code=suppressed.area).name
+    html = analyst_client.get("/lagesbild/indikator/EXP02/?breakdown=girls").content.decode()
+    assert f"{name}: färre än 10 svar" in html
+
+
+def test_an_analyst_does_not_see_an_open_wave(analyst_client: Client, open_wave: Wave) -> None:
+    html = analyst_client.get(f"/lagesbild/?wave={open_wave.slug}").content.decode()
+    assert "PRELIMINÄRT" not in html
+    assert f'<option value="{open_wave.slug}"' not in html
+    assert "Data från omgång" in html
+
+
+def test_a_coordinator_sees_the_open_wave_clearly_marked_preliminary(
+    coordinator_client: Client, open_wave: Wave
+) -> None:
+    html = coordinator_client.get(f"/lagesbild/?wave={open_wave.slug}").content.decode()
+    assert "PRELIMINÄRT" in html
+    assert "Preliminära data från omgång VT Öppen (inte publicerad)" in html
+    assert "is-preliminary" in html
+
+
+def test_dashboards_are_available_in_english(analyst_client: Client, waves: list[Wave]) -> None:
+    analyst_client.post("/i18n/setlang/", {"language": "en", "next": "/lagesbild/"})
+    html = analyst_client.get("/lagesbild/indikator/EXP02/").content.decode()
+    assert "Offered drugs" in html
+    assert "Data from wave" in html
+    assert "In the last 12 months, has anyone offered you drugs" in html
+
+
+def test_map_without_boundaries_explains_how_to_add_them(
+    coordinator_client: Client, waves: list[Wave]
+) -> None:
+    html = coordinator_client.get("/lagesbild/karta/").content.decode()
+    assert "Inga områdesgränser är importerade" in html
+    assert 'href="/lagesbild/karta/importera/"' in html
+    assert "chart-map-data" not in html
+
+
+def test_map_with_boundaries_draws_filled_polygons(
+    coordinator_client: Client, waves: list[Wave], districts: list[District]
+) -> None:
+    upload = SimpleUploadedFile(
+        "omraden.geojson", json.dumps(grid_geojson([d.code for d in districts])).encode()
+    )
+    coordinator_client.post(
+        "/lagesbild/karta/importera/", {"file": upload, "code_property": "code"}
+    )
+    html = coordinator_client.get("/lagesbild/karta/?indicator=EXP02").content.decode()
+    data = re.search(r'<script id="chart-map-data" type="application/json">(.*?)</script>', html)
+    assert data is not None
+    assert json.loads(data.group(1))["data"][0]["fill"] == "toself"
+
+
+def test_importing_a_valid_file_stores_the_boundaries_and_audits_it(
+    coordinator_client: Client, districts: list[District]
+) -> None:
+    upload = SimpleUploadedFile(
+        "omraden.geojson", json.dumps(grid_geojson(["SKI", "ARB"])).encode()
+    )
+    response = coordinator_client.post(
+        "/lagesbild/karta/importera/", {"file": upload, "code_property": "code"}
+    )
+    assert response.status_code == 302
+    assert District.objects.filter(geometry__isnull=False).count() == 2
+    assert AuditLog.objects.filter(event="district shapes import").count() == 1
+
+
+def test_a_bad_file_imports_nothing_and_says_why(
+    coordinator_client: Client, districts: list[District]
+) -> None:
+    data = grid_geojson(["SKI", "XYZ"])
+    upload = SimpleUploadedFile("omraden.geojson", json.dumps(data).encode())
+    response = coordinator_client.post(
+        "/lagesbild/karta/importera/", {"file": upload, "code_property": "code"}
+    )
+    html = response.content.decode()
+    assert "Filen kunde inte importeras" in html
+    assert "XYZ" in html
+    assert District.objects.filter(geometry__isnull=False).count() == 0
+
+
+def test_an_analyst_may_not_import_boundaries(analyst_client: Client) -> None:
+    assert analyst_client.get("/lagesbild/karta/importera/").status_code == 403
+
+
+def test_without_published_waves_the_overview_says_so(analyst_client: Client) -> None:
+    html = analyst_client.get("/lagesbild/").content.decode()
+    assert "Ingen publicerad lägesbild ännu" in html
+
+
+def test_analyst_login_helper_gives_an_analyst(db: None) -> None:
+    user = make_staff(Role.ANALYST, organisation="kommun")
+    assert user.groups.filter(name="analyst").exists()
+
+
+def test_figure_json_cannot_close_its_script_element() -> None:
+    from lagesbild.templatetags.lagesbild_tags import figure_json_script
+
+    html = figure_json_script({"text": "</script><script>alert(1)</script>"}, "chart-x-data")
+    assert html.count("</script>") == 1
+    assert "\\u003C/script\\u003E" in html
+
+
+def test_a_warm_page_reads_no_cells_from_the_database(
+    analyst_client: Client, waves: list[Wave]
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    analyst_client.get("/lagesbild/indikator/EXP02/?breakdown=girls")
+    with CaptureQueriesContext(connection) as queries:
+        response = analyst_client.get("/lagesbild/indikator/EXP02/?breakdown=girls")
+    assert response.status_code == 200
+    assert not any("lagesbild_indicatorcell" in q["sql"] for q in queries.captured_queries)
+    assert AuditLog.objects.filter(event="dashboard view").count() == 2

@@ -1,0 +1,608 @@
+"""Estimation and disclosure control: Wilson intervals, the per-cell rules, complementary
+suppression and wave comparisons.
+
+Reference values: Wilson intervals and Newcombe's hybrid score differences are from
+Newcombe, "Two-sided confidence intervals for the single proportion" and "Interval
+estimation for the difference between independent proportions", Statistics in Medicine
+17 (1998) 857-872 and 873-890 (tables of worked examples); Wilson ends are also checked
+against an independent bisection on the score equation.
+"""
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lagesbild.estimation import (
+    BOUND,
+    SHOWN,
+    SUPPRESSED,
+    Cell,
+    CellEstimate,
+    Group,
+    RuleParams,
+    difference,
+    disclosed_members,
+    estimate_cell,
+    few_suppressed_max_n,
+    protect,
+    round_count,
+    round_half_up,
+    suppress_groups,
+    trend,
+    wilson_interval,
+)
+
+P = RuleParams()
+
+
+# --------------------------------------------------------------------------- Wilson
+
+
+@pytest.mark.parametrize(
+    ("yes", "n", "low", "high"),
+    [
+        (0, 10, 0.0, 0.2775),
+        (10, 10, 0.7225, 1.0),
+        (1, 10, 0.0179, 0.4042),
+        (5, 10, 0.2366, 0.7634),
+        (50, 100, 0.4038, 0.5962),
+        (81, 263, 0.2553, 0.3662),  # Newcombe 1998a, example (c)
+        (15, 148, 0.0624, 0.1605),  # Newcombe 1998a, example (b)
+    ],
+)
+def test_wilson_matches_published_values(yes: int, n: int, low: float, high: float) -> None:
+    got_low, got_high = wilson_interval(yes, n)
+    assert got_low == pytest.approx(low, abs=5e-5)
+    assert got_high == pytest.approx(high, abs=5e-5)
+
+
+def test_wilson_is_exact_at_zero_and_at_n() -> None:
+    assert wilson_interval(0, 37)[0] == 0.0
+    assert wilson_interval(37, 37)[1] == 1.0
+
+
+def _score_root(yes: int, n: int, lo: float, hi: float) -> float:
+    """Bisection for p with |p_hat - p| = z * sqrt(p (1 - p) / n) on [lo, hi]."""
+    z = 1.959963984540054
+    p_hat = yes / n
+
+    def f(p: float) -> float:
+        return (p_hat - p) ** 2 - z * z * p * (1 - p) / n
+
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if (f(lo) > 0) == (f(mid) > 0):
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+@given(st.integers(2, 500).flatmap(lambda n: st.tuples(st.integers(1, n - 1), st.just(n))))
+def test_wilson_ends_solve_the_score_equation(yes_n: tuple[int, int]) -> None:
+    yes, n = yes_n
+    low, high = wilson_interval(yes, n)
+    p_hat = yes / n
+    assert low == pytest.approx(_score_root(yes, n, 0.0, p_hat), abs=1e-9)
+    assert high == pytest.approx(_score_root(yes, n, p_hat, 1.0), abs=1e-9)
+
+
+def test_wilson_rejects_impossible_counts() -> None:
+    with pytest.raises(ValueError, match="n = 0"):
+        wilson_interval(0, 0)
+    with pytest.raises(ValueError, match="0 <= yes <= n"):
+        wilson_interval(11, 10)
+    with pytest.raises(ValueError, match="confidence"):
+        wilson_interval(1, 10, confidence=1.0)
+
+
+# --------------------------------------------------------------------------- rounding
+
+
+@pytest.mark.parametrize(
+    ("n", "rounded"),
+    [
+        (0, 0),
+        (2, 0),
+        (3, 5),
+        (10, 10),
+        (11, 10),
+        (12, 10),
+        (13, 15),
+        (17, 15),
+        (18, 20),
+        (102, 100),
+        (103, 105),
+    ],
+)
+def test_counts_round_to_the_nearest_five(n: int, rounded: int) -> None:
+    assert round_count(n) == rounded
+
+
+def test_rounding_to_an_even_step_rounds_halves_up() -> None:
+    assert round_count(5, step=10) == 10
+    assert round_count(15, step=10) == 20
+
+
+def test_round_half_up_differs_from_bankers_rounding() -> None:
+    assert round_half_up(Fraction(25, 2)) == 13
+    assert round_half_up(Fraction(5, 2)) == 3
+    assert round(2.5) == 2  # what we avoid
+
+
+# --------------------------------------------------------------------------- one cell
+
+
+def test_a_base_below_ten_is_suppressed() -> None:
+    assert estimate_cell(9, 5) == CellEstimate(state=SUPPRESSED, reason="small_base")
+    assert estimate_cell(0, 0).reason == "small_base"
+
+
+def test_a_base_of_ten_with_five_yes_and_five_no_is_shown() -> None:
+    cell = estimate_cell(10, 5)
+    assert cell.state == SHOWN
+    assert cell.n_shown == 10
+    assert cell.share_pct == 50
+    assert (cell.ci_low_pct, cell.ci_high_pct) == (24, 76)
+    assert cell.unstable is True
+
+
+@pytest.mark.parametrize("yes", [0, 1, 4])
+def test_zero_to_four_yes_are_shown_as_the_same_bound(yes: int) -> None:
+    cell = estimate_cell(100, yes)
+    assert cell == CellEstimate(state=BOUND, reason="few_yes", n_shown=100, bound="< 5 %")
+
+
+def test_five_yes_are_shown_exactly() -> None:
+    cell = estimate_cell(100, 5)
+    assert cell.state == SHOWN
+    assert cell.share_pct == 5
+
+
+@pytest.mark.parametrize("yes", [96, 99, 100])
+def test_all_but_zero_to_four_are_shown_as_a_bound(yes: int) -> None:
+    cell = estimate_cell(100, yes)
+    assert cell == CellEstimate(state=BOUND, reason="few_no", n_shown=100, bound="> 95 %")
+
+
+def test_all_but_five_are_shown_exactly() -> None:
+    assert estimate_cell(100, 95).share_pct == 95
+
+
+def test_three_yes_of_twelve_are_suppressed_because_no_bound_would_be_true() -> None:
+    # 3/12 = 25 %, so "< 15 %" would be false; and no bound up to 30 % holds for every
+    # count 0..4 at n = 10..12.
+    assert estimate_cell(12, 3) == CellEstimate(state=SUPPRESSED, reason="few_yes")
+    assert estimate_cell(12, 9) == CellEstimate(state=SUPPRESSED, reason="few_no")
+
+
+def test_few_yes_cells_are_suppressed_up_to_seventeen_and_bound_from_eighteen() -> None:
+    assert few_suppressed_max_n() == 17
+    assert estimate_cell(17, 0).state == SUPPRESSED
+    assert estimate_cell(18, 4) == CellEstimate(
+        state=BOUND, reason="few_yes", n_shown=20, bound="< 25 %", unstable=True
+    )
+
+
+def test_the_bound_steps_down_the_ladder_as_n_grows() -> None:
+    assert estimate_cell(27, 1).bound == "< 20 %"  # n_shown 25 could be n = 23
+    assert estimate_cell(28, 1).bound == "< 15 %"  # n_shown 30 -> n >= 28, 4/28 = 14.3 %
+    assert estimate_cell(200, 2).bound == "< 5 %"
+    assert estimate_cell(402, 0).bound == "< 2 %"  # n_shown 400 could be n = 398
+    assert estimate_cell(403, 0).bound == "< 1 %"
+
+
+@given(st.integers(10, 600).flatmap(lambda n: st.tuples(st.just(n), st.integers(0, n))))
+def test_a_bound_is_always_true(n_yes: tuple[int, int]) -> None:
+    n, yes = n_yes
+    cell = estimate_cell(n, yes)
+    if cell.state != BOUND:
+        return
+    sign, number, _ = cell.bound.split(" ")
+    if sign == "<":
+        assert 100 * yes < int(number) * n
+    else:
+        assert 100 * yes > int(number) * n
+
+
+@given(st.integers(10, 600), st.integers(0, 4), st.integers(0, 4))
+def test_a_bound_tells_nothing_beyond_the_rounded_n(n: int, a: int, b: int) -> None:
+    # Same rounded n and both counts in the protected zone: identical public values.
+    other_n = n + 1 if round_count(n + 1) == round_count(n) else n
+    assert estimate_cell(n, a) == estimate_cell(other_n, b)
+    assert estimate_cell(n, n - a) == estimate_cell(other_n, other_n - b)
+
+
+def test_shares_round_half_up_to_whole_percent() -> None:
+    assert estimate_cell(40, 5).share_pct == 13  # 12.5 %
+    assert estimate_cell(200, 25).share_pct == 13
+
+
+def test_a_shown_share_is_never_zero_or_hundred() -> None:
+    assert estimate_cell(1001, 5).share_pct == 1  # 0.4995 %
+    assert estimate_cell(1001, 996).share_pct == 99
+
+
+def test_unstable_below_thirty() -> None:
+    assert estimate_cell(29, 5).unstable is True
+    assert estimate_cell(30, 5).unstable is False  # half-width 13.2 pp
+
+
+def test_unstable_when_the_interval_is_wider_than_fifteen_points() -> None:
+    assert estimate_cell(35, 17).unstable is True  # n >= 30, half-width 15.7 pp
+    assert estimate_cell(40, 20).unstable is False  # half-width 14.8 pp
+
+
+def test_bound_cells_below_thirty_are_unstable() -> None:
+    assert estimate_cell(25, 0).unstable is True
+    assert estimate_cell(33, 0).unstable is False
+
+
+FIELDS_WITH_NUMBERS = ("n_shown", "share_pct", "ci_low_pct", "ci_high_pct")
+
+
+@given(st.integers(0, 300).flatmap(lambda n: st.tuples(st.just(n), st.integers(0, n))))
+def test_a_suppressed_cell_carries_no_numbers(n_yes: tuple[int, int]) -> None:
+    cell = estimate_cell(*n_yes)
+    if cell.state == SUPPRESSED:
+        assert all(getattr(cell, f) is None for f in FIELDS_WITH_NUMBERS)
+        assert cell.bound == ""
+        assert cell.unstable is False
+        assert {f.name for f in dataclasses.fields(cell)} == {
+            "state",
+            "reason",
+            "bound",
+            "unstable",
+            *FIELDS_WITH_NUMBERS,
+        }
+
+
+def test_a_suppressed_estimate_cannot_be_built_with_numbers() -> None:
+    with pytest.raises(ValueError, match="no numbers"):
+        CellEstimate(state=SUPPRESSED, reason="small_base", n_shown=10)
+
+
+def test_rule_params_reject_overlapping_zones() -> None:
+    with pytest.raises(ValueError, match="min_n"):
+        RuleParams(min_n=8)
+    with pytest.raises(ValueError, match="increasing"):
+        RuleParams(bound_ladder_pct=(10, 5))
+
+
+# --------------------------------------------------------------------------- groups
+
+
+def states(cells: Mapping[str, Cell]) -> dict[str, str]:
+    return {
+        k: c.estimate.state + (":" + c.estimate.reason if c.estimate.reason else "")
+        for k, c in cells.items()
+    }
+
+
+GENDER = Group("all", ("girl", "boy", "other"))
+
+
+def test_a_lone_small_sibling_takes_the_next_smallest_with_it() -> None:
+    cells = protect(
+        {"all": (100, 50), "girl": (50, 25), "boy": (45, 22), "other": (5, 3)}, [GENDER]
+    )
+    assert states(cells) == {
+        "all": "shown",
+        "girl": "shown",
+        "boy": "suppressed:complementary",
+        "other": "suppressed:small_base",
+    }
+
+
+def test_a_lone_bound_sibling_counts_as_hidden() -> None:
+    cells = protect(
+        {"all": (100, 22), "girl": (60, 2), "boy": (40, 20)}, [Group("all", ("girl", "boy"))]
+    )
+    assert states(cells) == {
+        "all": "shown",
+        "girl": "bound:few_yes",
+        "boy": "suppressed:complementary",
+    }
+
+
+def test_two_small_siblings_protect_each_other() -> None:
+    cells = protect({"all": (97, 50), "girl": (80, 41), "boy": (8, 4), "other": (9, 5)}, [GENDER])
+    assert states(cells)["girl"] == "shown"
+
+
+def test_an_empty_sibling_still_needs_a_partner() -> None:
+    # other has n = 0 and nothing to protect, but the simple rule still hides a partner;
+    # the partner's own values (derivable here) are not protected: it could be shown.
+    cells = protect({"all": (70, 35), "girl": (60, 30), "boy": (10, 5), "other": (0, 0)}, [GENDER])
+    assert states(cells) == {
+        "all": "shown",
+        "girl": "shown",
+        "boy": "suppressed:complementary",
+        "other": "suppressed:small_base",
+    }
+
+
+def test_a_bound_and_a_small_sibling_need_a_third() -> None:
+    # The bound cell's n is public (rounded), so with only these two hidden the small
+    # cell's n would be total - shown - bound n: a third sibling is hidden.
+    cells = protect({"all": (117, 52), "girl": (60, 3), "boy": (50, 45), "other": (7, 4)}, [GENDER])
+    assert states(cells) == {
+        "all": "shown",
+        "girl": "bound:few_yes",
+        "boy": "suppressed:complementary",
+        "other": "suppressed:small_base",
+    }
+
+
+def test_no_complementary_suppression_when_the_total_is_not_shown() -> None:
+    cells = protect(
+        {"all": (24, 3), "girl": (8, 2), "boy": (16, 1)}, [Group("all", ("girl", "boy"))]
+    )
+    assert states(cells) == {
+        "all": "bound:few_yes",
+        "girl": "suppressed:small_base",
+        "boy": "suppressed:few_yes",
+    }
+
+
+def test_a_group_of_one_loses_its_total() -> None:
+    cells = protect({"all": (50, 20), "only": (9, 3)}, [Group("all", ("only",))])
+    assert states(cells) == {"all": "suppressed:complementary", "only": "suppressed:small_base"}
+
+
+def test_suppression_propagates_across_groups_to_a_fixed_point() -> None:
+    # District × gender. A-other (n 5) hides A-girl (60 < 65) in row A; the girls'
+    # column then has one hidden cell, so B-girl goes; B-other (n 0) already hides
+    # B-boy (70 < 100) in row B, and the boys' column then takes A-boy.
+    counts = {
+        "K": (300, 150),
+        "A": (130, 65),
+        "B": (170, 85),
+        "K-girl": (160, 80),
+        "K-boy": (135, 67),
+        "K-other": (5, 3),
+        "A-girl": (60, 30),
+        "A-boy": (65, 32),
+        "A-other": (5, 3),
+        "B-girl": (100, 50),
+        "B-boy": (70, 35),
+        "B-other": (0, 0),
+    }
+    groups = [
+        Group("A", ("A-girl", "A-boy", "A-other")),
+        Group("B", ("B-girl", "B-boy", "B-other")),
+        Group("K", ("A", "B")),
+        Group("K-girl", ("A-girl", "B-girl")),
+        Group("K-boy", ("A-boy", "B-boy")),
+        Group("K-other", ("A-other", "B-other")),
+    ]
+    result = states(protect(counts, groups))
+    assert result == {
+        "K": "shown",
+        "A": "shown",
+        "B": "shown",
+        "K-girl": "shown",
+        "K-boy": "shown",
+        "K-other": "suppressed:small_base",
+        "A-girl": "suppressed:complementary",
+        "A-boy": "suppressed:complementary",
+        "A-other": "suppressed:small_base",
+        "B-girl": "suppressed:complementary",
+        "B-boy": "suppressed:complementary",
+        "B-other": "suppressed:small_base",
+    }
+    assert all(len(hidden(g, result)) != 1 for g in groups if result[g.total] == "shown")
+
+
+def hidden(group: Group[str], result: Mapping[str, str]) -> list[str]:
+    return [m for m in group.members if result[m] != "shown"]
+
+
+def test_members_larger_than_the_total_are_rejected() -> None:
+    with pytest.raises(ValueError, match="add up to more"):
+        protect({"all": (10, 5), "a": (8, 4), "b": (8, 4)}, [Group("all", ("a", "b"))])
+
+
+# ----------------------------------------------- independent check of what can be derived
+
+
+def _smear(mask: int, width: int) -> int:
+    """OR of mask << j for j in 0..width."""
+    out, span, shift = mask, 1, 1
+    while span <= width:
+        step = min(shift, width + 1 - span)
+        out |= out << step
+        span += step
+        shift *= 2
+    return out
+
+
+def _candidates(cell: Cell, cap: int) -> list[tuple[int, int, int]]:
+    """(n, lowest yes, highest yes) a reader thinks possible for a hidden cell."""
+    est, few = cell.estimate, P.max_protected
+    if est.state == BOUND:
+        if est.reason == "few_yes":
+            return [(cell.n, 0, min(few, cell.n))]
+        return [(cell.n, max(0, cell.n - few), cell.n)]
+    if est.reason == "small_base":
+        return [(n, 0, n) for n in range(min(cap, P.min_n - 1) + 1)]
+    if est.reason == "few_yes":
+        return [(n, 0, few) for n in range(P.min_n, min(cap, few_suppressed_max_n()) + 1)]
+    if est.reason == "few_no":
+        return [(n, n - few, n) for n in range(P.min_n, min(cap, few_suppressed_max_n()) + 1)]
+    return [(n, few + 1, n - few - 1) for n in range(P.min_n, cap + 1)]
+
+
+def brute_force_possible(
+    group: Group[str], cells: Mapping[str, Cell]
+) -> dict[str, set[tuple[int, int]]]:
+    """Every (n, yes) of each hidden member consistent with the shown total, the shown
+    members, the residual (assumed known) and the members' public states."""
+    members = [cells[m] for m in group.members]
+    hidden_keys = [m for m in group.members if not cells[m].estimate.exact]
+    sum_n = sum(cells[m].n for m in hidden_keys)
+    sum_yes = sum(cells[m].yes for m in hidden_keys)
+    assert sum(c.n for c in members) <= cells[group.total].n
+    full = (1 << (sum_yes + 1)) - 1
+    cands = {k: _candidates(cells[k], sum_n) for k in hidden_keys}
+    out: dict[str, set[tuple[int, int]]] = {}
+    for key in hidden_keys:
+        reach = [0] * (sum_n + 1)  # reach[total n] = bitmask of reachable total yes
+        reach[0] = 1
+        for other in hidden_keys:
+            if other == key:
+                continue
+            new = [0] * (sum_n + 1)
+            for s, mask in enumerate(reach):
+                if not mask:
+                    continue
+                for n, lo, hi in cands[other]:
+                    if s + n <= sum_n and lo <= hi:
+                        new[s + n] |= (_smear(mask, hi - lo) << lo) & full
+            reach = new
+        out[key] = {
+            (n, y)
+            for n, lo, hi in cands[key]
+            if n <= sum_n
+            for y in range(lo, hi + 1)
+            if y <= sum_yes and (reach[sum_n - n] >> (sum_yes - y)) & 1
+        }
+        assert (cells[key].n, cells[key].yes) in out[key]
+    return out
+
+
+def assert_nothing_derivable(groups: list[Group[str]], cells: Mapping[str, Cell]) -> None:
+    few = P.max_protected
+    for group in groups:
+        if not cells[group.total].estimate.exact:
+            continue
+        hidden_keys = [m for m in group.members if not cells[m].estimate.exact]
+        assert len(hidden_keys) != 1, (group, states(cells))
+        for key, possible in brute_force_possible(group, cells).items():
+            est = cells[key].estimate
+            if est.reason == "complementary":
+                continue  # fit to be shown; hidden only as cover for the others
+            ns = {n for n, _ in possible}
+            yeses = {y for _, y in possible}
+            nos = {n - y for n, y in possible}
+            if est.state == SUPPRESSED:
+                for values in (ns, yeses, nos):
+                    assert len(values) > 1 or values == {0}, (key, group, states(cells))
+            else:
+                protected = yeses if est.reason == "few_yes" else nos
+                assert len(protected) > 1 or not 1 <= min(protected) <= few, (key, group)
+        assert disclosed_members(group, cells) == []
+
+
+small_counts = st.integers(0, 40).flatmap(lambda n: st.tuples(st.just(n), st.integers(0, n)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(small_counts, min_size=2, max_size=6), small_counts)
+def test_nothing_hidden_can_be_derived_from_a_total_and_its_siblings(
+    siblings: list[tuple[int, int]], residual: tuple[int, int]
+) -> None:
+    keys = [f"m{i}" for i in range(len(siblings))]
+    total = (sum(n for n, _ in siblings) + residual[0], sum(y for _, y in siblings) + residual[1])
+    counts = {"total": total, **dict(zip(keys, siblings, strict=True))}
+    group = Group("total", tuple(keys))
+    cells = protect(counts, [group])
+    assert_nothing_derivable([group], cells)
+    for cell in cells.values():
+        if cell.estimate.state == SUPPRESSED:
+            assert all(getattr(cell.estimate, f) is None for f in FIELDS_WITH_NUMBERS)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(2, 4), st.integers(2, 3), st.data())
+def test_nothing_hidden_can_be_derived_in_a_district_by_gender_table(
+    rows: int, cols: int, data: st.DataObject
+) -> None:
+    table = {(r, c): data.draw(small_counts) for r in range(rows) for c in range(cols)}
+    counts: dict[str, tuple[int, int]] = {}
+    for (r, c), value in table.items():
+        counts[f"{r}-{c}"] = value
+    for r in range(rows):
+        row = [table[r, c] for c in range(cols)]
+        counts[f"{r}-all"] = (sum(n for n, _ in row), sum(y for _, y in row))
+    for c in range(cols):
+        col = [table[r, c] for r in range(rows)]
+        counts[f"K-{c}"] = (sum(n for n, _ in col), sum(y for _, y in col))
+    counts["K-all"] = (sum(n for n, _ in table.values()), sum(y for _, y in table.values()))
+    groups = [Group(f"{r}-all", tuple(f"{r}-{c}" for c in range(cols))) for r in range(rows)]
+    groups += [Group(f"K-{c}", tuple(f"{r}-{c}" for r in range(rows))) for c in range(cols)]
+    groups.append(Group("K-all", tuple(f"{r}-all" for r in range(rows))))
+    groups.append(Group("K-all", tuple(f"K-{c}" for c in range(cols))))
+    cells = protect(counts, groups)
+    assert_nothing_derivable(groups, cells)
+
+
+def test_suppress_groups_keeps_raw_counts_for_the_server_only() -> None:
+    cells = {
+        "all": Cell(30, 15, estimate_cell(30, 15)),
+        "a": Cell(25, 12, estimate_cell(25, 12)),
+        "b": Cell(5, 3, estimate_cell(5, 3)),
+    }
+    out = suppress_groups(cells, [Group("all", ("a", "b"))])
+    assert out["a"] == Cell(25, 12, CellEstimate.suppressed("complementary"))
+    assert cells["a"].estimate.state == SHOWN  # the input is not mutated
+
+
+# --------------------------------------------------------------------------- waves
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "low", "high"),
+    [  # Newcombe 1998b, table II, method 10
+        ((56, 70), (48, 80), 5.24, 33.39),
+        ((9, 10), (3, 10), 17.05, 80.90),
+        ((6, 7), (2, 7), 5.82, 80.62),
+        ((5, 56), (0, 29), -3.81, 19.26),
+    ],
+)
+def test_difference_matches_newcombes_hybrid_score_interval(
+    a: tuple[int, int], b: tuple[int, int], low: float, high: float
+) -> None:
+    result = difference(a, b)
+    assert result.diff_pp == pytest.approx(100 * (a[0] / a[1] - b[0] / b[1]))
+    assert result.low_pp == pytest.approx(low, abs=0.01)
+    assert result.high_pp == pytest.approx(high, abs=0.01)
+    assert result.significant is (low > 0)
+
+
+def test_difference_is_antisymmetric() -> None:
+    ab, ba = difference((30, 100), (45, 120)), difference((45, 120), (30, 100))
+    assert ab.diff_pp == pytest.approx(-ba.diff_pp)
+    assert ab.low_pp == pytest.approx(-ba.high_pp)
+    assert ab.significant == ba.significant
+
+
+def test_a_trend_needs_three_waves() -> None:
+    assert trend([(10, 100), (20, 100)]) is None
+    assert trend([]) is None
+
+
+def test_a_rising_share_over_three_waves_is_an_upward_trend() -> None:
+    result = trend([(10, 100), (20, 100), (30, 100)])
+    assert result is not None
+    assert result.slope_pp_per_wave == pytest.approx(10.0)
+    assert result.z == pytest.approx(math.sqrt(12.5))  # Cochran-Armitage by hand
+    assert result.direction == "up"
+
+
+def test_a_noisy_small_change_is_flat() -> None:
+    result = trend([(20, 100), (18, 100), (22, 100)])
+    assert result is not None
+    assert result.significant is False
+    assert result.direction == "flat"
+
+
+def test_a_constant_zero_share_has_no_trend() -> None:
+    result = trend([(0, 50), (0, 60), (0, 70)])
+    assert result is not None
+    assert (result.z, result.direction) == (0.0, "flat")

@@ -1,0 +1,399 @@
+"""Exports of published cells: same cells as the dashboards, nothing suppressed, one audit
+row per export, files only for the user who asked."""
+
+import csv
+import hashlib
+import io
+import random
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from accounts.access import Role
+from accounts.models import AuditLog
+from accounts.testing import login_verified, make_staff
+from lagesbild import selectors
+from lagesbild.catalogue import load_catalogue
+from lagesbild.estimation import estimate_cell
+from lagesbild.exports.formats import HEADERS
+from lagesbild.exports.services import export_purge
+from lagesbild.models import KOMMUN_AREA, ExportJob, ExportStatus, IndicatorCell
+from surveys.models import Wave
+from tests.lagesbild.dashboard_factories import (
+    BREAKDOWN_VALUES,
+    build_cube,
+    demo_districts,
+    make_wave,
+)
+
+pytestmark = pytest.mark.django_db
+
+OPENS = datetime(2025, 10, 1, 8, tzinfo=timezone.get_current_timezone())
+SMALL = ("SKI", "ARB", "SOD", "ARL")
+
+
+@pytest.fixture
+def wave(settings: object, tmp_path: Path) -> str:
+    """Two published waves of every cell of the catalogue in the demo districts."""
+    settings.EXPORT_DIR = tmp_path  # type: ignore[attr-defined]
+    districts = demo_districts()
+    municipality = districts[0].municipality
+    for seed, (slug, name, opens) in enumerate(
+        [("ht2024", "HT 2024", OPENS - timedelta(days=365)), ("ht2025", "HT 2025", OPENS)]
+    ):
+        wave = make_wave(
+            municipality=municipality,
+            slug=slug,
+            name=name,
+            opens_at=opens,
+            closes_at=opens + timedelta(days=21),
+            published_at=opens + timedelta(days=40),
+            analysis_text="Analys." if slug == "ht2025" else "",
+        )
+        build_cube(wave, districts, seed=seed + 1)
+    return "ht2025"
+
+
+@pytest.fixture
+def analyst_client(client: Client) -> Client:
+    login_verified(client, make_staff(Role.ANALYST, organisation="polis"))
+    return client
+
+
+def _csv(content: bytes) -> list[dict[str, str]]:
+    text = content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text[1:]), delimiter=";"))
+
+
+def _body(response: object) -> bytes:
+    return b"".join(response.streaming_content)  # type: ignore[attr-defined]
+
+
+def _export_rows(audits: int = 0) -> int:
+    return AuditLog.objects.filter(event="export").count() - audits
+
+
+# --------------------------------------------------------------------------- same cells
+
+
+@pytest.mark.parametrize("breakdown", ["total", "girls", "ak7-9"])
+def test_exported_cells_equal_the_dashboard_cells_for_the_same_filters(
+    wave: str, analyst_client: Client, breakdown: str
+) -> None:
+    query = {"wave": wave, "indicator": "EXP02", "geography": "home", "breakdown": breakdown}
+    rows = _csv(_body(analyst_client.get("/lagesbild/export/celler.csv", query)))
+    ref = selectors.resolve_wave(wave, include_preliminary=False)
+    assert ref is not None
+    meta = selectors.find_indicator("EXP02")
+    assert meta is not None
+    page = selectors.indicator_page(
+        selectors.scope_of(ref), meta, breakdown=breakdown, geography="home", area=None
+    )
+    shown = {r.area.code: r.cell for r in page.rows}
+    assert page.kommun is not None
+    shown["KOMMUN"] = page.kommun
+    exported = {r["Områdeskod"]: r for r in rows}
+    assert set(exported) == set(shown)
+    for code, cell in shown.items():
+        row = exported[code]
+        assert row["Visat värde"] == cell.text
+        assert row["Andel (%)"] == ("" if cell.share_pct is None else str(cell.share_pct))
+        assert row["n (avrundat)"] == ("" if cell.n_shown is None else str(cell.n_shown))
+        assert row["KI nedre (%)"] == ("" if cell.ci_low_pct is None else str(cell.ci_low_pct))
+
+
+def test_whole_wave_export_holds_every_published_cell_of_the_wave(
+    wave: str, analyst_client: Client
+) -> None:
+    rows = _csv(_body(analyst_client.get("/lagesbild/export/celler.csv", {"wave": wave})))
+    assert len(rows) == IndicatorCell.objects.filter(wave__slug=wave).count()
+    assert {r["Omgång"] for r in rows} == {wave}
+
+
+def test_district_export_holds_the_district_and_the_kommun(
+    wave: str, analyst_client: Client
+) -> None:
+    rows = _csv(_body(analyst_client.get("/lagesbild/export/celler.csv", {"area": "SKI"})))
+    assert {r["Områdeskod"] for r in rows} == {"SKI", "KOMMUN"}
+
+
+def test_unknown_filter_answers_404(wave: str, analyst_client: Client) -> None:
+    response = analyst_client.get("/lagesbild/export/celler.csv", {"indicator": "NOPE"})
+    assert response.status_code == 404
+    assert _export_rows() == 0
+
+
+def test_an_unpublished_wave_is_never_exported(wave: str, analyst_client: Client) -> None:
+    IndicatorCell.objects.filter(wave__slug=wave).update(frozen=False)
+    Wave.objects.filter(slug=wave).update(published_at=None)
+    response = analyst_client.get("/lagesbild/export/celler.csv", {"wave": wave})
+    assert response.status_code == 404
+
+
+# --------------------------------------------------------------------------- suppression
+
+
+def _random_cube(wave: Wave, draws: list[tuple[int, int]], seed: int) -> None:
+    """Cells of two indicators (one with places) in a few areas from arbitrary counts."""
+    rng = random.Random(seed)
+    cells = []
+    for indicator in (load_catalogue()["EXP02"], load_catalogue()["TRY07"]):
+        for key in indicator.cell_keys:
+            code, _, place = key.partition(":")
+            for area in (KOMMUN_AREA, *SMALL):
+                for breakdown, value in BREAKDOWN_VALUES:
+                    n, share = draws[rng.randrange(len(draws))]
+                    yes = n * share // 100
+                    e = estimate_cell(n, yes)
+                    cells.append(
+                        IndicatorCell(
+                            wave=wave,
+                            indicator=code,
+                            place=place,
+                            geography=indicator.geography,
+                            area=area,
+                            breakdown=breakdown,
+                            breakdown_value=value,
+                            raw_n=n,
+                            raw_yes=yes,
+                            state=e.state,
+                            reason=e.reason,
+                            n_shown=e.n_shown,
+                            share_pct=e.share_pct,
+                            bound=e.bound,
+                            ci_low_pct=e.ci_low_pct,
+                            ci_high_pct=e.ci_high_pct,
+                            unstable=e.unstable,
+                            catalogue_version=1,
+                            computed_at=timezone.now(),
+                            frozen=True,
+                        )
+                    )
+    IndicatorCell.objects.bulk_create(cells)
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    st.lists(st.tuples(st.integers(0, 60), st.integers(0, 100)), min_size=1, max_size=12),
+    st.integers(0, 10_000),
+)
+def test_a_suppressed_value_appears_in_no_export(
+    analyst_client: Client, draws: list[tuple[int, int]], seed: int
+) -> None:
+    slug = f"cube{seed}"
+    if Wave.objects.filter(slug=slug).exists():
+        return
+    districts = demo_districts()
+    wave = make_wave(
+        municipality=districts[0].municipality,
+        slug=slug,
+        name=slug,
+        opens_at=OPENS + timedelta(days=seed),
+        closes_at=OPENS + timedelta(days=seed + 21),
+        published_at=OPENS + timedelta(days=seed + 40),
+    )
+    _random_cube(wave, draws, seed)
+    hidden = {
+        (c.indicator, c.place, c.area, c.breakdown, c.breakdown_value): c.state
+        for c in IndicatorCell.objects.filter(wave__slug=slug)
+    }
+    query = {"wave": slug}
+    rows = _csv(_body(analyst_client.get("/lagesbild/export/celler.csv", query)))
+    xlsx = load_workbook(
+        io.BytesIO(_body(analyst_client.get("/lagesbild/export/celler.xlsx", query)))
+    )
+    sheet_rows = list(xlsx["Celler"].iter_rows(min_row=2, values_only=True))
+    assert len(rows) == len(sheet_rows) == len(hidden)
+    numeric = ("Andel (%)", "KI nedre (%)", "KI övre (%)", "n (avrundat)", "Gräns")
+    for row, values in zip(rows, sheet_rows, strict=True):
+        key = (row["Indikator"], row["Plats"], row["Områdeskod"], row["Uppdelning"], row["Grupp"])
+        in_sheet = dict(zip(HEADERS, values, strict=True))
+        if hidden[key] == "suppressed":
+            assert row["Visat värde"] == "–"
+            assert all(row[h] == "" for h in numeric)
+            assert all(in_sheet[h] in (None, "") for h in numeric)
+        if hidden[key] != "shown":
+            assert row["Andel (%)"] == "" and in_sheet["Andel (%)"] is None
+
+
+# --------------------------------------------------------------------------- formats
+
+
+def test_xlsx_download_opens_with_the_right_types(wave: str, analyst_client: Client) -> None:
+    response = analyst_client.get("/lagesbild/export/celler.xlsx", {"indicator": "UTS03"})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    workbook = load_workbook(io.BytesIO(_body(response)))
+    sheet = workbook["Celler"]
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)]
+    shown = [r for r in rows if r["Andel (%)"] is not None]
+    assert shown and all(isinstance(r["Andel (%)"], int) for r in shown)
+    assert all(isinstance(r["Osäker"], bool) for r in rows)
+    assert workbook["Metod"]["A1"].value == "Om filen"
+
+
+def test_method_notes_download_is_text_with_the_rules(wave: str, analyst_client: Client) -> None:
+    text = _body(analyst_client.get("/lagesbild/export/metod.txt", {"wave": wave})).decode()
+    assert "Regler för röjandeskydd" in text and "Fråga EXP02" in text
+
+
+# --------------------------------------------------------------------------- audit
+
+
+def test_each_download_writes_exactly_one_audit_row_with_the_files_checksum(
+    wave: str, analyst_client: Client
+) -> None:
+    content = _body(analyst_client.get("/lagesbild/export/celler.csv", {"indicator": "EXP02"}))
+    (row,) = AuditLog.objects.filter(event="export")
+    assert row.details["sha256"] == hashlib.sha256(content).hexdigest()
+    assert row.details["file_type"] == "csv"
+    assert row.details["filters"] == {"wave": wave, "indicator": "EXP02"}
+    assert row.details["cells"] == len(_csv(content))
+    assert row.organisation == "polis"
+
+
+def test_a_school_contact_may_not_export(wave: str, client: Client) -> None:
+    from surveys.models import District, School
+
+    school = School.objects.create(district=District.objects.get(code="SKI"), name="Testskolan")
+    user = make_staff(Role.SCHOOL_CONTACT, school=school)
+    login_verified(client, user)
+    assert client.get("/lagesbild/export/celler.csv").status_code == 403
+    assert _export_rows() == 0
+
+
+def test_anonymous_users_are_sent_to_login(wave: str, client: Client) -> None:
+    response = client.get("/lagesbild/export/celler.csv")
+    assert response.status_code == 302
+    assert "/konto/logga-in/" in response["Location"]
+
+
+# --------------------------------------------------------------------------- PDF jobs
+
+
+@pytest.fixture
+def ask_report(
+    analyst_client: Client, django_capture_on_commit_callbacks: object
+) -> Callable[..., ExportJob]:
+    """POST the report form; the task runs when the request's transaction commits."""
+
+    def ask(**data: str) -> ExportJob:
+        with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+            response = analyst_client.post("/lagesbild/export/rapport/", data)
+        job = ExportJob.objects.get()
+        assert response["Location"] == f"/lagesbild/export/jobb/{job.pk}/"
+        return job
+
+    return ask
+
+
+def _pdf_text(content: bytes) -> str:
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_report_job_generates_the_pdf_and_audits_it_once(
+    wave: str, analyst_client: Client, ask_report: Callable[..., ExportJob]
+) -> None:
+    job = ask_report(wave=wave)
+    job.refresh_from_db()
+    assert job.status == ExportStatus.DONE and job.progress == 100
+    status = analyst_client.get(f"/lagesbild/export/jobb/{job.pk}/status/").json()
+    assert status["finished"] and status["download_url"].endswith("/fil/")
+    content = _body(analyst_client.get(status["download_url"]))
+    (row,) = AuditLog.objects.filter(event="export")
+    assert row.details["file_type"] == "pdf"
+    assert row.details["sha256"] == hashlib.sha256(content).hexdigest() == job.sha256
+    text = _pdf_text(content)
+    for expected in ("Lägesbild: ungas trygghet", "Sammanfattning", "Skiftinge", "Metodbilaga"):
+        assert expected in text
+    assert "Analys." in text
+
+
+def test_district_report_compares_the_district_with_the_kommun(
+    wave: str, analyst_client: Client, ask_report: Callable[..., ExportJob]
+) -> None:
+    job = ask_report(wave=wave, area="SKI")
+    text = _pdf_text(_body(analyst_client.get(f"/lagesbild/export/jobb/{job.pk}/fil/")))
+    assert "Skiftinge" in text and "Kommunen" in text
+
+
+def test_report_file_is_only_for_the_user_who_asked(
+    wave: str, ask_report: Callable[..., ExportJob]
+) -> None:
+    job = ask_report(wave=wave, area="ARL")  # a district report: smaller, same rules
+    other = Client()
+    login_verified(other, make_staff(Role.ANALYST, organisation="kommun"))
+    for suffix in ("", "status/", "fil/"):
+        assert other.get(f"/lagesbild/export/jobb/{job.pk}/{suffix}").status_code == 404
+
+
+def test_progress_page_refreshes_itself_without_javascript(
+    wave: str, analyst_client: Client
+) -> None:
+    analyst_client.post("/lagesbild/export/rapport/", {"wave": wave})  # not committed: pending
+    job = ExportJob.objects.get()
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING, progress=40)
+    page = analyst_client.get(f"/lagesbild/export/jobb/{job.pk}/").content.decode()
+    assert '<noscript><meta http-equiv="refresh"' in page
+    assert 'value="40"' in page
+    assert "<script>" not in page
+
+
+def test_purge_removes_expired_jobs_and_their_files(
+    wave: str, analyst_client: Client, ask_report: Callable[..., ExportJob]
+) -> None:
+    job = ask_report(wave=wave, area="ARL")
+    job.refresh_from_db()
+    from lagesbild.exports.services import job_file_path
+
+    path = job_file_path(job)
+    assert path is not None and path.is_file()
+    assert export_purge(now=timezone.now()) == 0
+    assert export_purge(now=job.expires_at + timedelta(seconds=1)) == 1
+    assert not path.exists() and not ExportJob.objects.exists()
+    assert analyst_client.get(f"/lagesbild/export/jobb/{job.pk}/fil/").status_code == 404
+
+
+def test_running_a_report_job_twice_writes_one_file_and_one_audit_row(
+    wave: str, ask_report: Callable[..., ExportJob]
+) -> None:
+    from lagesbild.exports.services import report_job_run
+
+    job = ask_report(wave=wave, area="ARL")
+    report_job_run(job_id=job.pk)
+    assert _export_rows() == 1
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def test_export_cells_command_writes_the_csv_to_standard_output(
+    wave: str, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    call_command("export_cells", "--wave", wave, "--format", "csv", "--indicator", "EXP02")
+    out = capfdbinary.readouterr().out
+    rows = _csv(out)
+    assert rows and {r["Indikator"] for r in rows} == {"EXP02"}
+    (row,) = AuditLog.objects.filter(event="export")
+    assert row.details["sha256"] == hashlib.sha256(out).hexdigest()
+
+
+def test_lagesbild_report_command_writes_a_pdf(wave: str, tmp_path: Path) -> None:
+    output = tmp_path / "rapport.pdf"
+    call_command("lagesbild_report", "--wave", wave, "--district", "ARB", "--output", str(output))
+    assert "Årby" in _pdf_text(output.read_bytes())
+    assert _export_rows() == 1

@@ -1,0 +1,34 @@
+"""Fixtures of the pupil flow: an open wave on the default questionnaire and fresh codes."""
+
+from collections.abc import Callable
+
+import pytest
+
+from surveys import services
+from surveys.models import SchoolClass, Wave
+from surveys.services import codes_issue, questionnaire_import_default
+from tests.surveys.factories import make_class, make_wave
+
+
+@pytest.fixture(autouse=True)
+def _fresh_district_cache() -> None:
+    # Database ids are reused between tests; the process-wide cache must not outlive one.
+    services._DISTRICT_IDS.clear()
+
+
+@pytest.fixture
+def open_wave(db: None) -> Wave:
+    return make_wave(questionnaire=questionnaire_import_default())
+
+
+@pytest.fixture
+def school_class(db: None) -> SchoolClass:
+    return make_class(grade=9)
+
+
+@pytest.fixture
+def new_code(open_wave: Wave, school_class: SchoolClass) -> Callable[[], str]:
+    def issue() -> str:
+        return codes_issue(wave=open_wave, school_class=school_class, count=1)[0]
+
+    return issue

@@ -1,0 +1,154 @@
+"""A pupil answers the default questionnaire in Chromium: keyboard only, Swedish and Arabic,
+with axe-core checking every pupil page."""
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from surveys import questionnaire as qn
+from surveys.models import AnswerSheet
+from surveys.services import codes_issue, questionnaire_import_default
+from tests.surveys.factories import make_class, make_wave
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def code(live_server: Any) -> str:
+    """Created before the browser starts: Playwright's event loop forbids the ORM."""
+    wave = make_wave(questionnaire=questionnaire_import_default())
+    return codes_issue(wave=wave, school_class=make_class(grade=8), count=1)[0]
+
+
+def _sheet() -> AnswerSheet:
+    # The ORM refuses to run beside Playwright's event loop: read in a plain thread.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(AnswerSheet.objects.get).result()
+
+
+def _axe_serious(page: Any) -> list[str]:
+    """Run axe-core in the page (through the debugging protocol, so the strict CSP stays on)."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "async () => (await axe.run(document)).violations"
+        ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+        ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
+    )
+    return [str(item) for item in result]
+
+
+def _tab_to_next_answering_first_choices(page: Any) -> None:
+    """Keyboard only: Tab through the page; pick the focused option of each unanswered radio
+    group with Space; stop on the forward button and press Enter."""
+    for _ in range(400):
+        page.keyboard.press("Tab")
+        focused = json.loads(
+            page.evaluate(
+                "JSON.stringify({type: document.activeElement.type || '',"
+                " name: document.activeElement.name || '',"
+                " value: document.activeElement.value || '',"
+                " answered: document.activeElement.name ? !!document.querySelector("
+                "'input[name=\"' + document.activeElement.name + '\"]:checked') : false})"
+            )
+        )
+        if focused["type"] == "radio" and not focused["answered"]:
+            page.keyboard.press("Space")
+        if focused["name"] == "nav" and focused["value"] == "next":
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+            return
+    raise AssertionError("never reached the Next button")
+
+
+def test_a_pupil_completes_the_survey_in_swedish_with_the_keyboard_only(
+    code: str, chromium_page: Any, live_server: Any, artifacts_dir: Path
+) -> None:
+    page = chromium_page
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + "/")
+    problems: dict[str, list[str]] = {"start": _axe_serious(page)}
+    page.screenshot(path=str(artifacts_dir / "pupil-sv-start.png"), full_page=True)
+    page.keyboard.press("Tab")  # skip link
+    page.keyboard.press("Tab")  # site name
+    while page.evaluate("document.activeElement.name") != "code":
+        page.keyboard.press("Tab")
+    page.keyboard.type(code.lower())
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    problems["language"] = _axe_serious(page)
+    page.screenshot(path=str(artifacts_dir / "pupil-sv-language.png"), full_page=True)
+    while page.evaluate("document.activeElement.value") != "sv":
+        page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    problems["info"] = _axe_serious(page)
+    page.screenshot(path=str(artifacts_dir / "pupil-sv-info.png"), full_page=True)
+    while page.evaluate("document.activeElement.tagName") != "A" or "/sida/" not in (
+        page.evaluate("document.activeElement.getAttribute('href') || ''")
+    ):
+        page.keyboard.press("Tab")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    pages = 0
+    while "/sida/" in page.url:
+        pages += 1
+        problems[f"page {pages}"] = _axe_serious(page)
+        page.screenshot(path=str(artifacts_dir / f"pupil-sv-page-{pages}.png"), full_page=True)
+        _tab_to_next_answering_first_choices(page)
+    assert "/tack/" in page.url
+    problems["thanks"] = _axe_serious(page)
+    page.screenshot(path=str(artifacts_dir / "pupil-sv-thanks.png"), full_page=True)
+    assert {name: found for name, found in problems.items() if found} == {}
+    assert pages >= 6
+    sheet = _sheet()
+    assert sheet.language == "sv"
+    assert sheet.gender == "1"  # the first option of KON, chosen with Space
+    radio_fields = {
+        code
+        for _, item in qn.load_yaml_file().items()
+        if item.type in ("single", "matrix")
+        for code in item.field_codes
+    }
+    assert set(sheet.answers) == radio_fields
+
+
+def test_a_pupil_completes_the_survey_in_arabic_right_to_left(
+    code: str, chromium_page: Any, live_server: Any, artifacts_dir: Path
+) -> None:
+    page = chromium_page
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + "/")
+    page.fill("input[name=code]", code)
+    page.click("input[type=submit]")
+    page.check("input[value=ar]")
+    page.click("button[type=submit]")
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    assert page.evaluate("document.documentElement.lang") == "ar"
+    problems: dict[str, list[str]] = {"info": _axe_serious(page)}
+    page.screenshot(path=str(artifacts_dir / "pupil-ar-info.png"), full_page=True)
+    page.click("a.btn-primary")
+    number = 0
+    while "/sida/" in page.url:
+        number += 1
+        assert page.evaluate("document.documentElement.dir") == "rtl"
+        problems[f"page {number}"] = _axe_serious(page)
+        page.screenshot(path=str(artifacts_dir / f"pupil-ar-page-{number}.png"), full_page=True)
+        if number == 1:
+            page.check("input[name=KON][value='2']")
+            page.select_option("select[name=HEMOMR]", "ANNAN")
+        page.click("button[name=nav][value=next]")
+    assert "/tack/" in page.url
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    problems["thanks"] = _axe_serious(page)
+    page.screenshot(path=str(artifacts_dir / "pupil-ar-thanks.png"), full_page=True)
+    assert {name: found for name, found in problems.items() if found} == {}
+    sheet = _sheet()
+    assert (sheet.language, sheet.gender, sheet.home_answer) == ("ar", "2", "ANNAN")

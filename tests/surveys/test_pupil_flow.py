@@ -1,0 +1,218 @@
+import logging
+import re
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from surveys.models import AccessCode, AnswerSheet, SheetDraft
+
+pytestmark = pytest.mark.django_db
+
+NewCode = Callable[[], str]
+
+
+def _start(client: Client, code: str) -> None:
+    response = client.post("/", {"code": code})
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def _answer_all(client: Client, language: str = "sv") -> object:
+    client.post("/sprak/", {"language": language})
+    response = client.get("/sida/1/")
+    answers = {"KON": "1", "HEMOMR": "EJSVAR"}
+    number = 1
+    while True:
+        response = client.post(f"/sida/{number}/", {**answers, "nav": "next"})
+        if response.status_code != 302 or not response["Location"].startswith("/sida/"):
+            return response
+        number = int(response["Location"].split("/")[2])
+        answers = {}
+
+
+def test_a_right_code_leads_to_the_language_choice(client: Client, new_code: NewCode) -> None:
+    response = client.post("/", {"code": new_code()})
+    assert response["Location"] == "/sprak/"
+
+
+def test_a_wrong_code_is_explained_in_swedish(client: Client, new_code: NewCode) -> None:
+    code = new_code()
+    wrong = code[:5] + ("2222" if code[5:9] != "2222" else "3333") + code[9:]
+    html = client.post("/", {"code": wrong}).content.decode()
+    assert "Koden finns inte" in html
+
+
+def test_a_wrong_code_is_explained_in_english(client: Client, new_code: NewCode) -> None:
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.post("/", {"code": "AAAA-BBBB-CCCC"}).content.decode()
+    assert "does not exist" in html
+
+
+def test_pupil_pages_are_never_stored_in_a_cache(client: Client, new_code: NewCode) -> None:
+    _start(client, new_code())
+    for url in ["/", "/sprak/", "/info/", "/sida/1/"]:
+        assert "no-store" in client.get(url)["Cache-Control"], url
+
+
+def test_pages_show_progress(client: Client, new_code: NewCode) -> None:
+    _start(client, new_code())
+    html = client.get("/sida/3/").content.decode()
+    assert re.search(r"Sida 3 av \d", html)
+
+
+def test_field_names_are_question_codes_and_values_option_codes(
+    client: Client, new_code: NewCode
+) -> None:
+    _start(client, new_code())
+    html = client.get("/sida/1/").content.decode()
+    assert 'name="KON" id="KON-1" value="1"' in html
+    assert 'name="HEMOMR"' in html
+
+
+def test_a_likert_statement_is_its_own_fieldset_with_a_legend(
+    client: Client, new_code: NewCode
+) -> None:
+    _start(client, new_code())
+    pages = [client.get(f"/sida/{n}/").content.decode() for n in range(1, 7)]
+    page = next(html for html in pages if 'name="TRY02"' in html)
+    assert 'id="legend-TRY02"' in page
+    assert "<table" not in page
+
+
+def test_answers_are_kept_when_going_back(client: Client, new_code: NewCode) -> None:
+    _start(client, new_code())
+    client.post("/sida/1/", {"KON": "2", "nav": "next"})
+    client.post("/sida/2/", {"TRY01": "3", "nav": "back"})
+    assert 'id="KON-2" value="2" checked' in client.get("/sida/1/").content.decode()
+    assert 'id="TRY01-3" value="3" checked' in client.get("/sida/2/").content.decode()
+
+
+def test_an_unknown_option_is_an_error_that_keeps_the_other_answers(
+    client: Client, new_code: NewCode
+) -> None:
+    _start(client, new_code())
+    response = client.post("/sida/1/", {"KON": "9", "HEMOMR": "ANNAN", "nav": "next"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Svaret finns inte bland alternativen" in html
+    assert 'value="ANNAN" selected' in html
+
+
+def test_a_tampered_field_is_refused_with_a_message(client: Client, new_code: NewCode) -> None:
+    _start(client, new_code())
+    html = client.post("/sida/1/", {"EVIL": "1", "nav": "next"}).content.decode()
+    assert "inte hör till enkäten" in html
+
+
+def test_a_complete_flow_stores_one_sheet_and_ends_on_the_thank_you_page(
+    client: Client, new_code: NewCode
+) -> None:
+    _start(client, new_code())
+    response = _answer_all(client)
+    assert response["Location"].startswith("/tack/")  # type: ignore[index]
+    thanks = client.get(response["Location"]).content.decode()  # type: ignore[index]
+    assert "BRIS" in thanks
+    sheet = AnswerSheet.objects.get()
+    assert sheet.answers == {"KON": "1", "HEMOMR": "EJSVAR"}
+    assert sheet.grade == 9
+    assert not SheetDraft.objects.exists()
+    assert AccessCode.objects.get().spent
+
+
+def test_the_session_is_cleared_after_submit(client: Client, new_code: NewCode) -> None:
+    _start(client, new_code())
+    _answer_all(client)
+    assert "pupil" not in client.session
+    assert client.get("/sida/1/")["Location"].startswith("/?fortsatt=1")
+
+
+def test_a_repeated_final_submit_shows_the_same_thank_you(
+    client: Client, new_code: NewCode
+) -> None:
+    _start(client, new_code())
+    client.post("/sprak/", {"language": "sv"})
+    last = 0
+    response = client.post("/sida/1/", {"nav": "next"})
+    while response["Location"].startswith("/sida/"):
+        last = int(response["Location"].split("/")[2])
+        html = client.get(response["Location"]).content.decode()
+        response = client.post(f"/sida/{last}/", {"nav": "next"})
+    sid = re.search(r'name="submission_id" value="([^"]+)"', html)
+    assert sid
+    again = client.post(f"/sida/{last}/", {"nav": "next", "submission_id": sid.group(1)})
+    assert again["Location"] == response["Location"]
+    assert AnswerSheet.objects.count() == 1
+
+
+def test_a_repeated_final_submit_with_other_answers_is_refused_and_logged(
+    client: Client, new_code: NewCode, caplog: pytest.LogCaptureFixture
+) -> None:
+    _start(client, new_code())
+    response = client.post("/sida/1/", {"nav": "next"})
+    last, html = 1, ""
+    while response["Location"].startswith("/sida/"):
+        last = int(response["Location"].split("/")[2])
+        html = client.get(response["Location"]).content.decode()
+        response = client.post(f"/sida/{last}/", {"nav": "next"})
+    sid = re.search(r'name="submission_id" value="([^"]+)"', html)
+    assert sid
+    with caplog.at_level(logging.WARNING):
+        again = client.post(
+            f"/sida/{last}/", {"nav": "next", "submission_id": sid.group(1), "FOR02": "1"}
+        )
+    assert again.status_code == 409
+    assert "different answers" in caplog.text
+
+
+def test_the_same_code_resumes_the_answers_in_a_new_browser(new_code: NewCode) -> None:
+    code = new_code()
+    first = Client()
+    _start(first, code)
+    first.post("/sida/1/", {"KON": "3", "nav": "next"})
+    second = Client()
+    response = second.post("/", {"code": code})
+    assert response["Location"] == "/sida/2/"
+    assert 'id="KON-3" value="3" checked' in second.get("/sida/1/").content.decode()
+
+
+def test_a_spent_code_cannot_start_again(client: Client, new_code: NewCode) -> None:
+    code = new_code()
+    _start(client, code)
+    _answer_all(client)
+    html = Client().post("/", {"code": code}).content.decode()
+    assert "redan använts" in html
+
+
+def test_arabic_pages_are_right_to_left_with_arabic_texts(
+    client: Client, new_code: NewCode
+) -> None:
+    _start(client, new_code())
+    client.post("/sprak/", {"language": "ar"})
+    html = client.get("/sida/1/").content.decode()
+    assert '<html lang="ar" dir="rtl">' in html
+    assert "bootstrap.rtl.min.css" in html
+    assert "هل أنت فتاة أم فتى؟" in html
+
+
+def test_no_log_line_carries_the_code(
+    client: Client, new_code: NewCode, caplog: pytest.LogCaptureFixture
+) -> None:
+    code = new_code()
+    with caplog.at_level(logging.DEBUG):
+        _start(client, code)
+        _answer_all(client)
+        client.post("/", {"code": code})
+    compact = code.replace("-", "")
+    assert code not in caplog.text
+    assert compact not in caplog.text
+
+
+def test_a_missing_csrf_token_gets_a_page_in_the_pupils_language(new_code: NewCode) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.get("/")
+    token = client.cookies["csrftoken"].value
+    client.post("/", {"code": new_code(), "csrfmiddlewaretoken": token})
+    client.post("/sprak/", {"language": "en", "csrfmiddlewaretoken": token})
+    response = client.post("/sida/1/", {"KON": "1", "nav": "next"})
+    assert response.status_code == 403
+    assert "Nothing you have already answered" in response.content.decode()

@@ -1,0 +1,109 @@
+import logging
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from surveys.models import AccessCode, AnswerSheet, SheetDraft, Wave
+from surveys.services import code_enter, codes_issue, sheet_submit
+from tests.surveys.factories import make_class, make_wave
+
+pytestmark = pytest.mark.django_db
+
+ANSWERS = {"KON": "1", "HEMOMR": "ANNAN", "TRY01": "2", "TRY07": ["1", "3"]}
+
+
+def _started() -> tuple[uuid.UUID, uuid.UUID]:
+    wave = make_wave()
+    [code] = codes_issue(wave=wave, school_class=make_class(grade=8), count=1)
+    entry = code_enter(typed=code, language="sv")
+    assert entry.code_id and entry.draft
+    return entry.code_id, entry.draft.submission_id
+
+
+def test_submit_stores_one_sheet_and_spends_the_code() -> None:
+    code_id, sid = _started()
+    result = sheet_submit(code_id=code_id, submission_id=sid, answers=ANSWERS, language="sv")
+    assert result.status == "stored"
+    assert AnswerSheet.objects.count() == 1
+    assert AccessCode.objects.get(id=code_id).spent
+
+
+def test_the_sheet_takes_grade_from_the_class_and_gender_from_kon() -> None:
+    code_id, sid = _started()
+    sheet_submit(code_id=code_id, submission_id=sid, answers=ANSWERS, language="sv")
+    sheet = AnswerSheet.objects.get()
+    assert (sheet.grade, sheet.gender, sheet.home_answer) == (8, "1", "ANNAN")
+    assert sheet.home_district is None
+    assert sheet.submitted_on == timezone.localdate()
+
+
+def test_the_home_district_comes_from_hemomr() -> None:
+    code_id, sid = _started()
+    code = AccessCode.objects.select_related("school_class__school__district").get(id=code_id)
+    district = code.school_class.school.district
+    answers = {**ANSWERS, "HEMOMR": district.code}
+    sheet_submit(code_id=code_id, submission_id=sid, answers=answers, language="sv")
+    assert AnswerSheet.objects.get().home_district == district
+
+
+def test_a_retried_submit_returns_duplicate_and_stores_nothing_twice() -> None:
+    code_id, sid = _started()
+    sheet_submit(code_id=code_id, submission_id=sid, answers=ANSWERS, language="sv")
+    again = sheet_submit(code_id=code_id, submission_id=sid, answers=ANSWERS, language="sv")
+    assert again.status == "duplicate"
+    assert AnswerSheet.objects.count() == 1
+
+
+def test_the_same_submission_id_with_other_answers_is_refused_and_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    code_id, sid = _started()
+    sheet_submit(code_id=code_id, submission_id=sid, answers=ANSWERS, language="sv")
+    with caplog.at_level(logging.WARNING, logger="surveys.services"):
+        other = sheet_submit(
+            code_id=code_id, submission_id=sid, answers={"TRY01": "4"}, language="sv"
+        )
+    assert other.status == "conflict"
+    assert AnswerSheet.objects.get().answers == ANSWERS
+    assert "different answers" in caplog.text
+
+
+def test_a_spent_code_cannot_store_a_second_sheet() -> None:
+    code_id, sid = _started()
+    sheet_submit(code_id=code_id, submission_id=sid, answers=ANSWERS, language="sv")
+    other = sheet_submit(
+        code_id=code_id, submission_id=uuid.uuid4(), answers=ANSWERS, language="sv"
+    )
+    assert other.status == "spent"
+    assert AnswerSheet.objects.count() == 1
+
+
+def test_a_closed_wave_accepts_no_sheet() -> None:
+    code_id, sid = _started()
+    Wave.objects.update(closes_at=timezone.now(), opens_at=timezone.now() - timedelta(days=1))
+    result = sheet_submit(code_id=code_id, submission_id=sid, answers=ANSWERS, language="sv")
+    assert result.status == "closed"
+    assert not AnswerSheet.objects.exists()
+    assert not AccessCode.objects.get(id=code_id).spent
+
+
+def test_submit_deletes_the_draft_keyed_to_the_code() -> None:
+    code_id, sid = _started()
+    sheet_submit(code_id=code_id, submission_id=sid, answers=ANSWERS, language="sv")
+    assert not SheetDraft.objects.exists()
+
+
+def test_submit_marks_the_waves_indicators_dirty() -> None:
+    code_id, sid = _started()
+    assert Wave.objects.get().indicators_dirty_at is None
+    sheet_submit(code_id=code_id, submission_id=sid, answers=ANSWERS, language="sv")
+    assert Wave.objects.get().indicators_dirty_at is not None
+
+
+def test_a_sheet_has_no_field_that_could_link_it_to_a_code_or_a_device() -> None:
+    names = {field.name for field in AnswerSheet._meta.get_fields()}
+    forbidden = {"code", "access_code", "ip", "ip_address", "user_agent", "session", "created_at"}
+    assert not names & forbidden
+    assert not any(f.get_internal_type() == "DateTimeField" for f in AnswerSheet._meta.fields)
