@@ -32,6 +32,11 @@ PG_BIN_DIRS = [Path("/usr/local/bin"), Path("/usr/lib/postgresql/15/bin")]
 PORT_RANGE = range(8601, 8700)
 DB_NAME = "trygghet"
 DB_USER = "trygghet"
+# As in docker-compose.yml: no start-up sync with other workers (mingle) and no
+# subscription to their events (gossip). Neither is used here, and a worker that loses
+# Redis during mingle can reconnect and then never consume again (celery/celery#8030,
+# #8091); the survey-day Redis scenario is exactly that.
+WORKER_FLAGS = ("--without-mingle", "--without-gossip")
 # The application name of the worker's database sessions, to see its queries in pg_stat_activity.
 WORKER_APP_NAME = "harness-worker"
 
@@ -324,6 +329,7 @@ class Stack:
                 str(self.options.worker_concurrency),
                 "--hostname",
                 f"harness-{self.web_port}@%h",
+                *WORKER_FLAGS,
             ],
             worker_env,
             self.logs / "worker.log",

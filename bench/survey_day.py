@@ -350,6 +350,27 @@ def send_refresh(stack: Stack, wave_id: int) -> None:
         client.close()
 
 
+def _why_not_caught_up(run: Run) -> str:
+    """What a failed catch-up looked like: the marker, the locks, the worker and beat."""
+    stack = run.stack
+    with stack.db() as conn:
+        locks = conn.execute(
+            """SELECT a.application_name, a.state, left(a.query, 80)
+               FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+               WHERE l.locktype = 'advisory'"""
+        ).fetchall()
+    return "\n".join(
+        [
+            f"dirty marker: {_dirty_marker(run)}; advisory locks: {locks or 'none'}",
+            f"worker running: {stack.worker.running}; beat running: {stack.beat.running}",
+            "worker log:",
+            stack.worker.tail(25),
+            "beat log:",
+            stack.beat.tail(10),
+        ]
+    )
+
+
 async def wait_caught_up(run: Run, timeout: float) -> float | None:
     """Seconds until the wave's dirty marker is clear and no refresh runs, or None."""
     started = time.monotonic()
@@ -612,6 +633,8 @@ async def _after(run: Run) -> None:
         "never" if seconds is None else f"{seconds:.0f} s",
         seconds is not None,
     )
+    if seconds is None:
+        run.report.notes.append(await asyncio.to_thread(_why_not_caught_up, run))
     if scenario in ("worker-kill", "concurrent"):
         await asyncio.to_thread(_compare_with_fresh_run, run)
 

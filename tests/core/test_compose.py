@@ -62,3 +62,11 @@ def test_every_setting_read_from_the_environment_is_documented() -> None:
     documented = set(re.findall(r"^#?\s*([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
     assert read
     assert read <= documented, read - documented
+
+
+def test_the_worker_runs_as_the_survey_day_harness_tests_it() -> None:
+    # The harness's Redis scenario proves recovery for a worker started with these flags.
+    from bench.stack import WORKER_FLAGS
+
+    command = _compose()["services"]["worker"]["command"]
+    assert set(WORKER_FLAGS) <= set(command)
