@@ -168,6 +168,10 @@ def page(request: HttpRequest, state: PupilState, number: int) -> HttpResponse:
     draft = SheetDraft.objects.filter(code_id=state.code_id).first()
     if draft is None:  # submitted elsewhere, or the wave closed and drafts were purged
         request.session.flush()
+        if request.method == "POST":
+            # A final submit retried after its sheet was stored but before the session
+            # was cleared (the database went away in between): the same thank-you page.
+            return _submit_retry(request)
         return redirect(reverse("surveys:start") + "?fortsatt=1")
     answers: dict[str, Any] = dict(draft.answers)
     questionnaire = flow.questionnaire

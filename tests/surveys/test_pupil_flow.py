@@ -1,8 +1,11 @@
 import logging
 import re
 from collections.abc import Callable
+from unittest import mock
 
 import pytest
+from django.contrib.sessions.backends.base import SessionBase
+from django.db import OperationalError
 from django.test import Client
 
 from surveys.models import AccessCode, AnswerSheet, SheetDraft
@@ -142,6 +145,32 @@ def test_a_repeated_final_submit_shows_the_same_thank_you(
     again = client.post(f"/sida/{last}/", {"nav": "next", "submission_id": sid.group(1)})
     assert again["Location"] == response["Location"]
     assert AnswerSheet.objects.count() == 1
+
+
+def test_a_retry_after_the_sheet_was_stored_but_the_session_kept_shows_the_thank_you(
+    client: Client, new_code: NewCode
+) -> None:
+    # The database went away after the submit committed and before the session was
+    # cleared: the pupil got the 503 page, and retries with the session still there.
+    _start(client, new_code())
+    client.post("/sprak/", {"language": "sv"})
+    last, html = 0, ""
+    with mock.patch.object(SessionBase, "flush", side_effect=OperationalError("gone")):
+        response = client.post("/sida/1/", {"nav": "next"})
+        while response.status_code == 302 and response["Location"].startswith("/sida/"):
+            last = int(response["Location"].split("/")[2])
+            html = client.get(response["Location"]).content.decode()
+            response = client.post(f"/sida/{last}/", {"nav": "next"})
+    assert response.status_code == 503  # the outage page, with the answers in it
+    sid = re.search(r'name="submission_id" value="([^"]+)"', html)
+    assert sid
+    form = {"nav": "next", "submission_id": sid.group(1)}
+    assert AnswerSheet.objects.count() == 1
+    assert "pupil" in client.session
+    again = client.post(f"/sida/{last}/", form)
+    assert again["Location"].startswith("/tack/")
+    assert AnswerSheet.objects.count() == 1
+    assert "pupil" not in client.session
 
 
 def test_a_repeated_final_submit_with_other_answers_is_refused_and_logged(
