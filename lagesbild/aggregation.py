@@ -46,6 +46,7 @@ class _Builder:
         self.pg = vendor == "postgresql"
         self.simple_alias: dict[Simple, str] = {}  # rule -> packed column of the sheet layer
         self.multi_alias: dict[str, str] = {}  # multiple-choice question -> JSON column
+        self.answered_alias: dict[tuple[str, frozenset[str]], str] = {}  # -> flag column
         self.sheet_sql: list[str] = []
         self.sheet_params: list[str] = []
         self.agg_params: list[str] = []
@@ -74,40 +75,66 @@ class _Builder:
             self.sheet_params += [*params, *yes, *no]
         return f"t.{self.simple_alias[rule]}"
 
+    def _json(self, question: str) -> tuple[str, list[str]]:
+        """The answer as JSON (a list of codes, or one code), NULL when missing."""
+        if self.pg:
+            return "(s.answers -> %s)", [question]
+        # As JSON text: json_extract unwraps a string ("3" -> 3), which json_each would
+        # then read as a number; json_quote wraps it again.
+        path = f'$."{question}"'
+        return (
+            "CASE json_type(s.answers, %s) WHEN 'text' "
+            "THEN json_quote(json_extract(s.answers, %s)) "
+            "ELSE json_extract(s.answers, %s) END",
+            [path, path, path],
+        )
+
     def multi(self, question: str) -> str:
         if question not in self.multi_alias:
             alias = f"m{len(self.multi_alias)}"
             self.multi_alias[question] = alias
-            if self.pg:
-                self.sheet_sql.append(f"(s.answers -> %s) AS {alias}")
-                self.sheet_params.append(question)
-            else:
-                # As JSON text: json_extract unwraps a string ("3" -> 3), which json_each
-                # would then read as a number; json_quote wraps it again.
-                self.sheet_sql.append(
-                    "CASE json_type(s.answers, %s) WHEN 'text' "
-                    "THEN json_quote(json_extract(s.answers, %s)) "
-                    f"ELSE json_extract(s.answers, %s) END AS {alias}"
-                )
-                path = f'$."{question}"'
-                self.sheet_params += [path, path, path]
+            json, params = self._json(question)
+            self.sheet_sql.append(f"{json} AS {alias}")
+            self.sheet_params += params
         return f"t.{self.multi_alias[question]}"
 
+    def answered(self, question: str, options: frozenset[str]) -> str:
+        """Sheet-layer flag: any of ``options`` chosen. Computed once per sheet and shared
+        by every place of the question (eight places would otherwise test it eight times)."""
+        key = (question, options)
+        if key not in self.answered_alias:
+            alias = f"v{len(self.answered_alias)}"
+            self.answered_alias[key] = alias
+            json, params = self._json(question)
+            test, codes = self._chosen(json, options)
+            self.sheet_sql.append(f"{test} AS {alias}")
+            self.sheet_params += [*params, *codes]
+        return f"t.{self.answered_alias[key]}"
+
     def chosen(self, column: str, codes: frozenset[str]) -> str:
-        """True when any of ``codes`` was selected: a list of code strings, or one code
-        string. Numbers, booleans and nested values never count (as in the catalogue)."""
-        ordered = sorted(codes)
+        """Fine-layer test on a sheet-layer column (its codes are aggregate parameters)."""
+        test, ordered = self._chosen(column, codes)
         self.agg_params += ordered
+        return test
+
+    def _chosen(self, column: str, codes: frozenset[str]) -> tuple[str, list[str]]:
+        """True when any of ``codes`` was selected: a list of code strings, or one code
+        string. Numbers, booleans and nested values never count (as in the catalogue).
+        Returns the test and its parameters (the codes, in placeholder order)."""
+        ordered = sorted(codes)
+        marks = ", ".join(["%s"] * len(ordered))
         if self.pg:
             # `?` and `?|` match a string element of an array or a string scalar; they
-            # are several times cheaper than containment (@>).
+            # are several times cheaper than containment (@>). The column may appear
+            # once only (the codes are its only parameters).
             if len(ordered) == 1:
-                return f"COALESCE({column} ? %s, FALSE)"
-            return f"COALESCE({column} ?| ARRAY[{', '.join(['%s'] * len(ordered))}], FALSE)"
+                return f"COALESCE({column} ? %s, FALSE)", ordered
+            return f"COALESCE({column} ?| ARRAY[{marks}], FALSE)", ordered
         # json_each of a scalar yields the scalar itself, so both shapes are covered.
         return (
             f"EXISTS (SELECT 1 FROM json_each({column}) j WHERE j.type = 'text' "  # noqa: S608
-            f"AND j.value IN ({', '.join(['%s'] * len(ordered))}))"
+            f"AND j.value IN ({marks}))",
+            ordered,
         )
 
     def aggregate(self, spec: CellSpec) -> str:
@@ -116,10 +143,9 @@ class _Builder:
         if isinstance(rule, Simple):
             return f"sum({self.packed(rule)})"
         if isinstance(rule, Place):
-            column = self.multi(rule.question)
-            place = self.chosen(column, frozenset({rule.place}))
+            place = self.chosen(self.multi(rule.question), frozenset({rule.place}))
             # The place is one of the options, so a chosen place is also a valid answer.
-            valid = self.chosen(column, rule.options)
+            valid = self.answered(rule.question, rule.options)
             return f"sum(CASE WHEN {place} THEN {PACK_YES + 1} WHEN {valid} THEN 1 ELSE 0 END)"
         columns = [self.packed(c) for c in rule.components]
         any_yes = " OR ".join(f"{c} > 1" for c in columns)

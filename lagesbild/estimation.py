@@ -39,6 +39,7 @@ What the public values may reveal, and the choices made here (all conservative):
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -423,27 +424,44 @@ def suppress_groups[K: Hashable](
         ):
             raise ValueError(f"members of {group.total!r} add up to more than its total")
 
+    # A group found safe stays safe until one of its cells changes: only those groups are
+    # audited again (the same passes in the same order, so the same result, with a
+    # fraction of the audits).
+    groups_of: dict[K, list[int]] = {}
+    for index, group in enumerate(group_list):
+        for key in (group.total, *group.members):
+            groups_of.setdefault(key, []).append(index)
+    safe: set[int] = set()
     changed = True
     while changed:
         changed = False
-        for group in group_list:
+        for index, group in enumerate(group_list):
+            if index in safe:
+                continue
             if not current[group.total].estimate.exact:
+                safe.add(index)
                 continue
             hidden = [m for m in group.members if not current[m].estimate.exact]
             if not hidden:
+                safe.add(index)
                 continue
             if len(hidden) == 1 or disclosed_members(group, current, params):
-                _suppress_one_more(group, current)
+                target = _suppress_one_more(group, current)
+                safe.difference_update(groups_of[target])
                 changed = True
+            else:
+                safe.add(index)
     return current
 
 
-def _suppress_one_more[K: Hashable](group: Group[K], cells: dict[K, Cell]) -> None:
+def _suppress_one_more[K: Hashable](group: Group[K], cells: dict[K, Cell]) -> K:
+    """Suppress the group's cheapest shown member (or its total); returns that key."""
     shown = [m for m in group.members if cells[m].estimate.exact]
     # min() keeps the first of equal n, i.e. the group's member order breaks ties.
     target = min(shown, key=lambda m: cells[m].n) if shown else group.total
     old = cells[target]
     cells[target] = Cell(old.n, old.yes, CellEstimate.suppressed("complementary"))
+    return target
 
 
 # --------------------------------------------------------------------------- audit
@@ -468,6 +486,7 @@ class _Unknown:
     reason: Reason
 
 
+@functools.cache  # a pure function of the (frozen, hashable) rule parameters
 def few_suppressed_max_n(params: RuleParams = DEFAULT_PARAMS) -> int:
     """The largest n at which a few-yes / few-no cell is suppressed (no bound fits)."""
     n = params.min_n

@@ -606,3 +606,59 @@ def test_a_constant_zero_share_has_no_trend() -> None:
     result = trend([(0, 50), (0, 60), (0, 70)])
     assert result is not None
     assert (result.z, result.direction) == (0.0, "flat")
+
+
+# ------------------------------------- the fixed point audits only the groups that changed
+
+
+def _naive_fixed_point(cells: dict[str, Cell], groups: list[Group[str]]) -> dict[str, Cell]:
+    """The plain fixed point: every group audited again on every pass."""
+    current = dict(cells)
+    changed = True
+    while changed:
+        changed = False
+        for group in groups:
+            if not current[group.total].estimate.exact:
+                continue
+            hidden_members = [m for m in group.members if not current[m].estimate.exact]
+            if not hidden_members:
+                continue
+            if len(hidden_members) == 1 or disclosed_members(group, current):
+                shown = [m for m in group.members if current[m].estimate.exact]
+                target = min(shown, key=lambda m: current[m].n) if shown else group.total
+                old = current[target]
+                current[target] = Cell(old.n, old.yes, CellEstimate.suppressed("complementary"))
+                changed = True
+    return current
+
+
+@st.composite
+def _two_way_tables(draw: st.DrawFn) -> tuple[dict[str, tuple[int, int]], list[Group[str]]]:
+    """Areas × genders with both margins and a kommun total; small counts on purpose."""
+    areas = [f"A{i}" for i in range(draw(st.integers(2, 5)))]
+    genders = ["g1", "g2", "g3"]
+    counts: dict[str, tuple[int, int]] = {}
+    for area in areas:
+        for gender in genders:
+            n = draw(st.integers(0, 40))
+            counts[f"{area}-{gender}"] = (n, draw(st.integers(0, n)))
+    for area in areas:
+        members = [counts[f"{area}-{g}"] for g in genders]
+        counts[area] = (sum(m[0] for m in members), sum(m[1] for m in members))
+    for gender in genders:
+        members = [counts[f"{a}-{gender}"] for a in areas]
+        counts[f"K-{gender}"] = (sum(m[0] for m in members), sum(m[1] for m in members))
+    counts["K"] = (sum(counts[a][0] for a in areas), sum(counts[a][1] for a in areas))
+    groups = [Group(a, tuple(f"{a}-{g}" for g in genders)) for a in areas]
+    groups += [Group(f"K-{g}", tuple(f"{a}-{g}" for a in areas)) for g in genders]
+    groups += [Group("K", tuple(areas)), Group("K", tuple(f"K-{g}" for g in genders))]
+    return counts, groups
+
+
+@given(_two_way_tables())
+def test_auditing_only_changed_groups_reaches_the_same_fixed_point(
+    table: tuple[dict[str, tuple[int, int]], list[Group[str]]],
+) -> None:
+    counts, groups = table
+    cells = {k: Cell(n, yes, estimate_cell(n, yes)) for k, (n, yes) in counts.items()}
+    assert suppress_groups(cells, groups) == _naive_fixed_point(cells, groups)
