@@ -79,9 +79,13 @@ FAULT_ARGS ?= --pupils 300 --classes 10 --start-window 20 --think 0.5 2 --fault-
 faults: messages ## Survey day under every fault, reconciled (about 10 minutes)
 	$(BIN)/python bench/survey_day.py --scenario all $(FAULT_ARGS)
 
+# nginx (Debian's nginx-light) plays the production proxy in front of gunicorn: it reads
+# whole requests, so 2,000 clients in one load-generator process never hold a sync worker.
 survey-day: messages ## The survey-day load benchmark; SCENARIO=redis etc. (docs/performance.md)
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null)
 	$(BIN)/python bench/survey_day.py --scenario $(or $(SCENARIO),baseline) --pupils 2000 \
-	  --classes 60 --start-window 60 $(ARGS)
+	  --classes 60 --start-window 60 --proxy $(ARGS)
 
 clean: ## Remove the virtual environment and local data
 	rm -rf $(VENV) node_modules var staticfiles

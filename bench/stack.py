@@ -222,6 +222,10 @@ class StackOptions:
     pool_max: int = 4
     log_level: str = "WARNING"
     keep_dir: bool = False
+    # Put nginx (Debian's nginx-light) in front of gunicorn, as in production: it reads
+    # each whole request before a sync worker sees it, so a slow client (or a load
+    # generator that falls behind) never holds a worker.
+    proxy: bool = False
 
 
 _OPEN: list["Stack"] = []
@@ -245,7 +249,7 @@ class Stack:
         self.options = options or StackOptions()
         self.root = Path(tempfile.mkdtemp(prefix="survey-day-"))
         self.root.chmod(0o755)
-        self.pg_port, self.redis_port, self.web_port = free_ports(3)
+        self.pg_port, self.redis_port, self.web_port, self.proxy_port = free_ports(4)
         self.pg_data = self.root / "pg"
         self.redis_dir = self.root / "redis"
         self.redis_dir.mkdir()
@@ -350,6 +354,49 @@ class Stack:
             env,
             self.logs / "beat.log",
         )
+        self.proxy = self._nginx() if self.options.proxy else None
+
+    def _nginx(self) -> Service:
+        binary = shutil.which("nginx") or "/usr/sbin/nginx"
+        if not Path(binary).exists():
+            raise StackError("the proxy needs nginx: apt-get install nginx-light")
+        temp = self.root / "nginx"
+        temp.mkdir()
+        config = temp / "nginx.conf"
+        # Loopback only; the whole request is buffered before gunicorn sees it (nginx's
+        # default), responses too; no access log (it would carry nothing we need).
+        config.write_text(
+            f"""daemon off;
+user root;
+worker_processes 1;
+pid {temp}/nginx.pid;
+error_log {self.logs}/nginx.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {temp}/body;
+    proxy_temp_path {temp}/proxy;
+    fastcgi_temp_path {temp}/fastcgi;
+    uwsgi_temp_path {temp}/uwsgi;
+    scgi_temp_path {temp}/scgi;
+    server {{
+        listen 127.0.0.1:{self.proxy_port};
+        location / {{
+            proxy_pass http://127.0.0.1:{self.web_port};
+            proxy_set_header Host $http_host;
+            proxy_read_timeout 60s;
+        }}
+    }}
+}}
+"""
+        )
+        return Service(
+            "nginx",
+            [binary, "-c", str(config), "-p", str(temp)],
+            {"PATH": os.environ.get("PATH", "")},
+            self.logs / "nginx-stdout.log",
+            stop_signal=signal.SIGQUIT,  # graceful: finish the requests under way
+        )
 
     # --- addresses and environment -------------------------------------------------------
 
@@ -367,7 +414,8 @@ class Stack:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.web_port}"
+        port = self.proxy_port if self.options.proxy else self.web_port
+        return f"http://127.0.0.1:{port}"
 
     def app_env(self) -> dict[str, str]:
         env = {
@@ -417,13 +465,17 @@ class Stack:
         self.start_redis()
         self.manage("migrate", "--no-input")
         self.start_web()
+        if self.proxy is not None:
+            self.proxy.start()
+            _wait_for("nginx", TcpProbe(self.proxy_port), 30, self.proxy)
         self.start_worker()
         self.beat.start()
 
     def close(self) -> None:
         if self in _OPEN:
             _OPEN.remove(self)
-        for service in (self.beat, self.worker, self.web, self.redis, self.postgres):
+        proxy = [self.proxy] if self.proxy is not None else []
+        for service in (*proxy, self.beat, self.worker, self.web, self.redis, self.postgres):
             try:
                 service.stop(timeout=20)
             except Exception as error:

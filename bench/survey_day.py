@@ -704,6 +704,9 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="write the reports here")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument(
+        "--proxy", action="store_true", help="nginx in front of gunicorn, as in production"
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.pupils <= MAX_PUPILS:
         parser.error(f"--pupils must be 1–{MAX_PUPILS}")
@@ -726,14 +729,18 @@ def main(argv: list[str]) -> int:
         signal.signal(signum, stop_all_and_exit)
     scenarios = list(SCENARIOS) if args.scenario == "all" else [args.scenario]
     options = StackOptions(
-        web_workers=args.web_workers, beat_interval=args.beat_interval, keep_dir=args.keep
+        web_workers=args.web_workers,
+        beat_interval=args.beat_interval,
+        keep_dir=args.keep,
+        proxy=args.proxy,
     )
     reports: list[Report] = []
     for index, scenario in enumerate(scenarios):
         # A fresh private stack per scenario: one fault's after-effects never reach the next.
         with Stack(options) as stack:
             print(
-                f"stack up in {stack.root} (web :{stack.web_port}, pg :{stack.pg_port}, "
+                f"stack up in {stack.root} (web :{stack.web_port}, proxy :{stack.proxy_port}, "
+                f"pg :{stack.pg_port}, "
                 f"redis :{stack.redis_port})",
                 flush=True,
             )

@@ -16,6 +16,7 @@ from hypothesis import settings as hypothesis_settings
 
 CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or ""
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else "")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 # No timing thresholds in tests: Hypothesis's per-example deadline fails on a busy machine.
@@ -33,6 +34,8 @@ def _missing(item: pytest.Item) -> str | None:
         return "needs Redis and a Celery worker: set REDIS_URL"
     if item.get_closest_marker("browser") and not CHROMIUM:
         return "needs Debian's chromium (apt-get install chromium)"
+    if item.get_closest_marker("proxy") and not NGINX:
+        return "needs Debian's nginx (apt-get install nginx-light)"
     return None
 
 
