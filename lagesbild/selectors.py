@@ -434,7 +434,9 @@ def _previous(wave: WaveRef, history: Sequence[WaveRef]) -> WaveRef | None:
 # --------------------------------------------------------------------------- cells
 
 
-def _cells(wave: WaveRef, **filters: Any) -> list[PublicCell]:
+def wave_cells(wave: WaveRef, **filters: Any) -> list[PublicCell]:
+    """A wave's cells with public fields only (never raw counts): published cells, or
+    every cell of a preliminary view. ``filters`` are IndicatorCell field lookups."""
     queryset = IndicatorCell.objects.filter(wave_id=wave.id, **filters)
     if not wave.preliminary:
         queryset = queryset.published()
@@ -587,9 +589,9 @@ def _overview(scope: Scope) -> Overview:
     wave, areas = scope.wave, scope.areas
     history = _published_history(wave)
     previous = _previous(wave, history)
-    cells = _cells(wave, breakdown=Breakdown.TOTAL)
+    cells = wave_cells(wave, breakdown=Breakdown.TOTAL)
     previous_cells = (
-        _cells(previous, breakdown=Breakdown.TOTAL, area=KOMMUN_AREA) if previous else []
+        wave_cells(previous, breakdown=Breakdown.TOTAL, area=KOMMUN_AREA) if previous else []
     )
     metas = _all_metas()
     geo = {m.code: m.geography for m in metas}
@@ -664,8 +666,8 @@ def _area_rows(
         "breakdown": kind,
         "breakdown_value": value,
     }
-    cells = _cells(wave, **filters)
-    before = {c.area: c for c in _cells(previous, **filters)} if previous else {}
+    cells = wave_cells(wave, **filters)
+    before = {c.area: c for c in wave_cells(previous, **filters)} if previous else {}
     kommun = next((c for c in cells if c.area == KOMMUN_AREA), None)
     rows = [
         AreaRow(
@@ -771,7 +773,7 @@ def _trend(
     cells = {
         (c.area, w.id): c
         for w in published
-        for c in _cells(
+        for c in wave_cells(
             w,
             indicator=meta.code,
             place=meta.place,
@@ -859,7 +861,7 @@ def _district_profile(wave: WaveRef, area: AreaInfo, *, breakdown: str) -> Distr
     for w in waves:
         by_wave[w.id] = {
             (c.area, c.indicator, c.place): c
-            for c in _cells(w, **filters)
+            for c in wave_cells(w, **filters)
             if c.geography == geo.get(c.indicator)
         }
     current = by_wave[wave.id]

@@ -161,7 +161,7 @@ def public_cells(scope: ExportScope) -> list[selectors.PublicCell]:
     """The published cells of the scope, in catalogue order, kommun first."""
     # The dashboards' own read of public fields (published cells only, for a wave that
     # is not preliminary): the exports never select a cell column themselves.
-    cells = selectors._cells(scope.wave, **scope.cell_filters)
+    cells = selectors.wave_cells(scope.wave, **scope.cell_filters)
     return sorted(cells, key=_order)
 
 

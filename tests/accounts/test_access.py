@@ -160,3 +160,20 @@ def test_account_page_answers_403_to_a_user_without_any_role(client: Client) -> 
     user = make_staff()
     login_verified(client, user)
     assert client.get("/konto/").status_code == 403
+
+
+def test_the_account_page_links_to_the_pages_of_each_role(client: Client) -> None:
+    from accounts.testing import login_verified
+    from tests.accounts.accounts_helpers import make_school
+
+    analyst = make_staff(Role.ANALYST, organisation="polis")
+    login_verified(client, analyst)
+    html = client.get("/konto/").content.decode()
+    assert 'href="/lagesbild/"' in html
+    assert 'href="/skola/koder/"' not in html
+
+    contact = make_staff(Role.SCHOOL_CONTACT, school=make_school())
+    login_verified(client, contact)
+    html = client.get("/konto/").content.decode()
+    assert 'href="/skola/koder/"' in html and 'href="/skola/svarsfrekvens/"' in html
+    assert 'href="/lagesbild/"' not in html
