@@ -526,14 +526,19 @@ async def play(run: Run) -> None:
     """Every class starts within the start window; its pupils within a few seconds of it."""
     rng = random.Random(run.options.seed)
     tasks = []
-    # Every pupil has its own client (its own cookie jar) over one shared connection pool:
-    # thousands of clients with a pool and TLS context each would cost the load generator
-    # more CPU and memory than the server it measures.
-    transport = httpx.AsyncHTTPTransport(
-        limits=httpx.Limits(max_connections=1000, max_keepalive_connections=100)
-    )
+    # Every pupil has its own client (its own cookie jar) over its class's connection pool,
+    # as a class shares one school network. Not one pool for all: httpcore matches each
+    # waiting request against every connection of its pool, which with 2,000 pupils in one
+    # pool took the load generator's whole core and stalled the run; nor a pool per pupil:
+    # thousands of pools and TLS contexts cost more CPU and memory than the server.
+    transports: list[httpx.AsyncHTTPTransport] = []
     run.t0 = time.monotonic()
     for school_class in run.plan.classes:
+        size = max(1, len(school_class.codes))
+        transport = httpx.AsyncHTTPTransport(
+            limits=httpx.Limits(max_connections=size, max_keepalive_connections=size)
+        )
+        transports.append(transport)
         class_start = rng.uniform(0, run.options.start_window)
         for code in school_class.codes:
             outcome = Outcome(code=code, class_label=f"{school_class.school} {school_class.name}")
@@ -547,7 +552,8 @@ async def play(run: Run) -> None:
     finally:
         for task in [*tasks, fault]:
             task.cancel()
-        await transport.aclose()
+        for transport in transports:
+            await transport.aclose()
 
 
 def _reconcile(run: Run) -> None:
