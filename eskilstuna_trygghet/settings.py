@@ -195,6 +195,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 180.0,
     },
     "export-purge": {"task": "lagesbild.exports.tasks.export_purge", "schedule": 3600.0},
+    # PDF jobs asked for while Redis was down (their row waits in PostgreSQL).
+    "export-resend": {"task": "lagesbild.exports.tasks.report_jobs_resend", "schedule": 60.0},
 }
 # Years raw answer sheets are kept after their wave closes (published cells are kept).
 ANSWER_RETENTION_YEARS = env_int("ANSWER_RETENTION_YEARS", 5)

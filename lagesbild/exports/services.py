@@ -246,22 +246,61 @@ def report_job_request(*, user: User, filters: export_cells.ExportFilters) -> Ex
             filters=scope.filters.as_dict(),
             expires_at=timezone.now() + timedelta(hours=settings.EXPORT_RETENTION_HOURS),
         )
-        from .tasks import report_job_run as task
-
         job_id = str(job.pk)
-        transaction.on_commit(lambda: task.delay(job_id))
+        transaction.on_commit(lambda: _send(job_id))
     return job
+
+
+# A pending job is handed to the broker again after this long (see `report_jobs_resend`).
+RESEND_AFTER = timedelta(seconds=60)
+
+
+def _send(job_id: str) -> bool:
+    """Hand a job to the broker; False if the broker is out of reach.
+
+    The job's row is already committed, so nothing the analyst asked for is lost: the
+    page shows it as queued and `report_jobs_resend` (beat, every minute) sends it again
+    once Redis is back. A broker outage must never turn the request into an error page.
+    """
+    from kombu.exceptions import OperationalError
+
+    from .tasks import report_job_run as task
+
+    try:
+        task.delay(job_id)
+    except OperationalError:
+        logger.warning("report job %s not sent: broker unavailable, sent again later", job_id)
+        return False
+    return True
+
+
+def report_jobs_resend(*, now: datetime) -> int:
+    """Send again the jobs that no worker has taken: pending for `RESEND_AFTER`, or running
+    for longer than a task may (its worker died). Returns how many were sent.
+
+    A job that is already queued is harmless to send twice: `_claim` lets exactly one run
+    take it, and the others return at once.
+    """
+    waiting = (
+        ExportJob.objects.filter(expires_at__gt=now, created_at__lt=now - RESEND_AFTER)
+        .filter(_unclaimed(now))
+        .values_list("pk", flat=True)
+    )
+    return sum(_send(str(job_id)) for job_id in waiting)
+
+
+def _unclaimed(now: datetime) -> Q:
+    """Jobs no worker holds: pending, or running for longer than a task may (it died)."""
+    stale = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT or 3600)
+    return Q(status=ExportStatus.PENDING) | Q(status=ExportStatus.RUNNING, started_at__lt=stale)
 
 
 def _claim(job_id: uuid.UUID) -> bool:
     """Claim a job: pending, or running for longer than a task may (its worker died)."""
     now = timezone.now()
-    stale = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT or 3600)
     claimed = (
         ExportJob.objects.filter(pk=job_id)
-        .filter(
-            Q(status=ExportStatus.PENDING) | Q(status=ExportStatus.RUNNING, started_at__lt=stale)
-        )
+        .filter(_unclaimed(now))
         .update(status=ExportStatus.RUNNING, started_at=now, progress=5, step="start")
     )
     return claimed == 1

@@ -20,3 +20,10 @@ def report_job_run(job_id: str) -> None:
 def export_purge() -> int:
     """Delete expired export files. Idempotent: deleting what is already gone is a no-op."""
     return services.export_purge(now=timezone.now())
+
+
+@shared_task(ignore_result=True, time_limit=60)
+def report_jobs_resend() -> int:
+    """Send again the report jobs that no worker took (the broker was down when they were
+    asked for, or their worker died). Idempotent: a job runs once however often it is sent."""
+    return services.report_jobs_resend(now=timezone.now())

@@ -21,6 +21,8 @@
       link.classList.remove("d-none");
     } else if (data.status === "failed") {
       statusText.textContent = root.getAttribute("data-text-failed");
+    } else if (data.status === "pending") {
+      statusText.textContent = root.getAttribute("data-text-pending");
     } else {
       statusText.textContent = root.getAttribute("data-text-running") + " " + data.progress + " %";
     }

@@ -36,3 +36,18 @@ def test_a_malformed_boolean_is_an_error_not_a_guess() -> None:
     result = _django_check({"DEBUG": "maybe"})
     assert result.returncode != 0
     assert "DEBUG must be true or false" in result.stderr
+
+
+def test_every_task_of_the_beat_schedule_is_a_registered_task() -> None:
+    """A misspelt task name in the schedule would only show as an error in beat's log."""
+    import importlib
+
+    from django.conf import settings
+
+    from eskilstuna_trygghet.celery import app
+
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    for module in {name.rsplit(".", 1)[0] for name in scheduled}:
+        importlib.import_module(module)  # as the worker's autodiscovery does
+    assert "lagesbild.exports.tasks.report_jobs_resend" in scheduled
+    assert scheduled - set(app.tasks) == set()

@@ -8,6 +8,7 @@ import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -376,6 +377,67 @@ def test_running_a_report_job_twice_writes_one_file_and_one_audit_row(
     job = ask_report(wave=wave, area="ARL")
     report_job_run(job_id=job.pk)
     assert _export_rows() == 1
+
+
+def test_a_report_asked_for_while_the_broker_is_down_waits_and_is_sent_again(
+    wave: str,
+    analyst_client: Client,
+    ask_report: Callable[..., ExportJob],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from kombu.exceptions import OperationalError
+
+    from lagesbild.exports import tasks
+    from lagesbild.exports.services import report_jobs_resend
+
+    with mock.patch.object(
+        tasks.report_job_run, "delay", side_effect=OperationalError("Connection refused")
+    ):
+        job = ask_report(wave=wave, area="ARL")  # a redirect to the job's page, not a 500
+    job.refresh_from_db()
+    assert job.status == ExportStatus.PENDING
+    assert "broker unavailable" in caplog.text
+    page = analyst_client.get(f"/lagesbild/export/jobb/{job.pk}/").content.decode()
+    assert "Rapporten står i kö" in page
+
+    assert report_jobs_resend(now=job.created_at + timedelta(seconds=30)) == 0  # just asked
+    with mock.patch.object(tasks.report_job_run, "delay", side_effect=OperationalError("down")):
+        assert report_jobs_resend(now=job.created_at + timedelta(seconds=61)) == 0
+    assert report_jobs_resend(now=job.created_at + timedelta(seconds=61)) == 1  # Redis is back
+    job.refresh_from_db()
+    assert job.status == ExportStatus.DONE
+    assert _export_rows() == 1
+    assert report_jobs_resend(now=timezone.now() + timedelta(seconds=61)) == 0
+
+
+def test_a_job_whose_worker_died_is_sent_again_and_runs_once(
+    wave: str, analyst_client: Client, settings: object
+) -> None:
+    from lagesbild.exports.services import report_jobs_resend
+
+    analyst_client.post("/lagesbild/export/rapport/", {"wave": wave, "area": "ARL"})
+    job = ExportJob.objects.get()  # not committed in this test: never sent
+    started = timezone.now()
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING, started_at=started)
+    limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)  # type: ignore[attr-defined]
+    assert report_jobs_resend(now=started + limit / 2) == 0  # its worker may still run it
+    assert report_jobs_resend(now=started + limit + timedelta(seconds=1)) == 1
+    job.refresh_from_db()
+    assert job.status == ExportStatus.DONE and _export_rows() == 1
+
+
+def test_publishing_to_an_unreachable_broker_raises_the_error_that_is_caught() -> None:
+    """With the settings' broker options, a refused connection raises kombu's
+    OperationalError (what `_send` catches) instead of retrying forever."""
+    from celery import Celery
+    from django.conf import settings as django_settings
+    from kombu.exceptions import OperationalError
+
+    probe = Celery("probe", broker="redis://127.0.0.1:1/0")
+    probe.conf.broker_transport_options = django_settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    probe.conf.broker_connection_timeout = django_settings.CELERY_BROKER_CONNECTION_TIMEOUT
+    with pytest.raises(OperationalError):
+        probe.send_task("lagesbild.exports.tasks.report_job_run", args=("x",))
 
 
 # --------------------------------------------------------------------------- commands
