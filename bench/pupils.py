@@ -271,6 +271,15 @@ def _as_form(data: list[tuple[str, str]] | None) -> dict[str, list[str]] | None:
     return form
 
 
+def _seconds(retry_after: str) -> float:
+    """A Retry-After header in seconds (the HTTP-date form is not used here): 0 if absent,
+    capped at a minute so that a wrong header cannot stall a load run."""
+    try:
+        return min(60.0, max(0.0, float(retry_after)))
+    except ValueError:
+        return 0.0
+
+
 class GaveUp(Exception):
     pass
 
@@ -363,11 +372,16 @@ class Pupil:
         data: list[tuple[str, str]] | None,
         deadline: float,
     ) -> httpx.Response:
-        """One page: the request, retried with the same data; redirects followed."""
+        """One page: the request, retried with the same data; redirects followed. Between
+        attempts the client backs off exponentially, and at least as long as the server's
+        Retry-After asks (as a pupil waits "a moment" on the try-again page)."""
+        retry_after = 0.0
         for attempt in range(self.config.max_attempts):
             if attempt:
                 self.outcome.retries += 1
                 backoff = min(8.0, 0.5 * 2**attempt) * self.rng.uniform(0.5, 1.5)
+                if retry_after:  # never sooner than asked, spread so retries do not bunch
+                    backoff = max(backoff, retry_after * self.rng.uniform(1.0, 1.5))
                 if time.monotonic() + backoff > deadline:
                     break
                 await asyncio.sleep(backoff)
@@ -385,6 +399,7 @@ class Pupil:
             failed = response.status_code >= 500
             self.stats.record(str(response.status_code), elapsed, failed=failed)
             if failed:
+                retry_after = _seconds(response.headers.get("retry-after", ""))
                 if response.status_code == 503 and method == "POST" and data is not None:
                     self._check_outage_page(response.text, data)
                 continue

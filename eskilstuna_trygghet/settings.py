@@ -62,6 +62,9 @@ MIDDLEWARE = [
     "accounts.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Right after a database outage, pupil pages answer 503 "try again" without waiting for
+    # a connection (surveys.outage); before everything that reads the session.
+    "surveys.outage.RecentOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

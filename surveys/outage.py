@@ -9,9 +9,15 @@ The page is rendered without the request's context processors: they would read t
 session (and the messages stored in it) from the unreachable database. For the same
 reason the pupil's language, which lives in the session, is only guessed (language cookie
 or browser), so all three messages are shown, the guessed one first.
+
+After an outage error, a process answers pupil pages with that page at once for
+`SHORT_CIRCUIT_SECONDS`, without waiting for a database connection: otherwise every
+request of a survey day's queue would hold a web worker for the pool's whole timeout, and
+the queue would outlast the outage by far. Then the next request tries the database again.
 """
 
 import sys
+import time
 from collections.abc import Callable
 
 from django.db import InterfaceError, OperationalError
@@ -45,6 +51,27 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 RTL = {"ar"}
 OUTAGE_ERRORS = (OperationalError, InterfaceError)
+# How long a process answers "try again" without asking the database, after it failed.
+SHORT_CIRCUIT_SECONDS = 2.0
+
+# Per process (gunicorn's sync workers serve one request at a time; a race between threads
+# of the development server costs at most one extra attempt).
+_outage_until = 0.0
+
+
+def outage_noted() -> None:
+    """The database failed a pupil page just now."""
+    global _outage_until
+    _outage_until = time.monotonic() + SHORT_CIRCUIT_SECONDS
+
+
+def outage_recent() -> bool:
+    return time.monotonic() < _outage_until
+
+
+def outage_forget() -> None:
+    global _outage_until
+    _outage_until = 0.0
 
 
 def is_pupil_page(request: HttpRequest) -> bool:
@@ -93,8 +120,23 @@ class DatabaseOutageMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, OUTAGE_ERRORS) and is_pupil_page(request):
+            outage_noted()
             return try_again_response(request)
         return None
+
+
+class RecentOutageMiddleware:
+    """Answers a pupil page "try again" at once while this process's last database outage
+    is under `SHORT_CIRCUIT_SECONDS` old. Placed before every middleware that reads the
+    session, so such a request never waits for a connection."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if outage_recent() and is_pupil_page(request):
+            return try_again_response(request)
+        return self.get_response(request)
 
 
 def _caused_by_outage(error: BaseException | None) -> bool:
@@ -109,6 +151,7 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """handler400: the session middleware reports a failed session save as a 400
     (SessionInterrupted); when the database was the cause, a pupil gets the 503 page."""
     if _caused_by_outage(exception) and is_pupil_page(request):
+        outage_noted()
         return try_again_response(request)
     return defaults.bad_request(request, exception)
 
@@ -117,5 +160,6 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: the same 503 page when the database failed outside a view (a middleware
     saving the session), else Django's plain 500 page."""
     if _caused_by_outage(sys.exc_info()[1]) and is_pupil_page(request):
+        outage_noted()
         return try_again_response(request)
     return defaults.server_error(request)

@@ -48,6 +48,17 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def _no_outage_left_behind() -> Iterator[None]:
+    """A test that simulates a database outage must not short-circuit the next test's
+    pupil pages (surveys.outage keeps the last outage per process for a moment)."""
+    from surveys.outage import outage_forget
+
+    outage_forget()
+    yield
+    outage_forget()
+
+
 @pytest.fixture
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)

@@ -1,8 +1,13 @@
 """The survey-day load client reads forms from the HTML; no questionnaire knowledge."""
 
+import asyncio
 import random
+import time
+from unittest import mock
 
-from bench.pupils import fill_form, main_form, parse_page
+import httpx
+
+from bench.pupils import LoadConfig, Outcome, Pupil, Stats, fill_form, main_form, parse_page
 from bench.survey_day import Report, _answers_differ, percentile
 
 PAGE = """
@@ -90,3 +95,26 @@ def test_a_failed_check_makes_the_report_fail() -> None:
 
 def test_the_95th_percentile_is_a_value_of_the_sample() -> None:
     assert percentile([float(n) for n in range(1, 101)], 0.95) == 95.0
+
+
+def test_a_retry_waits_at_least_as_long_as_the_servers_retry_after() -> None:
+    answers = iter(
+        [httpx.Response(503, headers={"Retry-After": "5"}), httpx.Response(200, text="ok")]
+    )
+    pupil = Pupil(
+        LoadConfig(base_url="http://127.0.0.1"), Stats(), Outcome("K", "c"), random.Random(1)
+    )
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    async def one_page() -> httpx.Response:
+        transport = httpx.MockTransport(lambda request: next(answers))
+        async with httpx.AsyncClient(base_url="http://127.0.0.1", transport=transport) as client:
+            with mock.patch("bench.pupils.asyncio.sleep", sleep):
+                return await pupil._request(client, "GET", "/sida/2/", None, time.monotonic() + 60)
+
+    assert asyncio.run(one_page()).text == "ok"
+    assert len(waits) == 1 and waits[0] >= 5
+    assert pupil.outcome.retries == 1

@@ -1,7 +1,9 @@
 """The 503 "try again" page that pupils get while the database is out of reach."""
 
 import re
+import time
 from collections.abc import Callable
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -11,7 +13,7 @@ from django.db import OperationalError
 from django.test import Client, RequestFactory
 
 from surveys.models import AnswerSheet
-from surveys.outage import bad_request, server_error
+from surveys.outage import SHORT_CIRCUIT_SECONDS, bad_request, outage_forget, server_error
 
 pytestmark = pytest.mark.django_db
 
@@ -86,9 +88,34 @@ def test_trying_the_final_submit_again_after_an_outage_stores_one_sheet(
         if response.status_code == 503:
             break
     assert response.status_code == 503
+    outage_forget()  # the database is back and the short circuit is over
     retried = client.post(f"/sida/{number}/", last)
     assert retried["Location"].startswith("/tack/")
     assert AnswerSheet.objects.count() == 1
+
+
+def test_right_after_an_outage_pupil_pages_answer_try_again_without_the_database(
+    client: Client, new_code: NewCode, django_assert_num_queries: Callable[..., Any]
+) -> None:
+    _on_first_page(client, new_code())
+    _post_first_page_without_database(client)
+    with django_assert_num_queries(0):
+        response = client.post("/sida/1/", {"KON": "1", "nav": "next"})
+    assert response.status_code == 503
+    assert '<input type="hidden" name="KON" value="1">' in response.content.decode()
+    assert client.get("/healthz").status_code == 200  # not a pupil page: asks the database
+    assert client.get("/konto/logga-in/").status_code == 200
+
+
+def test_after_the_short_circuit_the_next_request_tries_the_database_again(
+    client: Client, new_code: NewCode
+) -> None:
+    _on_first_page(client, new_code())
+    _post_first_page_without_database(client)
+    later = time.monotonic() + SHORT_CIRCUIT_SECONDS + 0.1
+    with mock.patch("surveys.outage.time.monotonic", return_value=later):
+        response = client.post("/sida/1/", {"KON": "1", "nav": "next"})
+    assert response.status_code == 302 and response["Location"] == "/sida/2/"
 
 
 def test_a_database_error_outside_a_pupil_page_stays_a_plain_500() -> None:
