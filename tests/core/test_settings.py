@@ -46,7 +46,7 @@ def test_every_task_of_the_beat_schedule_is_a_registered_task() -> None:
 
     from eskilstuna_trygghet.celery import app
 
-    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    scheduled = {str(entry["task"]) for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     for module in {name.rsplit(".", 1)[0] for name in scheduled}:
         importlib.import_module(module)  # as the worker's autodiscovery does
     assert "lagesbild.exports.tasks.report_jobs_resend" in scheduled
