@@ -417,11 +417,12 @@ def test_a_job_whose_worker_died_is_sent_again_and_runs_once(
 
     analyst_client.post("/lagesbild/export/rapport/", {"wave": wave, "area": "ARL"})
     job = ExportJob.objects.get()  # not committed in this test: never sent
-    started = timezone.now()
-    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING, started_at=started)
     limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)  # type: ignore[attr-defined]
-    assert report_jobs_resend(now=started + limit / 2) == 0  # its worker may still run it
-    assert report_jobs_resend(now=started + limit + timedelta(seconds=1)) == 1
+    running = ExportJob.objects.filter(pk=job.pk)
+    running.update(status=ExportStatus.RUNNING, started_at=timezone.now() - limit / 2)
+    assert report_jobs_resend(now=timezone.now() + timedelta(seconds=61)) == 0  # may still run
+    running.update(started_at=timezone.now() - limit - timedelta(seconds=1))
+    assert report_jobs_resend(now=timezone.now() + timedelta(seconds=61)) == 1
     job.refresh_from_db()
     assert job.status == ExportStatus.DONE and _export_rows() == 1
 
@@ -433,7 +434,8 @@ def test_publishing_to_an_unreachable_broker_raises_the_error_that_is_caught() -
     from django.conf import settings as django_settings
     from kombu.exceptions import OperationalError
 
-    probe = Celery("probe", broker="redis://127.0.0.1:1/0")
+    # Not the current app: the project's tasks must keep their own broker after this test.
+    probe = Celery("probe", broker="redis://127.0.0.1:1/0", set_as_current=False)
     probe.conf.broker_transport_options = django_settings.CELERY_BROKER_TRANSPORT_OPTIONS
     probe.conf.broker_connection_timeout = django_settings.CELERY_BROKER_CONNECTION_TIMEOUT
     with pytest.raises(OperationalError):
