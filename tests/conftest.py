@@ -9,9 +9,11 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from hypothesis import settings as hypothesis_settings
 
 CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -90,3 +92,9 @@ def chromium_page(live_server: object) -> Iterator[object]:
         finally:
             context.close()
             browser.close()
+            # The test's own ORM calls ran beside Playwright's event loop, in a context of
+            # their own and so on a database connection of their own: close it here, or
+            # it stays open and the test database cannot be dropped at the end. (Closing
+            # is synchronous work Django refuses while that loop exists, unless allowed.)
+            with mock.patch.dict(os.environ, {"DJANGO_ALLOW_ASYNC_UNSAFE": "true"}):
+                connections.close_all()
