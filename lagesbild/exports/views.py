@@ -7,6 +7,7 @@ breakdown, area), so an export link is the dashboard link with another path.
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -103,11 +104,26 @@ def _status(job: ExportJob) -> dict[str, object]:
     }
 
 
+def _dashboard_url(job: ExportJob) -> str:
+    """The dashboard page the report was asked for from: the district's, or the overview."""
+    area = job.filters.get("area")
+    url = (
+        reverse("lagesbild:district", kwargs={"code": area})
+        if area
+        else reverse("lagesbild:overview")
+    )
+    return f"{url}?{urlencode({'wave': job.wave.slug})}"
+
+
 @require_GET
 @role_required(*READERS)
 def job_page(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
     job = _job(request, job_id)
-    return render(request, "lagesbild/export/job.html", {"job": job, "status": _status(job)})
+    return render(
+        request,
+        "lagesbild/export/job.html",
+        {"job": job, "status": _status(job), "dashboard_url": _dashboard_url(job)},
+    )
 
 
 @require_GET

@@ -332,6 +332,20 @@ def test_district_report_compares_the_district_with_the_kommun(
     assert "Skiftinge" in text and "Kommunen" in text
 
 
+def test_the_job_page_links_back_to_the_dashboard_page_it_came_from(
+    wave: str, analyst_client: Client
+) -> None:
+    for data, link in (
+        ({"wave": wave}, f'href="/lagesbild/?wave={wave}"'),
+        ({"wave": wave, "area": "ARL"}, f'href="/lagesbild/omrade/ARL/?wave={wave}"'),
+    ):
+        analyst_client.post("/lagesbild/export/rapport/", data)  # not committed: pending
+        job = ExportJob.objects.order_by("created_at").last()
+        assert job is not None
+        page = analyst_client.get(f"/lagesbild/export/jobb/{job.pk}/").content.decode()
+        assert link in page and "Tillbaka till lägesbilden" in page
+
+
 def test_report_file_is_only_for_the_user_who_asked(
     wave: str, ask_report: Callable[..., ExportJob]
 ) -> None:
