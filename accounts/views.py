@@ -8,9 +8,10 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render, resolve_url
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -18,7 +19,16 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from . import otp
-from .access import ALL_ROLES, is_verified, organisation_of, role_required, roles_of, school_of
+from .access import (
+    ALL_ROLES,
+    Role,
+    is_verified,
+    organisation_of,
+    role_required,
+    roles_of,
+    school_of,
+)
+from .admin_site import ADMIN_SITE_ROLES
 from .forms import EnrolForm, TokenForm
 from .services import audit, session_track
 
@@ -146,12 +156,39 @@ def logout(request: HttpRequest) -> HttpResponseBase:
     return redirect(settings.LOGIN_URL)
 
 
+# The account page's links to the staff pages, in this order.
+YOUR_PAGES = (
+    ("lagesbild:overview", gettext_lazy("Lägesbild")),
+    ("surveys:codes_issue", gettext_lazy("Engångskoder")),
+    ("surveys:response_rates", gettext_lazy("Svarsfrekvens")),
+    ("admin:index", gettext_lazy("Administration")),
+)
+
+
+def _page_roles(url: str) -> frozenset[Role]:
+    """Who may open ``url``: the roles its view's `role_required` lets through, or the
+    admin site's for a page of the admin site. The links follow the pages' own rules."""
+    view = resolve(url).func
+    if getattr(view, "admin_site", None) is not None:
+        return ADMIN_SITE_ROLES
+    roles: frozenset[Role] = getattr(view, "access_roles", frozenset())
+    return roles
+
+
+def your_pages(roles: frozenset[Role]) -> list[tuple[str, str]]:
+    """(URL, label) of every staff page that one of ``roles`` may open."""
+    urls = [(reverse(name), label) for name, label in YOUR_PAGES]
+    return [(url, str(label)) for url, label in urls if not roles.isdisjoint(_page_roles(url))]
+
+
 @role_required(*ALL_ROLES)
 def home(request: HttpRequest) -> HttpResponse:
     """The account page: who you are, what you may do, and links to your pages."""
+    roles = roles_of(request.user)
     context = {
-        "roles": sorted(roles_of(request.user)),
+        "roles": sorted(roles),
         "organisation": organisation_of(request.user),
         "school": school_of(request.user),
+        "your_pages": your_pages(roles),
     }
     return render(request, "accounts/home.html", context)

@@ -228,6 +228,12 @@ class StackOptions:
     proxy: bool = False
 
 
+def nginx_binary() -> str | None:
+    """Debian's nginx, also where PATH lacks /usr/sbin (as for a non-root user)."""
+    found = shutil.which("nginx") or "/usr/sbin/nginx"
+    return found if Path(found).exists() else None
+
+
 _OPEN: list["Stack"] = []
 
 
@@ -357,8 +363,8 @@ class Stack:
         self.proxy = self._nginx() if self.options.proxy else None
 
     def _nginx(self) -> Service:
-        binary = shutil.which("nginx") or "/usr/sbin/nginx"
-        if not Path(binary).exists():
+        binary = nginx_binary()
+        if binary is None:
             raise StackError("the proxy needs nginx: apt-get install nginx-light")
         temp = self.root / "nginx"
         temp.mkdir()

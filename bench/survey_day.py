@@ -746,8 +746,7 @@ def main(argv: list[str]) -> int:
         with Stack(options) as stack:
             print(
                 f"stack up in {stack.root} (web :{stack.web_port}, proxy :{stack.proxy_port}, "
-                f"pg :{stack.pg_port}, "
-                f"redis :{stack.redis_port})",
+                f"pg :{stack.pg_port}, redis :{stack.redis_port})",
                 flush=True,
             )
             plan = prepare(

@@ -16,9 +16,11 @@ from django.conf import settings
 from django.db import connections
 from hypothesis import settings as hypothesis_settings
 
+from bench.stack import nginx_binary
+
 CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or ""
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else "")
+NGINX = nginx_binary()
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 # No timing thresholds in tests: Hypothesis's per-example deadline fails on a busy machine.

@@ -5,6 +5,8 @@ new row version stays on the same page and no index is touched (a HOT update): t
 upsert of 4,536 cells took about 0.09 s instead of 0.22 s (docs/performance.md).
 """
 
+from collections.abc import Callable
+
 from django.db import migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.state import StateApps
@@ -12,7 +14,7 @@ from django.db.migrations.state import StateApps
 FILLFACTOR = 60
 
 
-def _set(fillfactor: int | None) -> object:
+def _set(fillfactor: int | None) -> Callable[[StateApps, BaseDatabaseSchemaEditor], None]:
     def run(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         if schema_editor.connection.vendor != "postgresql":
             return
