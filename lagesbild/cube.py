@@ -9,9 +9,19 @@ sibling groups for complementary suppression; `protect_cube` applies the rules o
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .catalogue import AnyOfRule, Catalogue, PlacesRule, SimpleRule
-from .estimation import Cell, Group, protect
+from .disclosure_audit import (
+    REST,
+    UNPLACED_ROW,
+    AuditReport,
+    AuditRules,
+    Finding,
+    PublishedCell,
+    audit,
+)
+from .estimation import Cell, Group, RuleParams, cover, few_suppressed_max_n, protect
 
 GENDERS: tuple[str, ...] = ("1", "2", "3")  # KON codes: girl, boy, other / won't say
 GRADE_BANDS: tuple[str, ...] = ("AK79", "GY")  # grades 7–9 and 10–12
@@ -151,8 +161,103 @@ def cube_groups(keys: Iterable[CellKey]) -> list[Group[CellKey]]:
     return groups
 
 
+def audit_rules(params: RuleParams) -> AuditRules:
+    """What the published rules tell a reader, for the audit."""
+    return AuditRules(
+        min_n=params.min_n,
+        protected_count=params.max_protected,
+        few_max_n=few_suppressed_max_n(params),
+    )
+
+
+def audit_cells(cells: Mapping[CellKey, Cell], params: RuleParams, **options: Any) -> AuditReport:
+    """The independent audit (`lagesbild.disclosure_audit`) of cells as they would be
+    published."""
+    published = {
+        key: PublishedCell(c.n, c.yes, c.estimate.state, c.estimate.reason)
+        for key, c in cells.items()
+    }
+    return audit(published, audit_rules(params), **options)
+
+
+class DisclosureError(Exception):
+    """Suppression could not make a wave pass the disclosure audit."""
+
+    def __init__(self, report: AuditReport) -> None:
+        self.report = report
+        shown = "; ".join(f.describe() for f in report.findings[:10])
+        more = len(report.findings) - 10
+        super().__init__(
+            f"the disclosure audit fails in {', '.join(report.failing_tables)}: {shown}"
+            + (f" (and {more} more)" if more > 0 else "")
+        )
+
+
+def _seeds(
+    findings: Iterable[Finding], cube_keys: set[CellKey]
+) -> list[tuple[tuple[CellKey, ...], bool]]:
+    """Where to add cover for each finding (see `estimation.cover`): the cell itself, or
+    for a remainder the totals it is the rest of; in every place when n is at stake (the
+    places of a question share their n)."""
+    seeds: list[tuple[tuple[CellKey, ...], bool]] = []
+    for f in findings:
+        places = [f.place]
+        if f.problem.startswith("n "):
+            places = sorted({k[1] for k in cube_keys if k[0] == f.indicator})
+        breakdown, value = f.column
+        keys: list[CellKey] = []
+        for place in places:
+            row = KOMMUN if f.row == UNPLACED_ROW else f.row
+            if value == REST:  # total minus the family's values
+                keys.append((f.indicator, place, f.geography, row, "total", ""))
+            else:
+                keys.append((f.indicator, place, f.geography, row, breakdown, value))
+        seeds.append((tuple(k for k in keys if k in cube_keys), f.kind != "remainder"))
+    return seeds
+
+
+# Rounds of "audit, add cover" before giving up; each round adds at least one suppression
+# per failing table, and real waves pass within a few.
+MAX_COVER_ROUNDS = 60
+
+
 def protect_cube(
     cube: Mapping[CellKey, tuple[int, int]], catalogue: Catalogue
-) -> dict[CellKey, Cell]:
-    """Public values of every cell, with complementary suppression over all groups."""
-    return protect(cube, cube_groups(cube), catalogue.rule_params)
+) -> tuple[dict[CellKey, Cell], AuditReport]:
+    """Public values of every cell: the disclosure rules, complementary suppression over
+    all groups, then more cover until the independent audit passes.
+
+    Returns the cells and the audit of the final cells. Raises DisclosureError when no
+    more cover can be added and the audit still fails (publishing refuses such a wave).
+    """
+    params = catalogue.rule_params
+    groups = cube_groups(cube)
+    cells = protect(cube, groups, params)
+    keys = set(cells)
+    by_cell: dict[tuple[str, str, str, str, str], list[CellKey]] = {}
+    for key in keys:
+        by_cell.setdefault((key[0], key[2], key[3], key[4], key[5]), []).append(key)
+
+    def spread(key: CellKey) -> list[CellKey]:
+        return by_cell[(key[0], key[2], key[3], key[4], key[5])]
+
+    report = audit_cells(cells, params)
+    total_checked, total_solves, seconds = report.checked, report.solves, report.seconds
+    for _ in range(MAX_COVER_ROUNDS):
+        if report.passed:
+            break
+        cells, added = cover(cells, _seeds(report.findings, keys), groups, params, spread=spread)
+        if not added:
+            break
+        # Only tables with a new suppression can change; the others keep their findings.
+        changed = {(k[0], k[2]) for k in added}
+        again = audit_cells(cells, params, tables=changed)
+        total_checked += again.checked
+        total_solves += again.solves
+        seconds += again.seconds
+        rest = [f for f in report.findings if (f.indicator, f.geography) not in changed]
+        report = AuditReport(report.tables, again.checked, again.solves, (*rest, *again.findings))
+    if not report.passed:
+        raise DisclosureError(report)
+    final = AuditReport(report.tables, total_checked, total_solves, (), seconds)
+    return cells, final

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from statistics import NormalDist
@@ -445,13 +445,93 @@ def suppress_groups[K: Hashable](
             if not hidden:
                 safe.add(index)
                 continue
-            if len(hidden) == 1 or disclosed_members(group, current, params):
+            # An empty cell (n = 0) is no cover: beside one real hidden member it leaves
+            # that member equal to the total minus the shown ones.
+            real = [m for m in hidden if current[m].n > 0]
+            if len(real) == 1 or disclosed_members(group, current, params):
                 target = _suppress_one_more(group, current)
                 safe.difference_update(groups_of[target])
                 changed = True
             else:
                 safe.add(index)
     return current
+
+
+def cover[K: Hashable](
+    cells: Mapping[K, Cell],
+    seeds: Iterable[tuple[tuple[K, ...], bool]],
+    groups: Iterable[Group[K]],
+    params: RuleParams = DEFAULT_PARAMS,
+    *,
+    spread: Callable[[K], Iterable[K]] = lambda key: (key,),
+) -> tuple[dict[K, Cell], set[K]]:
+    """More cover where an audit found a disclosure, then the group rules again.
+
+    A ``complementary`` cell made here may have been a bound cell (0–4 yes or no), so
+    that reason tells a reader no more than n >= 10.
+
+    Each seed is a tuple of keys that stand for one cell (e.g. one cell in every place of
+    a multiple-choice question, which share their n) or for the totals around a remainder,
+    and whether those keys are the protected cell (never its own cover) or not.
+    For each seed, the cheapest shown cell (smallest n > 0; an empty cell covers nothing)
+    in any group that holds the seed is suppressed; for a seed of several keys, so are
+    the keys ``spread`` gives for it (the same cell in the other places); if no member is
+    left, a total of those groups is. A group already given cover in this round is
+    skipped, so one disclosure is not answered twice. Returns the new cells and the keys
+    suppressed (empty: no cover was left to add).
+    """
+    current: dict[K, Cell] = dict(cells)
+    group_list = list(groups)
+    groups_of: dict[K, list[int]] = {}
+    for index, group in enumerate(group_list):
+        for key in (group.total, *group.members):
+            groups_of.setdefault(key, []).append(index)
+    used: set[int] = set()
+    added: set[K] = set()
+    for seed, is_cell in seeds:
+        exclude = set(seed) if is_cell else set()
+        frontier = set(seed)
+        visited: set[int] = set()
+        target: K | None = None
+        # Nearest first: the groups that hold the seed, then the groups that hold any cell
+        # of those, and so on, until a cell that can still be hidden is found.
+        while target is None:
+            indexes = sorted({i for key in frontier for i in groups_of.get(key, [])} - visited)
+            if not indexes:
+                break
+            visited.update(indexes)
+            fresh = [i for i in indexes if i not in used]
+            if not fresh:
+                break  # cover was added near here in this round already; audit first
+            # Bound cells are candidates too: their rounded n is public, and the audit
+            # takes it as exact, so a bound sibling can pin a suppressed cell's n.
+            members = [
+                m
+                for i in fresh
+                for m in group_list[i].members
+                if m not in exclude and current[m].estimate.state != SUPPRESSED and current[m].n > 0
+            ]
+            totals = [
+                group_list[i].total
+                for i in fresh
+                if group_list[i].total not in exclude
+                and current[group_list[i].total].estimate.state != SUPPRESSED
+            ]
+            candidates = members or totals
+            if candidates:
+                target = min(candidates, key=lambda m: current[m].n)
+                used.update(fresh)
+            frontier = {k for i in indexes for k in (group_list[i].total, *group_list[i].members)}
+        if target is None:
+            continue
+        for key in spread(target) if len(seed) > 1 else (target,):
+            old = current[key]
+            if old.estimate.state != SUPPRESSED:
+                current[key] = Cell(old.n, old.yes, CellEstimate.suppressed("complementary"))
+                added.add(key)
+    if added:
+        current = suppress_groups(current, group_list, params)
+    return current, added
 
 
 def _suppress_one_more[K: Hashable](group: Group[K], cells: dict[K, Cell]) -> K:
@@ -521,9 +601,9 @@ def _public_ranges(cell: Cell, cap: int, params: RuleParams) -> _Unknown:
         if est.reason == "few_yes":
             return _Unknown(n, small, big, est.state, est.reason)
         return _Unknown(n, big, small, est.state, est.reason)
-    # complementary: it was shown before, so n >= min_n and both counts exceed `few`.
+    # complementary: it was shown or bound before, so n >= min_n (and no more is public).
     n = _Range(params.min_n, cap)
-    return _Unknown(n, _Range(few + 1, cap), _Range(few + 1, cap), est.state, est.reason)
+    return _Unknown(n, _Range(0, cap), _Range(0, cap), est.state, est.reason)
 
 
 def _tighten_sum(ranges: list[_Range], total: int) -> bool:

@@ -26,8 +26,9 @@ from surveys.questionnaire import QuestionnaireError, load_questionnaire
 from .aggregation import aggregate_wave
 from .catalogue import CATALOGUE_DIR, Catalogue, check_against_questionnaire, load_catalogue
 from .comparisons import Comparison, Shown, compare
-from .cube import CellKey, build_cube, protect_cube, specs_from_catalogue
-from .estimation import Cell
+from .cube import CellKey, audit_rules, build_cube, protect_cube, specs_from_catalogue
+from .disclosure_audit import AuditReport, audit_rows
+from .estimation import Cell, RuleParams
 from .models import IndicatorCell, WavePublication
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class RefreshResult:
     wave_id: int
     cells: int  # cells written (0 when refused)
     published: bool  # True: the wave is published and was left alone
+    audit_seconds: float = 0.0  # of which the disclosure audit (all its rounds)
 
 
 # --------------------------------------------------------------------------- checks
@@ -238,9 +240,9 @@ def _upsert(
             )
 
 
-def _recompute(wave: Wave) -> int:
+def _recompute(wave: Wave) -> tuple[int, AuditReport]:
     """Recompute and upsert every cell of an unpublished wave (caller holds the lock and
-    the transaction). Returns the number of cells."""
+    the transaction). Returns the number of cells and the audit."""
     catalogue = load_catalogue(CATALOGUE_VERSION)
     problems = catalogue_problems(questionnaire=wave.questionnaire, catalogue=catalogue)
     if problems:
@@ -254,7 +256,14 @@ def _recompute(wave: Wave) -> int:
     dirty_seen = Wave.objects.filter(pk=wave.pk).values_list("indicators_dirty_at", flat=True)[0]
     specs = specs_from_catalogue(catalogue)
     counts = aggregate_wave(wave_id=wave.pk, specs=specs)
-    cells = protect_cube(build_cube(counts, specs), catalogue)
+    cells, report = protect_cube(build_cube(counts, specs), catalogue)
+    logger.info(
+        "Disclosure audit of wave %s passed: %d tables, %d protected quantities, %d LPs",
+        wave.slug,
+        report.tables,
+        report.checked,
+        report.solves,
+    )
     comparisons = compare(cells, _history(wave, catalogue.version))
     now = timezone.now()
     _upsert(wave.pk, cells, comparisons, catalogue.version, now)
@@ -264,7 +273,7 @@ def _recompute(wave: Wave) -> int:
         Wave.objects.filter(pk=wave.pk, indicators_dirty_at=dirty_seen).update(
             indicators_dirty_at=None
         )
-    return len(cells)
+    return len(cells), report
 
 
 def indicators_refresh(*, wave_id: int) -> RefreshResult:
@@ -274,9 +283,9 @@ def indicators_refresh(*, wave_id: int) -> RefreshResult:
         wave = Wave.objects.select_related("questionnaire").get(pk=wave_id)
         if wave.is_published:
             return RefreshResult(wave_id, 0, published=True)
-        cells = _recompute(wave)
+        cells, report = _recompute(wave)
     logger.info("Recomputed %d cells of wave %s", cells, wave.slug)
-    return RefreshResult(wave_id, cells, published=False)
+    return RefreshResult(wave_id, cells, published=False, audit_seconds=report.seconds)
 
 
 def indicators_refresh_on_commit(*, wave_id: int) -> None:
@@ -301,6 +310,22 @@ def dirty_waves_refresh() -> list[int]:
 # --------------------------------------------------------------------------- publication
 
 
+def cells_audit(*, wave_id: int, params: RuleParams) -> AuditReport:
+    """The independent disclosure audit of a wave's stored cells, with each finding's
+    bounds (`lagesbild.disclosure_audit`)."""
+    rows = IndicatorCell.objects.filter(wave_id=wave_id).values_list(
+        *_KEY_COLUMNS, "raw_n", "raw_yes", "state", "reason"
+    )
+    return audit_rows(
+        (
+            ((i, p, g, a, b, v), n, yes, state, reason)
+            for i, p, g, a, b, v, n, yes, state, reason in rows
+        ),
+        audit_rules(params),
+        detail=True,
+    )
+
+
 def wave_publish(*, wave_id: int, user_id: int | None = None) -> WavePublication:
     """Recompute a closed wave one last time and freeze its cells, once and for all.
 
@@ -314,9 +339,17 @@ def wave_publish(*, wave_id: int, user_id: int | None = None) -> WavePublication
         now = timezone.now()
         if wave.closes_at > now:
             raise PublishRefusedError(f"{wave.slug} is still open; close it first.")
-        cells = _recompute(wave)
-        IndicatorCell.objects.filter(wave=wave).update(frozen=True)
+        cells, _ = _recompute(wave)
         catalogue = load_catalogue(CATALOGUE_VERSION)
+        # The audit again, on the cells exactly as stored: what is frozen is what passed.
+        report = cells_audit(wave_id=wave.pk, params=catalogue.rule_params)
+        if not report.passed:
+            raise PublishRefusedError(
+                f"{wave.slug} fails the disclosure audit in "
+                f"{', '.join(report.failing_tables)}: "
+                + "; ".join(f.describe() for f in report.findings[:10])
+            )
+        IndicatorCell.objects.filter(wave=wave).update(frozen=True)
         publication = WavePublication.objects.create(
             wave=wave,
             published_at=now,

@@ -315,16 +315,21 @@ def test_two_small_siblings_protect_each_other() -> None:
     assert states(cells)["girl"] == "shown"
 
 
-def test_an_empty_sibling_still_needs_a_partner() -> None:
-    # other has n = 0 and nothing to protect, but the simple rule still hides a partner;
-    # the partner's own values (derivable here) are not protected: it could be shown.
+def test_an_empty_sibling_needs_no_partner() -> None:
+    # other has n = 0: a reader derives exactly that, which discloses nobody.
     cells = protect({"all": (70, 35), "girl": (60, 30), "boy": (10, 5), "other": (0, 0)}, [GENDER])
     assert states(cells) == {
         "all": "shown",
         "girl": "shown",
-        "boy": "suppressed:complementary",
+        "boy": "shown",
         "other": "suppressed:small_base",
     }
+
+
+def test_an_empty_sibling_is_no_cover() -> None:
+    # boy (n = 8) and the empty other are hidden: boy = all - girl, so girl must go too.
+    cells = protect({"all": (70, 35), "girl": (62, 31), "boy": (8, 4), "other": (0, 0)}, [GENDER])
+    assert states(cells)["girl"] == "suppressed:complementary"
 
 
 def test_a_bound_and_a_small_sibling_need_a_third() -> None:
@@ -435,7 +440,8 @@ def _candidates(cell: Cell, cap: int) -> list[tuple[int, int, int]]:
         return [(n, 0, few) for n in range(P.min_n, min(cap, few_suppressed_max_n()) + 1)]
     if est.reason == "few_no":
         return [(n, n - few, n) for n in range(P.min_n, min(cap, few_suppressed_max_n()) + 1)]
-    return [(n, few + 1, n - few - 1) for n in range(P.min_n, cap + 1)]
+    # complementary: it was shown or bound before; a reader knows n >= min_n, no more.
+    return [(n, 0, n) for n in range(P.min_n, cap + 1)]
 
 
 def brute_force_possible(
@@ -482,7 +488,8 @@ def assert_nothing_derivable(groups: list[Group[str]], cells: Mapping[str, Cell]
         if not cells[group.total].estimate.exact:
             continue
         hidden_keys = [m for m in group.members if not cells[m].estimate.exact]
-        assert len(hidden_keys) != 1, (group, states(cells))
+        real = [m for m in hidden_keys if cells[m].n > 0]  # an empty cell is no cover
+        assert len(real) != 1, (group, states(cells))
         for key, possible in brute_force_possible(group, cells).items():
             est = cells[key].estimate
             if est.reason == "complementary":
@@ -623,7 +630,8 @@ def _naive_fixed_point(cells: dict[str, Cell], groups: list[Group[str]]) -> dict
             hidden_members = [m for m in group.members if not current[m].estimate.exact]
             if not hidden_members:
                 continue
-            if len(hidden_members) == 1 or disclosed_members(group, current):
+            real = [m for m in hidden_members if current[m].n > 0]
+            if len(real) == 1 or disclosed_members(group, current):
                 shown = [m for m in group.members if current[m].estimate.exact]
                 target = min(shown, key=lambda m: current[m].n) if shown else group.total
                 old = current[target]

@@ -1,0 +1,227 @@
+"""A reader who attacks published cells with linear programming (test helper).
+
+Written apart from `lagesbild.disclosure_audit` on purpose: another formulation (dense
+matrices for SciPy's `linprog`, one n variable per place tied by equalities, explicit
+remainder variables), no shortcuts (every bound is a full min and max LP), and the
+criterion of DOMAIN.md § Disclosure control read afresh. The tests require the two to
+agree, and this reader to win against planted weakenings.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse  # type: ignore[import-untyped]
+from scipy.optimize import linprog  # type: ignore[import-untyped]
+
+Key = tuple[str, str, str, str, str, str]
+# The published rules (docs/privacy.md); a test of weakened rules passes its own.
+MIN_N = 10
+FEW = 4  # 1..4 yes (or no) is never shown exactly
+FEW_MAX_N = 17  # a few-yes/few-no cell is suppressed only up to this n
+
+
+@dataclass(frozen=True)
+class Seen:
+    n: int
+    yes: int
+    state: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Win:
+    indicator: str
+    geography: str
+    place: str
+    row: str  # area, "KOMMUN" or "UNPLACED"
+    column: str  # "total:", "gender:1", "gender:REST", ...
+    what: str
+
+
+class _LP:
+    def __init__(self) -> None:
+        self.names: list[tuple[str, ...]] = []
+        self.index: dict[tuple[str, ...], int] = {}
+        self.lo: list[float] = []
+        self.hi: list[float] = []
+        self.eq: list[dict[int, float]] = []
+        self.le: list[dict[int, float]] = []  # sum <= 0
+        self.truth: list[float] = []
+
+    def var(self, name: tuple[str, ...]) -> int:
+        if name not in self.index:
+            self.index[name] = len(self.names)
+            self.names.append(name)
+            self.lo.append(0.0)
+            self.hi.append(math.inf)
+            self.truth.append(math.nan)
+        return self.index[name]
+
+    def fix(self, i: int, lo: float, hi: float) -> None:
+        self.lo[i] = max(self.lo[i], lo)
+        self.hi[i] = min(self.hi[i], hi)
+
+    def _matrices(self) -> tuple[object, ...]:
+        if getattr(self, "_built", None) is None:
+            size = len(self.names)
+
+            def matrix(rows: list[dict[int, float]]) -> sparse.csr_array | None:
+                if not rows:
+                    return None
+                r = [i for i, row in enumerate(rows) for _ in row]
+                c = [j for row in rows for j in row]
+                v = [x for row in rows for x in row.values()]
+                return sparse.csr_array((v, (r, c)), shape=(len(rows), size))
+
+            bounds = list(
+                zip(self.lo, [None if math.isinf(h) else h for h in self.hi], strict=True)
+            )
+            self._built = (matrix(self.le), matrix(self.eq), bounds)
+        return self._built
+
+    def extreme(self, objective: dict[int, float], sign: float) -> float:
+        a_ub, a_eq, bounds = self._matrices()
+        c = np.zeros(len(self.names))
+        for i, v in objective.items():
+            c[i] = sign * v
+        result = linprog(
+            c,
+            A_ub=a_ub,
+            b_ub=np.zeros(len(self.le)) if self.le else None,
+            A_eq=a_eq,
+            b_eq=np.zeros(len(self.eq)) if self.eq else None,
+            bounds=bounds,
+            method="highs",
+        )
+        if result.status == 3:
+            return sign * math.inf
+        assert result.status == 0, result.message
+        return float(sign * result.fun)
+
+    def span(self, objective: dict[int, float]) -> tuple[int, int]:
+        hi = self.extreme(objective, -1.0)
+        lo = self.extreme(objective, 1.0)
+        return (
+            math.ceil(lo - 1e-6),
+            math.floor(hi + 1e-6) if math.isfinite(hi) else 10**9,
+        )
+
+
+def attack(
+    cells: Mapping[Key, Seen], meaning: tuple[int, int, int] = (MIN_N, FEW, FEW_MAX_N)
+) -> list[Win]:
+    """Every protected quantity the reader pins, by DOMAIN.md's rule 4 (plus rules 2–3 for
+    what is shown). ``meaning``: what the published reasons say under the rules in force
+    (minimum n, largest hidden count, largest n of a few-yes suppression)."""
+    wins: list[Win] = []
+    tables: dict[tuple[str, str], dict[Key, Seen]] = {}
+    for key, seen in cells.items():
+        tables.setdefault((key[0], key[2]), {})[key] = seen
+        indicator, place, geography, area, breakdown, value = key
+        if seen.state == "shown" and (seen.n < MIN_N or not FEW < seen.yes < seen.n - FEW):
+            wins.append(Win(indicator, geography, place, area, f"{breakdown}:{value}", "shown"))
+    for (indicator, geography), table in sorted(tables.items()):
+        wins += _attack_table(indicator, geography, table, meaning)
+    return wins
+
+
+def _attack_table(
+    indicator: str, geography: str, table: Mapping[Key, Seen], meaning: tuple[int, int, int]
+) -> list[Win]:
+    pub_min, pub_few, pub_max = meaning
+    lp = _LP()
+    places = sorted({k[1] for k in table})
+    areas = sorted({k[3] for k in table} - {"KOMMUN"})
+    columns = sorted({(k[4], k[5]) for k in table})
+    families = sorted({b for b, _ in columns if b != "total"})
+    rows = [*areas, "UNPLACED", "KOMMUN"]
+    all_columns = [f"{b}:{v}" for b, v in columns] + [
+        f"{f}:REST" for f in families if f != "grade_band"
+    ]
+
+    def n(p: str, r: str, c: str) -> int:
+        return lp.var(("n", p, r, c))
+
+    def y(p: str, r: str, c: str) -> int:
+        return lp.var(("y", p, r, c))
+
+    targets: list[tuple[str, str, str, str]] = []  # place, row, column, kind
+    for p in places:
+        for r in rows:
+            for c in all_columns:
+                lp.le.append({y(p, r, c): 1.0, n(p, r, c): -1.0})  # yes <= n
+                if r == "UNPLACED" or c.endswith(":REST"):
+                    targets.append((p, r, c, "remainder"))
+                if p != places[0]:  # the places of a question share n
+                    lp.eq.append({n(p, r, c): 1.0, n(places[0], r, c): -1.0})
+            if geography == "school":
+                for c in all_columns:
+                    lp.fix(n(p, "UNPLACED", c), 0, 0)
+        for q in ("n", "y"):
+            var = n if q == "n" else y
+            for c in all_columns:
+                row = {var(p, "KOMMUN", c): 1.0}
+                for r in (*areas, "UNPLACED"):
+                    row[var(p, r, c)] = -1.0
+                lp.eq.append(row)
+            for r in rows:
+                for f in families:
+                    row = {var(p, r, "total:"): 1.0}
+                    for b, v in columns:
+                        if b == f:
+                            row[var(p, r, f"{b}:{v}")] = -1.0
+                    if f != "grade_band":
+                        row[var(p, r, f"{f}:REST")] = -1.0
+                    lp.eq.append(row)
+    for (_, p, _, area, b, v), seen in table.items():
+        c = f"{b}:{v}"
+        ni, yi = n(p, area, c), y(p, area, c)
+        lp.truth[ni], lp.truth[yi] = seen.n, seen.yes
+        if seen.state in ("shown", "bound"):
+            lp.fix(ni, seen.n, seen.n)
+        if seen.state == "shown":
+            lp.fix(yi, seen.yes, seen.yes)
+        elif seen.reason == "few_yes":
+            lp.fix(yi, 0, pub_few)
+        elif seen.reason == "few_no":
+            lp.le.append({ni: 1.0, yi: -1.0, lp.var(("four",)): -1.0})
+        if seen.state == "suppressed":
+            if seen.reason == "small_base":
+                lp.fix(ni, 0, pub_min - 1)
+            elif seen.reason in ("few_yes", "few_no"):
+                lp.fix(ni, pub_min, pub_max)
+            elif seen.reason == "complementary":
+                lp.fix(ni, pub_min, math.inf)
+        if seen.state != "shown":
+            targets.append((p, area, c, seen.state))
+    four = lp.index.get(("four",))
+    if four is not None:
+        lp.fix(four, pub_few, pub_few)
+    wins: list[Win] = []
+    for p, r, c, kind in targets:
+        ni, yi = n(p, r, c), y(p, r, c)
+        n_lo, n_hi = lp.span({ni: 1.0})
+        y_lo, y_hi = lp.span({yi: 1.0})
+        no_lo, no_hi = lp.span({ni: 1.0, yi: -1.0})
+        what = ""
+        if n_lo == n_hi == 0:
+            continue
+        if n_lo == n_hi and 1 <= n_lo < MIN_N:
+            what = f"n = {n_lo}"
+        elif kind == "suppressed" and (y_lo == y_hi or no_lo == no_hi):
+            what = f"yes in [{y_lo}, {y_hi}], no in [{no_lo}, {no_hi}]"
+        elif kind == "bound" and (y_lo == y_hi if y_hi <= FEW else no_lo == no_hi):
+            what = f"bound: yes in [{y_lo}, {y_hi}], no in [{no_lo}, {no_hi}]"
+        elif kind == "remainder":
+            small = n_lo < MIN_N
+            if (y_lo == y_hi and (small or 1 <= y_lo <= FEW)) or (
+                no_lo == no_hi and (small or 1 <= no_lo <= FEW)
+            ):
+                what = f"remainder: n in [{n_lo}, {n_hi}], yes in [{y_lo}, {y_hi}]"
+        if what:
+            wins.append(Win(indicator, geography, p, r, c, what))
+    return wins
