@@ -34,7 +34,7 @@ class WaveResultAdmin(admin.ModelAdmin[WaveResult]):
             return str(_("publicerad"))
         if wave.closes_at <= timezone.now():
             return str(_("stängd, ej publicerad"))
-        return str(_("öppen (preliminära siffror)"))
+        return str(_("öppen"))
 
     def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return _coordinator(request)

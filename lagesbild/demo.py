@@ -29,7 +29,7 @@ PAST_WAVES: list[tuple[str, str, int, int, float]] = [
     ("ht2025", "Höstterminen 2025", 2025, 1600, 0.2),
 ]
 # Synthetic sheets in the demo's open wave (surveys.services.demo_wave_ensure), so
-# coordinators see preliminary figures: (sheets, drift).
+# coordinators see response progress (never its values before publication): (sheets, drift).
 OPEN_WAVE = (900, 0.25)
 
 
@@ -82,4 +82,7 @@ def seed_waves(stdout: Writer) -> None:
     if open_wave is not None and not AnswerSheet.objects.filter(wave=open_wave).exists():
         sheets_insert(wave=open_wave, count=count, seed=2026, drift=drift)
         result = indicators_refresh(wave_id=open_wave.pk)
-        stdout.write(f"Open wave {open_wave.slug}: {result.cells} preliminary cells.")
+        stdout.write(
+            f"Open wave {open_wave.slug}: {count} sheets, {result.cells} cells computed "
+            "(not shown before publication)."
+        )
