@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
+
 from surveys.models import AnswerSheet, Municipality, QuestionnaireVersion, SchoolClass, Wave
 from surveys.services import DEMO_WAVE_SLUG, questionnaire_import_default
 
@@ -64,17 +66,24 @@ def seed_waves(stdout: Writer) -> None:
     questionnaire = questionnaire_import_default()
     for index, (slug, name, year, count, drift) in enumerate(PAST_WAVES):
         opens = datetime(year, 10, 1, 8, tzinfo=STOCKHOLM)
+        closes = opens + timedelta(days=28)
+        # Sheets are taken only while a wave is open, so a past wave is played through:
+        # created open, answered (dated within its four weeks), then closed at its
+        # historical date and published.
         wave, created = _wave(
             slug,
             name,
             municipality=municipality,
             questionnaire=questionnaire,
             opens=opens,
-            closes=opens + timedelta(days=28),
+            closes=timezone.now() + timedelta(hours=1),
         )
         if created:
-            sheets_insert(wave=wave, count=count, seed=2023 + index, drift=drift)
+            sheets_insert(
+                wave=wave, count=count, seed=2023 + index, drift=drift, last_day=closes.date()
+            )
         if not wave.is_published:
+            Wave.objects.filter(pk=wave.pk).update(closes_at=closes)
             publication = wave_publish(wave_id=wave.pk)
             stdout.write(f"Published {slug}: {publication.cell_count} cells.")
     count, drift = OPEN_WAVE
