@@ -20,7 +20,6 @@ Comparisons use public values only, so they can be reproduced by any reader:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -1008,15 +1007,6 @@ def _map_page(scope: Scope, meta: IndicatorMeta, *, breakdown: str) -> MapPage:
         hidden=hidden,
         missing_shapes=tuple(a for a in areas.values() if not a.has_geometry),
     )
-
-
-_BLANK_LINE = re.compile(r"\n\s*\n")
-
-
-def analysis_paragraphs(wave: Wave) -> list[str]:
-    """The wave's analysis text as plain paragraphs (separated by a blank line)."""
-    text = wave.analysis_text.replace("\r\n", "\n").strip()
-    return [" ".join(p.split()) for p in _BLANK_LINE.split(text) if p.strip()]
 
 
 def scope_of(wave: WaveRef) -> Scope:
