@@ -6,11 +6,13 @@ names such a wave answers 404, for the coordinator and the admin as for the anal
 """
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import User
 from django.core.cache import cache
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -128,3 +130,14 @@ def test_with_only_an_open_wave_the_dashboard_has_nothing_to_show(
 def test_the_admin_has_no_page_for_cells() -> None:
     # Cells (with their raw counts) are never shown in the admin, published or not.
     assert IndicatorCell not in admin.site._registry
+
+
+def test_the_export_and_report_commands_refuse_an_unpublished_wave(
+    unpublished: Wave, tmp_path: Path
+) -> None:
+    with pytest.raises(CommandError):
+        call_command("export_cells", "--wave", unpublished.slug, "--format", "csv")
+    output = tmp_path / "rapport.pdf"
+    with pytest.raises(CommandError):
+        call_command("lagesbild_report", "--wave", unpublished.slug, "--output", str(output))
+    assert not output.exists()
