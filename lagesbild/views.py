@@ -33,6 +33,9 @@ from .geojson import GeoJSONError
 
 READERS = (Role.ADMIN, Role.COORDINATOR, Role.ANALYST)
 IMPORTERS = (Role.ADMIN, Role.COORDINATOR)
+# Dashboard readers who also follow a wave's response rates (shown a link to them where a
+# wave has no published values to show).
+PROGRESS_FOLLOWERS = (Role.ADMIN, Role.COORDINATOR)
 
 
 @dataclass(frozen=True)
@@ -163,7 +166,8 @@ def _may_import(request: HttpRequest) -> bool:
 
 
 def _no_data(request: HttpRequest) -> HttpResponse:
-    return render(request, "lagesbild/no_data.html", status=200)
+    context = {"may_follow_progress": has_role(request.user, *PROGRESS_FOLLOWERS)}
+    return render(request, "lagesbild/no_data.html", context, status=200)
 
 
 def _published_only[**P](
@@ -180,7 +184,7 @@ def _published_only[**P](
             return render(
                 request,
                 "lagesbild/not_published.html",
-                {"may_follow_progress": has_role(request.user, Role.ADMIN, Role.COORDINATOR)},
+                {"may_follow_progress": has_role(request.user, *PROGRESS_FOLLOWERS)},
                 status=404,
             )
 

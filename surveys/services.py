@@ -302,14 +302,15 @@ class WaveClosedError(Exception):
 
 def wave_sheets_accept(*, wave_id: int) -> None:
     """The guard of every path that stores answer sheets; call it as the LAST statement of
-    the transaction that inserted them. Raises WaveClosedError (rolling the transaction
-    back) unless the wave is open now and unpublished.
+    the transaction that inserted them. Raises WaveClosedError unless the wave is open now
+    and unpublished; the caller then rolls the whole transaction back.
 
     A conditional UPDATE that must change exactly one row marks the wave's indicators
-    dirty: it re-checks the wave row after waiting for any concurrent writer of it, so a
-    sheet can never slip in beside a close or a publication (`wave_publish` locks this row
-    before it counts). The same statement on every database; it is also the only wave-row
-    lock a submit takes, held for the moment between it and the commit.
+    dirty: PostgreSQL re-checks the condition on the wave row after waiting for any
+    concurrent writer of it, so a sheet can never slip in beside a close or a publication
+    (`wave_publish` locks this row before it counts). The same statement on every
+    database, and the only write of the wave row a submit makes, held for the moment
+    between it and the commit.
     """
     now = timezone.now()
     accepted = Wave.objects.filter(

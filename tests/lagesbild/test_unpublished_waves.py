@@ -125,6 +125,7 @@ def test_with_only_an_open_wave_the_dashboard_has_nothing_to_show(
     html = coordinator_client.get("/lagesbild/").content.decode()
     assert "Ingen publicerad lägesbild ännu" in html
     assert "data-figure" not in html
+    assert "/skola/svarsfrekvens/" in html  # what there is to follow instead
 
 
 def test_the_admin_has_no_page_for_cells() -> None:
