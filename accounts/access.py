@@ -42,8 +42,6 @@ class Role(StrEnum):
 
 
 ALL_ROLES: Final = frozenset(Role)
-# Who may see counts and cells of a wave that is still open (clearly marked preliminary).
-PRELIMINARY_ROLES: Final = frozenset({Role.ADMIN, Role.COORDINATOR})
 # Who sees every school.
 ALL_SCHOOLS_ROLES: Final = frozenset({Role.ADMIN, Role.COORDINATOR})
 
@@ -118,11 +116,6 @@ def access_school(user: AnyUser, school_id: int) -> School:
     if school is None:
         raise Http404("No such school.")
     return school
-
-
-def can_see_preliminary(user: AnyUser) -> bool:
-    """May see preliminary numbers of an open wave (admins and coordinators)."""
-    return not roles_of(user).isdisjoint(PRELIMINARY_ROLES)
 
 
 def verify_url() -> str:

@@ -192,7 +192,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(hour=3, minute=30),
     },
     # Recompute the cells of waves with new sheets (Wave.indicators_dirty_at, set in the
-    # submit transaction), so coordinators' preliminary figures lag by minutes at most.
+    # submit transaction), so publishing finds the cells nearly up to date.
     "lagesbild-refresh-dirty-waves": {
         "task": "lagesbild.tasks.refresh_dirty_waves",
         "schedule": 180.0,

@@ -1,6 +1,8 @@
 """Admin for coordinators: publish a closed wave and write its analysis text.
 
-Cells themselves have no admin: their raw counts must never be shown.
+Cells themselves have no admin: their raw counts must never be shown, and no value of an
+unpublished wave is shown anywhere. The analysis is written before publishing: it is
+frozen with the publication.
 """
 
 from django.contrib import admin, messages
@@ -28,13 +30,20 @@ class WaveResultAdmin(admin.ModelAdmin[WaveResult]):
     readonly_fields = ["name", "slug", "opens_at", "closes_at", "published_at"]
     actions = ["publish"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
+        # The analysis is printed in the report and frozen with the publication's
+        # snapshot (lagesbild.snapshot): after publishing it cannot change.
+        if isinstance(obj, WaveResult) and obj.is_published:
+            return [*self.readonly_fields, "analysis_text"]
+        return list(self.readonly_fields)
+
     @admin.display(description=_("status"))
     def status(self, wave: WaveResult) -> str:
         if wave.is_published:
             return str(_("publicerad"))
         if wave.closes_at <= timezone.now():
             return str(_("stängd, ej publicerad"))
-        return str(_("öppen (preliminära siffror)"))
+        return str(_("öppen"))
 
     def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return _coordinator(request)
@@ -87,6 +96,7 @@ class WavePublicationAdmin(admin.ModelAdmin[WavePublication]):
         "rule_params",
         "cell_count",
         "sheet_count",
+        "snapshot",
     ]
 
     def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:

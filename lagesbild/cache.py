@@ -3,10 +3,10 @@
 Entries are never expired by short TTLs or deleted one by one: the key holds a version
 derived from the published waves (their ids and publication times), so publishing or
 unpublishing a wave changes every key at once and the old entries are simply never read
-again (Redis evicts them; the long timeout below is only a safety net). A preliminary
-(open) wave's key also holds the time its cells were last computed. The districts' names
-and flags are part of the version too; their boundaries have a generation of their own,
-bumped by the boundary import.
+again (Redis evicts them; the long timeout below is only a safety net). Only published
+waves are ever cached: an unpublished wave's cells are never read for display. The
+districts' names and flags are part of the version too; their boundaries have a
+generation of their own, bumped by the boundary import.
 
 The cache is an accelerator only: if Redis is unreachable, the data is built from the
 database and the page still renders. With the embedded default (no REDIS_URL) the
@@ -21,10 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Max
 from django.utils import translation
-
-from .models import IndicatorCell
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +35,6 @@ def version_of(published: Sequence[tuple[int, object]], districts: Sequence[obje
     districts' names and flags (a renamed district or a new police classification shows
     at once). The callers have both lists already: no query here."""
     return hashlib.sha256(repr((sorted(published), districts)).encode()).hexdigest()[:16]
-
-
-def preliminary_version(wave_id: int) -> str:
-    computed = IndicatorCell.objects.filter(wave_id=wave_id).aggregate(m=Max("computed_at"))["m"]
-    return hashlib.sha256(repr((wave_id, computed)).encode()).hexdigest()[:16]
 
 
 def geo_generation() -> int:

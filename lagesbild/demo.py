@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
+
 from surveys.models import AnswerSheet, Municipality, QuestionnaireVersion, SchoolClass, Wave
 from surveys.services import DEMO_WAVE_SLUG, questionnaire_import_default
 
@@ -29,7 +31,7 @@ PAST_WAVES: list[tuple[str, str, int, int, float]] = [
     ("ht2025", "Höstterminen 2025", 2025, 1600, 0.2),
 ]
 # Synthetic sheets in the demo's open wave (surveys.services.demo_wave_ensure), so
-# coordinators see preliminary figures: (sheets, drift).
+# coordinators see response progress (never its values before publication): (sheets, drift).
 OPEN_WAVE = (900, 0.25)
 
 
@@ -64,17 +66,24 @@ def seed_waves(stdout: Writer) -> None:
     questionnaire = questionnaire_import_default()
     for index, (slug, name, year, count, drift) in enumerate(PAST_WAVES):
         opens = datetime(year, 10, 1, 8, tzinfo=STOCKHOLM)
+        closes = opens + timedelta(days=28)
+        # Sheets are taken only while a wave is open, so a past wave is played through:
+        # created open, answered (dated within its four weeks), then closed at its
+        # historical date and published.
         wave, created = _wave(
             slug,
             name,
             municipality=municipality,
             questionnaire=questionnaire,
             opens=opens,
-            closes=opens + timedelta(days=28),
+            closes=timezone.now() + timedelta(hours=1),
         )
         if created:
-            sheets_insert(wave=wave, count=count, seed=2023 + index, drift=drift)
+            sheets_insert(
+                wave=wave, count=count, seed=2023 + index, drift=drift, last_day=closes.date()
+            )
         if not wave.is_published:
+            Wave.objects.filter(pk=wave.pk).update(closes_at=closes)
             publication = wave_publish(wave_id=wave.pk)
             stdout.write(f"Published {slug}: {publication.cell_count} cells.")
     count, drift = OPEN_WAVE
@@ -82,4 +91,7 @@ def seed_waves(stdout: Writer) -> None:
     if open_wave is not None and not AnswerSheet.objects.filter(wave=open_wave).exists():
         sheets_insert(wave=open_wave, count=count, seed=2026, drift=drift)
         result = indicators_refresh(wave_id=open_wave.pk)
-        stdout.write(f"Open wave {open_wave.slug}: {result.cells} preliminary cells.")
+        stdout.write(
+            f"Open wave {open_wave.slug}: {count} sheets, {result.cells} cells computed "
+            "(not shown before publication)."
+        )

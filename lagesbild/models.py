@@ -126,7 +126,8 @@ class WavePublication(models.Model):
     """The record of a published wave: what its frozen cells were computed with.
 
     Created once, in the transaction that freezes the cells; a wave with a publication
-    is never recomputed or published again.
+    is never recomputed or published again, and what its report prints is read from
+    `snapshot`, not from the survey tables.
     """
 
     wave = models.OneToOneField(Wave, on_delete=models.PROTECT, related_name="publication")
@@ -145,6 +146,10 @@ class WavePublication(models.Model):
     rule_params = models.JSONField(_("regelparametrar"))
     cell_count = models.PositiveIntegerField(_("antal celler"))
     sheet_count = models.PositiveIntegerField(_("antal svarsblanketter"))
+    # Everything the report and the exports print besides the cells, as it was when the
+    # wave was published (lagesbild.snapshot): response counts, schools and classes,
+    # dates, questionnaire wordings, the analysis. Versioned; never changed afterwards.
+    snapshot = models.JSONField(_("ögonblicksbild vid publicering"), default=dict)
 
     class Meta:
         verbose_name = _("publicering")

@@ -1,4 +1,9 @@
-"""Reads for the dashboards: published (or, for coordinators, preliminary) cells.
+"""Reads for the dashboards: the published, frozen cells of published waves only.
+
+Nobody sees an unpublished wave's cells, not even a coordinator: two views of an open
+wave taken before and after one pupil answered would reveal that pupil's answers
+(DOMAIN.md, disclosure rule 8). While a wave is open, staff see response counts only
+(`surveys.selectors.response_rates`).
 
 Every selector returns frozen dataclasses built from the cells' PUBLIC fields only
 (`PUBLIC_FIELDS`): the raw counts are never selected from the database here, so they
@@ -15,7 +20,6 @@ Comparisons use public values only, so they can be reproduced by any reader:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -118,7 +122,6 @@ class WaveRef:
     slug: str
     name: str
     published_at: datetime | None
-    preliminary: bool  # an open wave's unpublished cells, for coordinators only
     municipality_id: int = 0
 
 
@@ -345,50 +348,36 @@ class MapPage:
 # --------------------------------------------------------------------------- waves
 
 
-def _wave_ref(wave: Wave, preliminary: bool = False) -> WaveRef:
+def _wave_ref(wave: Wave) -> WaveRef:
     return WaveRef(
         id=wave.pk,
         slug=wave.slug,
         name=wave.name,
         published_at=wave.published_at,
-        preliminary=preliminary,
         municipality_id=wave.municipality_id,
     )
 
 
-def dashboard_waves(*, include_preliminary: bool) -> tuple[WaveRef, ...]:
-    """Published waves, newest first; with ``include_preliminary`` also open, unpublished
-    waves that already have cells (first, marked preliminary)."""
-    refs = [_wave_ref(w) for w in Wave.objects.published().order_by("-opens_at")]
-    if include_preliminary:
-        open_waves = (
-            Wave.objects.open()
-            .filter(published_at__isnull=True, cells__isnull=False)
-            .distinct()
-            .order_by("-opens_at")
-        )
-        refs = [_wave_ref(w, preliminary=True) for w in open_waves] + refs
-    return tuple(refs)
+def dashboard_waves() -> tuple[WaveRef, ...]:
+    """Published waves, newest first: the only waves whose cells anyone may see."""
+    return tuple(_wave_ref(w) for w in Wave.objects.published().order_by("-opens_at"))
 
 
-def resolve_wave(
-    slug: str | None,
-    *,
-    include_preliminary: bool,
-    waves: Sequence[WaveRef] | None = None,
-) -> WaveRef | None:
-    """The wave named by ``slug`` if the user may see it, else the latest published one.
+def resolve_wave(slug: str | None, *, waves: Sequence[WaveRef] | None = None) -> WaveRef | None:
+    """The published wave named by ``slug``, else the latest published one.
     ``waves``: the result of `dashboard_waves` when the caller already has it."""
     if waves is None:
-        waves = dashboard_waves(include_preliminary=include_preliminary)
+        waves = dashboard_waves()
     if slug:
         for wave in waves:
             if wave.slug == slug:
                 return wave
-    for wave in waves:
-        if not wave.preliminary:
-            return wave
     return waves[0] if waves else None
+
+
+def is_unpublished_wave(slug: str | None) -> bool:
+    """True when ``slug`` names a wave that exists but is not published (yet)."""
+    return bool(slug) and Wave.objects.filter(slug=slug, published_at__isnull=True).exists()
 
 
 @dataclass(frozen=True)
@@ -402,23 +391,21 @@ class Scope:
     version: str
 
 
-def dashboard_scope(slug: str | None, *, include_preliminary: bool) -> Scope | None:
-    """The request's scope in two or three small queries (waves, districts, and for a
-    preliminary wave the time its cells were last computed), or None without data."""
-    waves = dashboard_waves(include_preliminary=include_preliminary)
-    wave = resolve_wave(slug, include_preliminary=include_preliminary, waves=waves)
+def dashboard_scope(slug: str | None) -> Scope | None:
+    """The request's scope in two small queries (waves, districts), or None without a
+    published wave."""
+    waves = dashboard_waves()
+    wave = resolve_wave(slug, waves=waves)
     if wave is None:
         return None
     areas = _areas(wave)
-    published = [(w.id, w.published_at) for w in waves if not w.preliminary]
+    published = [(w.id, w.published_at) for w in waves]
     version = dash_cache.version_of(published, list(areas.values()))
-    if wave.preliminary:
-        version = "p" + dash_cache.preliminary_version(wave.id) + version
     return Scope(wave=wave, waves=waves, areas=areas, version=version)
 
 
 def _published_history(wave: WaveRef) -> list[WaveRef]:
-    """Published waves up to and including ``wave`` (a preliminary wave is not included)."""
+    """Published waves up to and including ``wave``."""
     current = Wave.objects.get(pk=wave.id)
     waves = Wave.objects.published().filter(
         municipality_id=current.municipality_id, opens_at__lte=current.opens_at
@@ -435,11 +422,9 @@ def _previous(wave: WaveRef, history: Sequence[WaveRef]) -> WaveRef | None:
 
 
 def wave_cells(wave: WaveRef, **filters: Any) -> list[PublicCell]:
-    """A wave's cells with public fields only (never raw counts): published cells, or
-    every cell of a preliminary view. ``filters`` are IndicatorCell field lookups."""
-    queryset = IndicatorCell.objects.filter(wave_id=wave.id, **filters)
-    if not wave.preliminary:
-        queryset = queryset.published()
+    """A published wave's frozen cells with public fields only (never raw counts); an
+    unpublished wave has none. ``filters`` are IndicatorCell field lookups."""
+    queryset = IndicatorCell.objects.published().filter(wave_id=wave.id, **filters)
     return [PublicCell(**row) for row in queryset.values(*PUBLIC_FIELDS)]
 
 
@@ -769,7 +754,7 @@ def _trend(
 ) -> TrendView:
     kind, value = BREAKDOWNS[breakdown]
     wanted = [KOMMUN_AREA] + ([area.code] if area else [])
-    published = [w for w in history if not w.preliminary]
+    published = list(history)
     cells = {
         (c.area, w.id): c
         for w in published
@@ -855,7 +840,7 @@ def _district_profile(wave: WaveRef, area: AreaInfo, *, breakdown: str) -> Distr
     geo = {m.code: m.geography for m in metas}
     filters = {"breakdown": kind, "breakdown_value": value, "area__in": [area.code, KOMMUN_AREA]}
     waves = list(history)
-    if wave.preliminary or all(w.id != wave.id for w in waves):
+    if all(w.id != wave.id for w in waves):
         waves.append(wave)
     by_wave: dict[int, dict[tuple[str, str, str], PublicCell]] = {}
     for w in waves:
@@ -1024,18 +1009,9 @@ def _map_page(scope: Scope, meta: IndicatorMeta, *, breakdown: str) -> MapPage:
     )
 
 
-_BLANK_LINE = re.compile(r"\n\s*\n")
-
-
-def analysis_paragraphs(wave: Wave) -> list[str]:
-    """The wave's analysis text as plain paragraphs (separated by a blank line)."""
-    text = wave.analysis_text.replace("\r\n", "\n").strip()
-    return [" ".join(p.split()) for p in _BLANK_LINE.split(text) if p.strip()]
-
-
 def scope_of(wave: WaveRef) -> Scope:
     """The scope of one wave outside a request (exports and reports read through it)."""
-    scope = dashboard_scope(wave.slug, include_preliminary=wave.preliminary)
-    if scope is None:
-        raise LookupError(f"no cells for wave {wave.slug}")
+    scope = dashboard_scope(wave.slug)
+    if scope is None or scope.wave.id != wave.id:
+        raise LookupError(f"wave {wave.slug} is not published")
     return scope

@@ -30,6 +30,7 @@ from .cube import CellKey, audit_rules, build_cube, protect_cube, specs_from_cat
 from .disclosure_audit import AuditReport, audit_rows
 from .estimation import Cell, RuleParams
 from .models import IndicatorCell, WavePublication
+from .snapshot import publication_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -333,7 +334,13 @@ def wave_publish(*, wave_id: int, user_id: int | None = None) -> WavePublication
     """
     with transaction.atomic():
         _lock_wave(wave_id)
-        wave = Wave.objects.select_related("questionnaire").get(pk=wave_id)
+        # The row lock waits for every submit that is storing a sheet in this wave, and
+        # makes every later one find the wave published (surveys.services).
+        wave = (
+            Wave.objects.select_for_update(of=("self",))
+            .select_related("questionnaire")
+            .get(pk=wave_id)
+        )
         if wave.is_published or WavePublication.objects.filter(wave_id=wave_id).exists():
             raise PublishRefusedError(f"{wave.slug} is already published; it never changes.")
         now = timezone.now()
@@ -362,6 +369,7 @@ def wave_publish(*, wave_id: int, user_id: int | None = None) -> WavePublication
             },
             cell_count=cells,
             sheet_count=AnswerSheet.objects.filter(wave=wave).count(),
+            snapshot=publication_snapshot(wave, catalogue=catalogue),
         )
         Wave.objects.filter(pk=wave.pk).update(published_at=now, indicators_dirty_at=None)
     logger.info("Published wave %s with %d frozen cells", wave.slug, cells)

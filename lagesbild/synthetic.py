@@ -8,12 +8,13 @@ import hashlib
 import json
 import random
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from surveys.models import AnswerSheet, District, SchoolClass, Wave
+from surveys.services import WaveClosedError, wave_sheets_accept
 
 from .synth import SchoolSeat, SynthSheet, synth_sheet
 
@@ -40,9 +41,18 @@ def _digest(answers: dict[str, str | list[str]]) -> str:
 
 
 def generate_sheets(
-    *, wave: Wave, count: int, seed: int | None = None, drift: float = 0.0
+    *,
+    wave: Wave,
+    count: int,
+    seed: int | None = None,
+    drift: float = 0.0,
+    last_day: date | None = None,
 ) -> list[AnswerSheet]:
-    """``count`` unsaved synthetic sheets for ``wave``; the same seed gives the same sheets."""
+    """``count`` unsaved synthetic sheets for ``wave``; the same seed gives the same sheets.
+
+    Sheets are dated from the wave's first day to ``last_day`` (default: the wave's last
+    day or today, whichever is earlier: no sheet is dated in the future).
+    """
     rng = random.Random(seed)  # noqa: S311 - invented data, not a secret
     seats, weights = _seats(wave)
     district_ids = dict(
@@ -50,7 +60,9 @@ def generate_sheets(
     )
     codes = sorted(district_ids)
     first_day = wave.opens_at.date()
-    days = max((wave.closes_at.date() - first_day).days, 1)
+    if last_day is None:
+        last_day = min(wave.closes_at.date(), timezone.localdate())
+    days = max((last_day - first_day).days, 1)
     chosen = rng.choices(seats, weights, k=count)
     sheets: list[AnswerSheet] = []
     for seat in chosen:
@@ -119,18 +131,33 @@ def _copy(sheets: list[AnswerSheet]) -> None:
             )
 
 
-def sheets_insert(*, wave: Wave, count: int, seed: int | None = None, drift: float = 0.0) -> int:
-    """Insert ``count`` synthetic sheets into ``wave`` and mark its indicators dirty."""
+def sheets_insert(
+    *,
+    wave: Wave,
+    count: int,
+    seed: int | None = None,
+    drift: float = 0.0,
+    last_day: date | None = None,
+) -> int:
+    """Insert ``count`` synthetic sheets into ``wave`` and mark its indicators dirty.
+
+    Like a pupil's sheet, only into an open, unpublished wave: raises WaveClosedError
+    otherwise (checked before any work, and again by the guard that ends the transaction).
+    """
+    if not (wave.is_open and not wave.is_published):
+        raise WaveClosedError(f"wave {wave.slug} is not open; it takes no answer sheets")
     done = 0
     with transaction.atomic():
         while done < count:
             size = min(BATCH, count - done)
             batch_seed = None if seed is None else seed * 1_000_003 + done
-            sheets = generate_sheets(wave=wave, count=size, seed=batch_seed, drift=drift)
+            sheets = generate_sheets(
+                wave=wave, count=size, seed=batch_seed, drift=drift, last_day=last_day
+            )
             if connection.vendor == "postgresql":
                 _copy(sheets)
             else:
                 AnswerSheet.objects.bulk_create(sheets, batch_size=500)
             done += size
-        Wave.objects.filter(pk=wave.pk).update(indicators_dirty_at=timezone.now())
+        wave_sheets_accept(wave_id=wave.pk)
     return done

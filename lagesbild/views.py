@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from functools import wraps
+from typing import Any, Concatenate
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -21,7 +22,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.access import Role, can_see_preliminary, has_role, role_required
+from accounts.access import Role, has_role, role_required
 from accounts.services import audit
 
 from . import cache as dash_cache
@@ -32,6 +33,9 @@ from .geojson import GeoJSONError
 
 READERS = (Role.ADMIN, Role.COORDINATOR, Role.ANALYST)
 IMPORTERS = (Role.ADMIN, Role.COORDINATOR)
+# Dashboard readers who also follow a wave's response rates (shown a link to them where a
+# wave has no published values to show).
+PROGRESS_FOLLOWERS = (Role.ADMIN, Role.COORDINATOR)
 
 
 @dataclass(frozen=True)
@@ -74,10 +78,15 @@ class Filters:
         return query
 
 
+class WaveNotPublished(Exception):
+    """The URL names a wave that is not published: nobody sees its values yet."""
+
+
 def _filters(request: HttpRequest, indicator: str = "") -> Filters | None:
-    scope = selectors.dashboard_scope(
-        request.GET.get("wave"), include_preliminary=can_see_preliminary(request.user)
-    )
+    slug = request.GET.get("wave")
+    if selectors.is_unpublished_wave(slug):
+        raise WaveNotPublished
+    scope = selectors.dashboard_scope(slug)
     if scope is None:
         return None
     breakdown = request.GET.get("breakdown", "total")
@@ -102,7 +111,6 @@ def _audit(request: HttpRequest, page: str, filters: Filters, **extra: str) -> N
         "dashboard view",
         page=page,
         wave=filters.wave.slug,
-        preliminary=filters.wave.preliminary,
         filters={
             "breakdown": filters.breakdown,
             "indicator": filters.indicator,
@@ -143,7 +151,7 @@ def _page(
         }
         return render_to_string(template, context, request=request)
 
-    key = (template, request.get_full_path(), filters.wave.slug, filters.wave.preliminary)
+    key = (template, request.get_full_path(), filters.wave.slug)
     html = dash_cache.cached(filters.scope.version, "html", (*key, may_import), fragment)
     return render(
         request,
@@ -158,11 +166,34 @@ def _may_import(request: HttpRequest) -> bool:
 
 
 def _no_data(request: HttpRequest) -> HttpResponse:
-    return render(request, "lagesbild/no_data.html", status=200)
+    context = {"may_follow_progress": has_role(request.user, *PROGRESS_FOLLOWERS)}
+    return render(request, "lagesbild/no_data.html", context, status=200)
+
+
+def _published_only[**P](
+    view: Callable[Concatenate[HttpRequest, P], HttpResponse],
+) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+    """A URL naming an unpublished wave answers 404 with a page that says so, for every
+    role: its values are not shown to anyone before publication."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except WaveNotPublished:
+            return render(
+                request,
+                "lagesbild/not_published.html",
+                {"may_follow_progress": has_role(request.user, *PROGRESS_FOLLOWERS)},
+                status=404,
+            )
+
+    return wrapped
 
 
 @require_GET
 @role_required(*READERS)
+@_published_only
 def overview(request: HttpRequest) -> HttpResponse:
     """Start page for analysts: every indicator for the chosen (latest) wave."""
     filters = _filters(request)
@@ -181,6 +212,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(*READERS)
+@_published_only
 def indicator(request: HttpRequest, code: str) -> HttpResponse:
     chosen = request.GET.get("indicator", "").upper()
     if chosen and chosen != code.upper():
@@ -215,6 +247,7 @@ def indicator(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 @role_required(*READERS)
+@_published_only
 def district(request: HttpRequest, code: str) -> HttpResponse:
     chosen = request.GET.get("area", "").upper()
     if chosen and chosen != code.upper():
@@ -243,6 +276,7 @@ def district(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 @role_required(*READERS)
+@_published_only
 def map_view(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     if filters is None:

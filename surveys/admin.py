@@ -205,3 +205,17 @@ class WaveAdmin(admin.ModelAdmin[Wave]):
     search_fields = ["name", "slug"]
     readonly_fields = ["published_at"]
     filter_horizontal = ["classes"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Wave | None = None) -> list[str]:
+        # A published wave's dates, questionnaire and kommun are frozen with its report
+        # (Wave.save refuses a change too), and so is the analysis it printed.
+        if obj is not None and obj.is_published:
+            return [
+                "published_at",
+                "municipality",
+                "questionnaire",
+                "opens_at",
+                "closes_at",
+                "analysis_text",
+            ]
+        return list(self.readonly_fields)

@@ -168,6 +168,11 @@ class QuestionnaireVersion(models.Model):
         super().save(*args, **kwargs)
 
 
+# Fields of a wave that never change once it is published (see Wave.save and the
+# trigger of migration surveys 0003).
+FROZEN_WHEN_PUBLISHED = ("opens_at", "closes_at", "questionnaire_id", "municipality_id")
+
+
 class WaveQuerySet(models.QuerySet["Wave"]):
     def open(self) -> "WaveQuerySet":
         now = timezone.now()
@@ -220,11 +225,38 @@ class Wave(models.Model):
         return self.name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        # A published wave's report quotes its dates and its questionnaire: they are
+        # frozen with it (on PostgreSQL a trigger refuses the change as well).
+        if self.published_changes():
+            raise ValidationError(
+                _("Omgången är publicerad; dess datum och enkätversion kan inte ändras.")
+            )
         super().save(*args, **kwargs)
         # The version is locked as soon as a wave uses it (editing means a new version).
         QuestionnaireVersion.objects.filter(pk=self.questionnaire_id, locked=False).update(
             locked=True
         )
+
+    def clean(self) -> None:
+        super().clean()
+        changed = self.published_changes()
+        if changed:
+            message = _("Omgången är publicerad; dess datum och enkätversion kan inte ändras.")
+            raise ValidationError({name.removesuffix("_id"): message for name in changed})
+
+    def published_changes(self) -> list[str]:
+        """The fields in `FROZEN_WHEN_PUBLISHED` that differ from the stored row of a
+        published wave (empty for a new or an unpublished wave)."""
+        if self.pk is None:
+            return []
+        stored = (
+            Wave.objects.filter(pk=self.pk, published_at__isnull=False)
+            .values(*FROZEN_WHEN_PUBLISHED)
+            .first()
+        )
+        if stored is None:
+            return []
+        return [name for name in FROZEN_WHEN_PUBLISHED if stored[name] != getattr(self, name)]
 
     @property
     def is_open(self) -> bool:

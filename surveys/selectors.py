@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from .models import AccessCode, School, SchoolClass, Wave
+from .models import AccessCode, Grade, School, SchoolClass, Wave
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,42 @@ def response_rates(*, wave: Wave, schools: QuerySet[School]) -> list[SchoolRates
         current.append(Rate(row["school_class__name"], row["issued"], row["submitted"]))
     close()
     return result
+
+
+@dataclass(frozen=True)
+class ResponseProgress:
+    """A wave's response progress: per school and class, per grade, and in total."""
+
+    schools: list[SchoolRates]
+    grades: tuple[Rate, ...]
+    total: Rate
+
+
+def response_progress(*, wave: Wave, schools: QuerySet[School]) -> ResponseProgress:
+    """`response_rates`, with the same counts per grade and for all of `schools`.
+
+    The only view of a wave's progress before publication: counts of codes and sheets,
+    never an answer or an indicator value.
+    """
+    by_grade = (
+        AccessCode.objects.filter(wave=wave, school_class__school__in=schools)
+        .values("school_class__grade")
+        .annotate(issued=Count("id"), submitted=Count("id", filter=Q(spent=True)))
+        .order_by("school_class__grade")
+    )
+    labels = dict(Grade.choices)
+    grades = tuple(
+        Rate(
+            str(labels.get(row["school_class__grade"], row["school_class__grade"])),
+            row["issued"],
+            row["submitted"],
+        )
+        for row in by_grade
+    )
+    total = Rate("", sum(r.issued for r in grades), sum(r.submitted for r in grades))
+    return ResponseProgress(
+        schools=response_rates(wave=wave, schools=schools), grades=grades, total=total
+    )
 
 
 def classes_visible(*, schools: QuerySet[School]) -> QuerySet[SchoolClass]:

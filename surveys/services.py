@@ -173,7 +173,7 @@ def codes_issue(*, wave: Wave, school_class: SchoolClass, count: int) -> list[st
 
 # --- Entering a code, with guessing limits ----------------------------------------------------
 
-EntryStatus = Literal["ok", "invalid", "wrong", "spent", "closed", "locked"]
+EntryStatus = Literal["ok", "invalid", "wrong", "spent", "not_open", "closed", "locked"]
 
 
 @dataclass(frozen=True)
@@ -181,6 +181,7 @@ class CodeEntry:
     status: EntryStatus
     code_id: uuid.UUID | None = None
     draft: SheetDraft | None = None
+    questionnaire_id: int | None = None  # for "closed": the languages of the message
 
 
 def _window_start(now: datetime) -> datetime:
@@ -256,13 +257,24 @@ def code_enter(*, typed: str, language: str) -> CodeEntry:
         return CodeEntry("locked")
     if code.spent:
         return CodeEntry("spent")
-    if not code.wave.opens_at <= now < code.wave.closes_at:
-        return CodeEntry("closed")
+    if now < code.wave.opens_at:
+        return CodeEntry("not_open")
+    if now >= code.wave.closes_at or code.wave.is_published:
+        return CodeEntry("closed", questionnaire_id=code.wave.questionnaire_id)
     draft, _created = SheetDraft.objects.get_or_create(code=code, defaults={"language": language})
     return CodeEntry("ok", code_id=code.id, draft=draft)
 
 
 # --- Drafts and the final submit ---------------------------------------------------------------
+
+
+def code_wave_closed(*, code_id: uuid.UUID) -> bool:
+    """True when the wave of a started pupil's code no longer takes answers (closed or
+    published, or the code is gone); checked on every page of the pupil flow."""
+    now = timezone.now()
+    return not AccessCode.objects.filter(
+        id=code_id, wave__closes_at__gt=now, wave__published_at__isnull=True
+    ).exists()
 
 
 def draft_save(
@@ -282,6 +294,30 @@ def draft_language_set(*, code_id: uuid.UUID, language: str) -> None:
 def answers_digest(answers: dict[str, Any]) -> str:
     canonical = json.dumps(answers, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class WaveClosedError(Exception):
+    """The wave does not take answer sheets: not open yet, closed, or published."""
+
+
+def wave_sheets_accept(*, wave_id: int) -> None:
+    """The guard of every path that stores answer sheets; call it as the LAST statement of
+    the transaction that inserted them. Raises WaveClosedError unless the wave is open now
+    and unpublished; the caller then rolls the whole transaction back.
+
+    A conditional UPDATE that must change exactly one row marks the wave's indicators
+    dirty: PostgreSQL re-checks the condition on the wave row after waiting for any
+    concurrent writer of it, so a sheet can never slip in beside a close or a publication
+    (`wave_publish` locks this row before it counts). The same statement on every
+    database, and the only write of the wave row a submit makes, held for the moment
+    between it and the commit.
+    """
+    now = timezone.now()
+    accepted = Wave.objects.filter(
+        pk=wave_id, opens_at__lte=now, closes_at__gt=now, published_at__isnull=True
+    ).update(indicators_dirty_at=now)
+    if accepted != 1:
+        raise WaveClosedError(f"wave {wave_id} takes no answer sheets now")
 
 
 SubmitStatus = Literal["stored", "duplicate", "conflict", "spent", "closed"]
@@ -375,7 +411,13 @@ def sheet_submit(
         )
         SheetDraft.objects.filter(code_id=code_id).delete()
         # Last statement before commit: this row lock is shared by every submit of the wave.
-        Wave.objects.filter(id=code.wave_id).update(indicators_dirty_at=now)
+        try:
+            wave_sheets_accept(wave_id=code.wave_id)
+        except WaveClosedError:
+            # Closed or published meanwhile: nothing of this submit is kept (the code
+            # stays unspent, the draft stays for the pupil's message).
+            transaction.set_rollback(True)
+            return SubmitResult("closed")
     return SubmitResult("stored")
 
 

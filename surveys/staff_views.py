@@ -59,16 +59,25 @@ def codes_issue(request: HttpRequest) -> HttpResponse:
 
 @role_required(*STAFF_ROLES)
 def response_rates(request: HttpRequest) -> HttpResponse:
-    """Per school and class: codes issued, sheets submitted, rate. Counts only."""
+    """Per school, class and grade and in total: codes issued, sheets submitted, rate.
+
+    Counts only: while a wave is open this is all anyone sees of it (no indicator value
+    of an unpublished wave is shown to any role).
+    """
     waves = list(Wave.objects.order_by("-opens_at"))
     chosen = request.GET.get("omgang")
     wave = next((w for w in waves if w.slug == chosen), None) or next(
         (w for w in waves if w.is_open), waves[0] if waves else None
     )
-    rates = (
-        selectors.response_rates(wave=wave, schools=schools_visible_to(request.user))
+    progress = (
+        selectors.response_progress(wave=wave, schools=schools_visible_to(request.user))
         if wave
-        else []
+        else None
     )
-    context = {"waves": waves, "wave": wave, "rates": rates}
+    context = {
+        "waves": waves,
+        "wave": wave,
+        "rates": progress.schools if progress else [],
+        "progress": progress,
+    }
     return render(request, "surveys/staff/response_rates.html", context)

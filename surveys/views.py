@@ -37,11 +37,20 @@ ENTRY_MESSAGES = {
     "spent": gettext_lazy(
         "Koden har redan använts för att skicka in svar. Fråga din lärare om en ny kod."
     ),
-    "closed": gettext_lazy("Enkäten är inte öppen just nu."),
+    "not_open": gettext_lazy("Enkäten är inte öppen just nu."),
+    "closed": gettext_lazy(
+        "Enkäten har stängt, så det går inte att svara med den här koden längre. "
+        "Tack för att du ville vara med!"
+    ),
     "locked": gettext_lazy(
         "För många felaktiga försök. Vänta tio minuter och försök igen, eller fråga din lärare."
     ),
 }
+# A pupil whose wave closed while they answered: nothing was sent in, and the draft is
+# kept (deleted by the hourly housekeeping) in case the coordinator reopens the wave.
+CLOSED_MESSAGE = gettext_lazy(
+    "Enkäten har stängt, så svaren kunde inte skickas in. Dina svar är sparade om den öppnar igen."
+)
 CONFLICT_MESSAGE = gettext_lazy(
     "De här svaren har redan skickats in med andra svar och sparades inte."
 )
@@ -78,6 +87,17 @@ def pupil_page(view: PupilView) -> Callable[..., HttpResponse]:
             return redirect(reverse("surveys:start") + "?fortsatt=1")
         state = PupilState(data)
         with translation.override(state.language):
+            if services.code_wave_closed(code_id=state.code_id):
+                # The wave closed while the pupil answered: say so in their language
+                # rather than losing the answers silently; the session ends here.
+                request.session.flush()
+                return _render(
+                    request,
+                    "surveys/problem.html",
+                    state.language,
+                    {"message": str(CLOSED_MESSAGE)},
+                    409,
+                )
             return view(request, state, *args, **kwargs)
 
     return wrapper
@@ -100,6 +120,7 @@ def _render(
 def start(request: HttpRequest) -> HttpResponse:
     """The pupil's start page: enter the one-time code from the slip."""
     form = CodeEntryForm(request.POST or None)
+    also: list[dict[str, str]] = []
     if request.method == "POST" and form.is_valid():
         language = translation.get_language() or qn.MASTER_LANGUAGE
         entry = services.code_enter(typed=form.cleaned_data["code"], language=language)
@@ -117,8 +138,27 @@ def start(request: HttpRequest) -> HttpResponse:
                 return redirect("surveys:page", number=draft.page)
             return redirect("surveys:language")
         form.add_error("code", str(ENTRY_MESSAGES[entry.status]))
+        if entry.status == "closed" and entry.questionnaire_id is not None:
+            also = _in_other_languages(ENTRY_MESSAGES["closed"], entry.questionnaire_id)
     resumed = request.GET.get("fortsatt") == "1"
-    return render(request, "surveys/start.html", {"form": form, "resumed": resumed})
+    return render(request, "surveys/start.html", {"form": form, "resumed": resumed, "also": also})
+
+
+def _in_other_languages(message: Any, version_id: int) -> list[dict[str, str]]:
+    """``message`` in the questionnaire's other languages that have a translation of it:
+    the code entry page is in Swedish or English, but the pupil may read another."""
+    current = translation.get_language() or qn.MASTER_LANGUAGE
+    with translation.override(qn.MASTER_LANGUAGE):
+        source = str(message)
+    out = []
+    for language in flow_for_id(version_id).questionnaire.languages:
+        if language == current:
+            continue
+        with translation.override(language):
+            text = str(message)
+        if language == qn.MASTER_LANGUAGE or text != source:
+            out.append({"language": language, "dir": qn.text_direction(language), "text": text})
+    return out
 
 
 @pupil_page
@@ -241,10 +281,7 @@ def _submit(request: HttpRequest, state: PupilState, answers: dict[str, Any]) ->
     message = {
         "conflict": str(CONFLICT_MESSAGE),
         "spent": _("Koden har redan använts för att skicka in svar."),
-        "closed": _(
-            "Enkäten har stängt, så svaren kunde inte skickas in. Dina svar är sparade om "
-            "den öppnar igen."
-        ),
+        "closed": str(CLOSED_MESSAGE),
     }[result.status]
     return _render(request, "surveys/problem.html", state.language, {"message": message}, 409)
 

@@ -1,37 +1,25 @@
-"""Reads for the report's method appendix: who was asked, response counts, wordings.
+"""The report's method appendix: who was asked, response counts, wordings.
 
-Response rates are counted from the survey tables (codes issued and sheets submitted per
-school kind and grade), never from answers. The counts follow the disclosure rules of the
-cells: they are rounded, and a rate whose base is below the minimum n is not shown.
+Everything here is read from the publication's snapshot (`lagesbild.snapshot`), taken
+when the wave was published, never from the survey tables: a late sheet or a retention
+purge of codes and sheets must not change a published report. The counts follow the
+disclosure rules of the cells: they are rounded, and a rate whose base is below the
+minimum n is not shown.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from datetime import datetime
 from fractions import Fraction
-from typing import Any
-
-from django.db.models import Count
-from django.utils import timezone, translation
-from django.utils.formats import date_format
 
 from lagesbild.catalogue import Catalogue
 from lagesbild.estimation import RuleParams, round_count, round_half_up
-from surveys.models import AccessCode, AnswerSheet, Grade, School, Wave
-from surveys.questionnaire import Questionnaire, load_questionnaire
+from lagesbild.snapshot import PublishedFacts, published_facts
+from surveys.models import Grade, School
 
-from .notes import LIMITS, indicator_questions, rule_paragraphs
+from .notes import LIMITS, rule_paragraphs
 from .pdf import Appendix, IndicatorNote, ResponseRow
 
 GEOGRAPHY_TEXT = {"home": "elevens bostadsområde", "school": "skolans område"}
-
-
-def _day(moment: datetime) -> str:
-    """A date in Swedish, e.g. "1 oktober 2025"."""
-    with translation.override("sv"):
-        return date_format(timezone.localtime(moment), "j F Y")
 
 
 def _fmt_count(value: int) -> str:
@@ -81,45 +69,21 @@ def response_rows(
     return tuple(rows)
 
 
-def _counts(rows: Iterable[Mapping[str, Any]], kind: str, grade: str) -> dict[tuple[str, int], int]:
-    out: dict[tuple[str, int], int] = defaultdict(int)
-    for item in rows:
-        out[(str(item[kind]), int(str(item[grade])))] += int(str(item["n"]))
-    return dict(out)
-
-
-def wave_questionnaire(wave: Wave) -> Questionnaire:
-    return load_questionnaire(wave.questionnaire.definition)
-
-
 def appendix(*, wave_id: int, catalogue: Catalogue) -> Appendix:
-    wave = Wave.objects.select_related("questionnaire", "municipality").get(pk=wave_id)
+    """The appendix of a published wave, from its snapshot (LookupError if unpublished)."""
+    return appendix_from(published_facts(wave_id=wave_id), catalogue=catalogue)
+
+
+def appendix_from(facts: PublishedFacts, *, catalogue: Catalogue) -> Appendix:
     params = catalogue.rule_params
-    issued = _counts(
-        AccessCode.objects.filter(wave_id=wave_id)
-        .values("school_class__school__kind", "school_class__grade")
-        .annotate(n=Count("id")),
-        "school_class__school__kind",
-        "school_class__grade",
-    )
-    submitted = _counts(
-        AnswerSheet.objects.filter(wave_id=wave_id)
-        .values("school__kind", "grade")
-        .annotate(n=Count("id")),
-        "school__kind",
-        "grade",
-    )
-    schools = wave.classes.values("school_id").distinct().count()
-    classes = wave.classes.count()
-    questionnaire = wave_questionnaire(wave)
     how = (
-        f"Enkäten ”{questionnaire.title.get('sv', '')}” (version {questionnaire.version}) "
+        f"Enkäten ”{facts.questionnaire_title}” (version {facts.questionnaire_version}) "
         f"besvarades av elever i årskurs 7–9 och gymnasiets årskurs 1–3 i "
-        f"{wave.municipality.name} under lektionstid, på skolans dator eller på mobilen, "
-        f"mellan {_day(wave.opens_at)} och {_day(wave.closes_at)}.",
-        f"{schools} skolor och {classes} klasser deltog. Varje elev fick en engångskod av sin "
-        "lärare. Koden visar bara att eleven går i klassen; den sparas aldrig tillsammans "
-        "med svaren, och inga namn, IP-adresser eller klockslag lagras.",
+        f"{facts.municipality} under lektionstid, på skolans dator eller på mobilen, "
+        f"mellan {facts.opens_text} och {facts.closes_text}.",
+        f"{facts.schools} skolor och {facts.classes} klasser deltog. Varje elev fick en "
+        "engångskod av sin lärare. Koden visar bara att eleven går i klassen; den sparas "
+        "aldrig tillsammans med svaren, och inga namn, IP-adresser eller klockslag lagras.",
         "Det var frivilligt att svara och varje fråga gick att hoppa över. Eleverna kunde "
         "svara på svenska eller på ett annat språk; svenska är originaltexten.",
         "Årskursen kommer från klassen. Kön och bostadsområde är elevens egna svar. "
@@ -137,12 +101,12 @@ def appendix(*, wave_id: int, catalogue: Catalogue) -> Appendix:
                 description=indicator.description.sv,
                 period=indicator.period.sv,
                 geography=GEOGRAPHY_TEXT[indicator.geography],
-                questions=indicator_questions(questionnaire, indicator),
+                questions=facts.wordings.get(indicator.code, ()),
             )
         )
     return Appendix(
         how=how,
-        response_rows=response_rows(issued, submitted, params),
+        response_rows=response_rows(facts.issued, facts.submitted, params),
         response_note=(
             f"Antal avrundas till närmaste multipel av {params.round_counts_to}. "
             f"Svarsfrekvensen visas inte (–) när färre än {params.min_n} koder delades ut. "

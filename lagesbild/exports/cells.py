@@ -2,7 +2,7 @@
 
 The exports must show exactly what the dashboards show and never more, so they reuse the
 dashboards' reads (`lagesbild.selectors`), which select public fields only. Exports are
-of published waves: an open wave's preliminary cells are never written to a file.
+of published waves: an unpublished wave's cells are never written to a file.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ class ExportScope:
 
 def resolve(filters: ExportFilters) -> ExportScope:
     """Validate ``filters`` against the published waves and the catalogue."""
-    wave = selectors.resolve_wave(filters.wave or None, include_preliminary=False)
+    wave = selectors.resolve_wave(filters.wave or None)
     if wave is None or (filters.wave and wave.slug != filters.wave):
         raise ExportFilterError("no such published wave")
     filters = ExportFilters(**{**vars(filters), "wave": wave.slug})
@@ -159,8 +159,8 @@ def _order(cell: selectors.PublicCell) -> tuple[int, str, str, str, int, str, st
 
 def public_cells(scope: ExportScope) -> list[selectors.PublicCell]:
     """The published cells of the scope, in catalogue order, kommun first."""
-    # The dashboards' own read of public fields (published cells only, for a wave that
-    # is not preliminary): the exports never select a cell column themselves.
+    # The dashboards' own read of public fields (published cells only): the exports
+    # never select a cell column themselves.
     cells = selectors.wave_cells(scope.wave, **scope.cell_filters)
     return sorted(cells, key=_order)
 

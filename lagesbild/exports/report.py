@@ -22,10 +22,10 @@ from lagesbild import selectors
 from lagesbild.catalogue import load_catalogue
 from lagesbild.charts import verdict_text
 from lagesbild.estimation import MIN_TREND_WAVES
+from lagesbild.snapshot import published_facts
 from lagesbild.svg import BarItem, TrendPoint, TrendSeries, Verdict, bar_chart, trend_chart
-from surveys.models import Wave
 
-from .appendix import appendix
+from .appendix import appendix_from
 from .pdf import (
     ChartBlock,
     DistrictMatrix,
@@ -555,23 +555,19 @@ def build_report(
             if area is None
             else _district_report(wave, area, progress)
         )
-        db_wave = Wave.objects.select_related("municipality").get(pk=wave.id)
-        catalogue = load_catalogue()
-        analysis = tuple(
-            p.strip()
-            for p in db_wave.analysis_text.replace("\r\n", "\n").split("\n\n")
-            if p.strip()
-        )
+        # What the report prints besides the cells, as frozen at publication.
+        facts = published_facts(wave_id=wave.id)
+        catalogue = load_catalogue(facts.catalogue_version)
         return Report(
             title=TITLE,
             subtitle=(
-                f"Resultat från trygghetsenkäten i {db_wave.municipality.name}: hur unga i "
+                f"Resultat från trygghetsenkäten i {facts.municipality}: hur unga i "
                 "årskurs 7 till gymnasiet upplever sin trygghet, vad de utsätts för och vilka "
                 "skyddsfaktorer som finns."
             ),
-            municipality=db_wave.municipality.name,
-            wave_name=wave.name,
-            wave_slug=wave.slug,
+            municipality=facts.municipality,
+            wave_name=facts.wave_name,
+            wave_slug=facts.wave_slug,
             published_on=wave.published_at.date() if wave.published_at else None,
             generated_on=today,
             area_name=parts.area_name,
@@ -581,8 +577,8 @@ def build_report(
             standouts=parts.standouts,
             changes=parts.changes,
             trend_note="",
-            analysis=analysis,
+            analysis=facts.analysis_paragraphs,
             groups=parts.groups,
-            appendix=appendix(wave_id=wave.id, catalogue=catalogue),
+            appendix=appendix_from(facts, catalogue=catalogue),
             cell_count=parts.cell_count,
         )

@@ -29,12 +29,11 @@ from django.utils import timezone
 from accounts.services import audit
 from lagesbild.catalogue import load_catalogue
 from lagesbild.models import ExportJob, ExportKind, ExportStatus
-from surveys.models import Wave
+from lagesbild.snapshot import published_facts
 
 from . import cells as export_cells
-from .appendix import wave_questionnaire
 from .formats import COLUMNS, csv_chunks, notes_text_chunks, write_xlsx
-from .notes import NoteSection, WaveFacts, indicator_questions, method_notes
+from .notes import NoteSection, WaveFacts, method_notes
 
 logger = logging.getLogger(__name__)
 
@@ -84,24 +83,23 @@ def _hash_file(out: IO[bytes]) -> tuple[str, int]:
 
 
 def _notes(scope: export_cells.ExportScope, row_count: int | None) -> tuple[NoteSection, ...]:
-    catalogue = load_catalogue()
-    wave = Wave.objects.select_related("questionnaire").get(pk=scope.wave.id)
-    questionnaire = wave_questionnaire(wave)
-    wordings = {i.code: indicator_questions(questionnaire, i) for i in catalogue.indicators}
+    # The wave's facts and the questionnaire wordings as frozen at publication.
+    facts = published_facts(wave_id=scope.wave.id)
+    catalogue = load_catalogue(facts.catalogue_version)
     return method_notes(
         params=catalogue.rule_params,
         catalogue=catalogue,
         wave=WaveFacts(
-            slug=scope.wave.slug,
-            name=scope.wave.name,
+            slug=facts.wave_slug,
+            name=facts.wave_name,
             published_on=timezone.localdate(scope.wave.published_at)
             if scope.wave.published_at
             else None,
-            questionnaire=f"{wave.questionnaire.code} v{wave.questionnaire.version}",
+            questionnaire=facts.questionnaire_label,
         ),
         filters=scope.filters.describe(),
         columns=[(c.header, c.description) for c in COLUMNS],
-        wordings=wordings,
+        wordings=facts.wordings,
         row_count=row_count,
     )
 

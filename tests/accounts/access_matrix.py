@@ -81,8 +81,8 @@ RULES: dict[str, Rule] = {
     # Staff pages of the survey: codes and response rates, scoped to the user's schools.
     "surveys:codes_issue": Rule(CODE_ISSUERS),
     "surveys:response_rates": Rule(CODE_ISSUERS),
-    # Dashboards: published results for analysts, coordinators and admins (the last two
-    # also see an open wave's preliminary numbers); boundary import for the admin site roles.
+    # Dashboards: published results for analysts, coordinators and admins (the same for
+    # all; no role sees an unpublished wave); boundary import for the admin site roles.
     "lagesbild:overview": Rule(ANALYSTS),
     "lagesbild:indicator": Rule(ANALYSTS, kwargs={"code": "EXP02"}),
     "lagesbild:district": Rule(ANALYSTS, kwargs={"code": "{district}"}),

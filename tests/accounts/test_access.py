@@ -7,7 +7,6 @@ from django.test import Client, RequestFactory
 from accounts.access import (
     Role,
     access_school,
-    can_see_preliminary,
     organisation_of,
     role_required,
     roles_of,
@@ -101,22 +100,6 @@ def test_school_of_another_contact_answers_404(school: School, other_school: Sch
 def test_missing_school_answers_404_even_for_a_coordinator() -> None:
     with pytest.raises(Http404):
         access_school(make_staff(Role.COORDINATOR), 987654)
-
-
-@pytest.mark.parametrize(
-    ("role", "expected"),
-    [
-        (Role.ADMIN, True),
-        (Role.COORDINATOR, True),
-        (Role.ANALYST, False),
-        (Role.SCHOOL_CONTACT, False),
-    ],
-)
-def test_only_admins_and_coordinators_see_preliminary_numbers(
-    role: Role, expected: bool, school: School
-) -> None:
-    user = make_staff(role, organisation="kommun", school=school)
-    assert can_see_preliminary(user) is expected
 
 
 def test_role_required_sends_anonymous_users_to_login() -> None:

@@ -28,6 +28,7 @@ from surveys.models import (
 )
 from surveys.services import questionnaire_import_default
 from tests.accounts.access_matrix import ANONYMOUS, PERSONAS, RULES, UNVERIFIED, Rule
+from tests.lagesbild.dashboard_factories import make_publication
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ def world() -> World:
         closes_at=now - timedelta(days=370),
         published_at=now - timedelta(days=360),
     )
+    make_publication(wave)
     open_wave = Wave.objects.create(
         municipality=municipality,
         name="Matrisomgången pågående",

@@ -19,7 +19,9 @@ from django.utils import timezone
 
 from lagesbild.catalogue import PlacesRule, load_catalogue
 from lagesbild.estimation import estimate_cell
-from lagesbild.models import KOMMUN_AREA, Breakdown, IndicatorCell
+from lagesbild.models import KOMMUN_AREA, Breakdown, IndicatorCell, WavePublication
+from lagesbild.services import catalogue_digest
+from lagesbild.snapshot import publication_snapshot
 from surveys import demo
 from surveys.models import District, Municipality, QuestionnaireVersion, Wave
 from surveys.questionnaire import DEFAULT_QUESTIONNAIRE_PATH
@@ -76,6 +78,7 @@ class QuestionnaireVersionFactory(factory.django.DjangoModelFactory):
 class WaveFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Wave
+        skip_postgeneration_save = True
 
     municipality = factory.SubFactory(MunicipalityFactory)
     name = factory.Sequence(lambda i: f"HT {2015 + i}")
@@ -84,6 +87,13 @@ class WaveFactory(factory.django.DjangoModelFactory):
     opens_at = factory.Sequence(lambda i: timezone.now() - timedelta(days=365 * (30 - i)))
     closes_at = factory.LazyAttribute(lambda w: w.opens_at + timedelta(days=21))
     published_at = factory.LazyAttribute(lambda w: w.closes_at + timedelta(days=14))
+
+    @factory.post_generation  # type: ignore[untyped-decorator]
+    def publication(wave: Wave, create: bool, extracted: Any, **kwargs: Any) -> None:
+        """A published wave has its publication record and snapshot, as `wave_publish`
+        makes them (without recomputing: the tests build the cells themselves)."""
+        if create and wave.published_at is not None:
+            make_publication(wave)
 
 
 class CellFactory(factory.django.DjangoModelFactory):
@@ -126,6 +136,23 @@ class CellFactory(factory.django.DjangoModelFactory):
 def make_wave(**fields: Any) -> Wave:
     """A published wave (pass ``published_at=None`` for an unpublished one)."""
     return cast(Wave, WaveFactory(**fields))  # type: ignore[no-untyped-call]
+
+
+def make_publication(wave: Wave) -> WavePublication:
+    """The publication record and snapshot of a wave whose ``published_at`` a test set
+    itself, as `wave_publish` makes them (without recomputing any cell)."""
+    assert wave.published_at is not None
+    catalogue = load_catalogue()
+    return WavePublication.objects.create(
+        wave=wave,
+        published_at=wave.published_at,
+        catalogue_version=catalogue.version,
+        catalogue_digest=catalogue_digest(catalogue.version),
+        rule_params={},
+        cell_count=0,
+        sheet_count=0,
+        snapshot=publication_snapshot(wave, catalogue=catalogue),
+    )
 
 
 def make_cell(**fields: Any) -> IndicatorCell:

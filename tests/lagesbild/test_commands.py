@@ -2,10 +2,12 @@
 
 import io
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 
 from accounts.access import Role
 from accounts.testing import login_verified, make_staff
@@ -50,9 +52,23 @@ def test_refresh_indicators_names_an_unknown_wave() -> None:
         run("refresh_indicators", "--wave", "nope")
 
 
-def test_publish_wave_freezes_and_refuses_a_second_time(make_wave: MakeWave) -> None:
+def test_synth_responses_refuses_a_closed_wave(make_wave: MakeWave) -> None:
     wave = make_wave()
+    with pytest.raises(CommandError, match="not open"):
+        run("synth_responses", "--wave", wave.slug, "--count", "5")
+    assert not AnswerSheet.objects.filter(wave=wave).exists()
+
+
+def test_synth_responses_refuses_a_wave_that_has_not_opened(make_wave: MakeWave) -> None:
+    wave = make_wave(opens=timezone.now() + timedelta(days=2))
+    with pytest.raises(CommandError, match="not open"):
+        run("synth_responses", "--wave", wave.slug, "--count", "5")
+
+
+def test_publish_wave_freezes_and_refuses_a_second_time(make_wave: MakeWave) -> None:
+    wave = make_wave(closed=False)
     run("synth_responses", "--wave", wave.slug, "--count", "50", "--seed", "2")
+    Wave.objects.filter(pk=wave.pk).update(closes_at=timezone.now())
     assert "Published" in run("publish_wave", wave.slug)
     assert not IndicatorCell.objects.filter(wave=wave, frozen=False).exists()
     with pytest.raises(CommandError, match="already published"):

@@ -1,4 +1,4 @@
-"""Dashboard selectors: public values only, comparisons, trends, preliminary waves, cache."""
+"""Dashboard selectors: public values only, comparisons, trends, unpublished waves, cache."""
 
 from dataclasses import fields, replace
 from typing import Any
@@ -23,7 +23,7 @@ def _empty_cache() -> None:
 
 
 def latest(waves: list[Wave] | None = None, slug: str | None = None) -> selectors.Scope:
-    scope = selectors.dashboard_scope(slug, include_preliminary=False)
+    scope = selectors.dashboard_scope(slug)
     assert scope is not None
     return scope
 
@@ -59,17 +59,26 @@ def test_latest_published_wave_is_the_default(waves: list[Wave]) -> None:
     assert latest(waves).wave.slug == waves[-1].slug
 
 
-def test_an_open_wave_is_not_offered_without_the_preliminary_right(open_wave: Wave) -> None:
-    slugs = [w.slug for w in selectors.dashboard_waves(include_preliminary=False)]
+def test_an_open_wave_is_never_offered(open_wave: Wave) -> None:
+    slugs = [w.slug for w in selectors.dashboard_waves()]
     assert open_wave.slug not in slugs
 
 
-def test_an_open_wave_is_offered_as_preliminary_to_those_who_may_see_it(
-    open_wave: Wave,
-) -> None:
-    ref = selectors.resolve_wave(open_wave.slug, include_preliminary=True)
+def test_an_open_wave_resolves_to_no_wave_of_its_own(open_wave: Wave) -> None:
+    ref = selectors.resolve_wave(open_wave.slug)
     assert ref is not None
-    assert ref.preliminary
+    assert ref.id != open_wave.pk
+    assert selectors.is_unpublished_wave(open_wave.slug)
+
+
+def test_an_unpublished_wave_has_no_cells_to_read(open_wave: Wave) -> None:
+    ref = selectors.WaveRef(
+        id=open_wave.pk, slug=open_wave.slug, name=open_wave.name, published_at=None
+    )
+    assert IndicatorCell.objects.filter(wave=open_wave).exists()
+    assert selectors.wave_cells(ref) == []
+    with pytest.raises(LookupError):
+        selectors.scope_of(ref)
 
 
 def test_a_district_whose_interval_lies_above_the_kommun_stands_out_as_worse() -> None:

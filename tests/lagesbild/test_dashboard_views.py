@@ -144,20 +144,22 @@ def test_a_suppressed_cell_shows_a_dash_with_its_reason_in_the_table(
     assert f"{name}: färre än 10 svar" in html
 
 
-def test_an_analyst_does_not_see_an_open_wave(analyst_client: Client, open_wave: Wave) -> None:
-    html = analyst_client.get(f"/lagesbild/?wave={open_wave.slug}").content.decode()
-    assert "PRELIMINÄRT" not in html
+def test_an_open_wave_is_not_offered_in_the_wave_choice(
+    coordinator_client: Client, open_wave: Wave
+) -> None:
+    html = coordinator_client.get("/lagesbild/").content.decode()
     assert f'<option value="{open_wave.slug}"' not in html
     assert "Data från omgång" in html
 
 
-def test_a_coordinator_sees_the_open_wave_clearly_marked_preliminary(
+def test_a_coordinator_gets_not_published_yet_for_an_open_wave(
     coordinator_client: Client, open_wave: Wave
 ) -> None:
-    html = coordinator_client.get(f"/lagesbild/?wave={open_wave.slug}").content.decode()
-    assert "PRELIMINÄRT" in html
-    assert "Preliminära data från omgång VT Öppen (inte publicerad)" in html
-    assert "is-preliminary" in html
+    response = coordinator_client.get(f"/lagesbild/?wave={open_wave.slug}")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Omgången är inte publicerad ännu" in html
+    assert "/skola/svarsfrekvens/" in html
 
 
 def test_dashboards_are_available_in_english(analyst_client: Client, waves: list[Wave]) -> None:

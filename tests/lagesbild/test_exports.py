@@ -93,7 +93,7 @@ def test_exported_cells_equal_the_dashboard_cells_for_the_same_filters(
 ) -> None:
     query = {"wave": wave, "indicator": "EXP02", "geography": "home", "breakdown": breakdown}
     rows = _csv(_body(analyst_client.get("/lagesbild/export/celler.csv", query)))
-    ref = selectors.resolve_wave(wave, include_preliminary=False)
+    ref = selectors.resolve_wave(wave)
     assert ref is not None
     meta = selectors.find_indicator("EXP02")
     assert meta is not None

@@ -213,8 +213,10 @@ def _published_waves(make_wave: MakeWave, count: int, drift: float = 0.0) -> lis
     waves = []
     start = timezone.now() - timedelta(days=400 * count)
     for i in range(count):
-        wave = make_wave(f"w{i}", opens=start + timedelta(days=365 * i))
+        opens = start + timedelta(days=365 * i)
+        wave = make_wave(f"w{i}", opens=opens, closed=False)  # sheets only while open
         sheets_insert(wave=wave, count=600, seed=i, drift=drift * i)
+        Wave.objects.filter(pk=wave.pk).update(closes_at=opens + timedelta(days=28))
         wave_publish(wave_id=wave.pk)
         waves.append(wave)
     return waves

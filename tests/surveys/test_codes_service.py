@@ -7,7 +7,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from surveys import codes
-from surveys.models import AccessCode, ClassKey, SheetDraft
+from surveys.models import AccessCode, ClassKey, SheetDraft, Wave
 from surveys.services import code_enter, codes_issue
 from tests.surveys.factories import make_class, make_wave
 
@@ -99,6 +99,15 @@ def test_a_spent_code_is_rejected() -> None:
 def test_a_code_of_a_wave_that_has_not_opened_is_rejected() -> None:
     wave = make_wave(opens_at=timezone.now() + timedelta(days=1))
     [code] = codes_issue(wave=wave, school_class=make_class(), count=1)
+    assert code_enter(typed=code, language="sv").status == "not_open"
+
+
+def test_a_code_of_a_closed_wave_is_rejected_as_closed() -> None:
+    wave = make_wave(
+        opens_at=timezone.now() - timedelta(days=30), closes_at=timezone.now() + timedelta(days=1)
+    )
+    [code] = codes_issue(wave=wave, school_class=make_class(), count=1)
+    Wave.objects.filter(pk=wave.pk).update(closes_at=timezone.now())
     assert code_enter(typed=code, language="sv").status == "closed"
 
 

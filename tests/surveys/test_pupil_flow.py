@@ -7,8 +7,9 @@ import pytest
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import OperationalError
 from django.test import Client
+from django.utils import timezone
 
-from surveys.models import AccessCode, AnswerSheet, SheetDraft
+from surveys.models import AccessCode, AnswerSheet, SheetDraft, Wave
 from surveys.outage import outage_forget
 
 pytestmark = pytest.mark.django_db
@@ -247,3 +248,73 @@ def test_a_missing_csrf_token_gets_a_page_in_the_pupils_language(new_code: NewCo
     response = client.post("/sida/1/", {"KON": "1", "nav": "next"})
     assert response.status_code == 403
     assert "Nothing you have already answered" in response.content.decode()
+
+
+# --------------------------------------------------------------------------- closed wave
+
+
+def _close_waves() -> None:
+    Wave.objects.update(closes_at=timezone.now())
+
+
+def test_a_code_of_a_closed_wave_is_explained_in_swedish(client: Client, new_code: NewCode) -> None:
+    code = new_code()
+    _close_waves()
+    response = client.post("/", {"code": code})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Enkäten har stängt, så det går inte att svara med den här koden längre" in html
+    assert 'class="invalid-feedback' in html or "is-invalid" in html  # the form's error style
+
+
+def test_a_code_of_a_closed_wave_is_explained_in_english_and_arabic(
+    client: Client, new_code: NewCode
+) -> None:
+    code = new_code()
+    _close_waves()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.post("/", {"code": code}).content.decode()
+    assert "The survey has closed, so this code can no longer be used" in html
+    # The pupil may read another of the questionnaire's languages: shown beside it.
+    assert 'lang="ar" dir="rtl"' in html
+    assert "أُغلق الاستبيان" in html
+    assert 'lang="sv" dir="ltr">Enkäten har stängt' in html
+
+
+def test_a_pupil_is_told_when_the_wave_closes_while_they_answer(
+    client: Client, new_code: NewCode
+) -> None:
+    _start(client, new_code())
+    client.post("/sprak/", {"language": "sv"})
+    client.post("/sida/1/", {"KON": "2", "HEMOMR": "EJSVAR", "nav": "next"})
+    _close_waves()
+    response = client.post("/sida/2/", {"TRY01": "3", "nav": "next"})
+    assert response.status_code == 409
+    assert "Enkäten har stängt, så svaren kunde inte skickas in" in response.content.decode()
+    assert SheetDraft.objects.get().answers["KON"] == "2"  # kept, not lost silently
+    assert not AnswerSheet.objects.exists()
+
+
+def test_the_closed_message_is_in_the_pupils_language(client: Client, new_code: NewCode) -> None:
+    _start(client, new_code())
+    client.post("/sprak/", {"language": "ar"})
+    _close_waves()
+    response = client.get("/sida/1/")
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "أُغلق الاستبيان، لذلك لم يمكن إرسال الإجابات" in html
+    assert 'dir="rtl"' in html
+
+
+def test_the_closed_message_is_in_english_for_an_english_pupil(
+    client: Client, new_code: NewCode
+) -> None:
+    _start(client, new_code())
+    client.post("/sprak/", {"language": "en"})
+    _close_waves()
+    response = client.post("/sida/1/", {"KON": "1", "nav": "next"})
+    assert response.status_code == 409
+    assert "The survey has closed, so the answers could not be sent in" in (
+        response.content.decode()
+    )
+    assert not AccessCode.objects.get().spent

@@ -5,7 +5,7 @@ from accounts.access import Role
 from accounts.models import AuditLog
 from accounts.testing import login_verified, make_staff
 from surveys.models import AccessCode, School, SchoolClass, Wave
-from surveys.selectors import response_rates
+from surveys.selectors import response_progress, response_rates
 from surveys.services import code_enter, codes_issue, sheet_submit
 from tests.surveys.factories import make_class
 
@@ -81,3 +81,38 @@ def test_a_school_contact_sees_only_their_schools_rates(
     html = client.get("/skola/svarsfrekvens/").content.decode()
     assert school_class.school.name in html
     assert other.school.name not in html
+
+
+def test_response_progress_counts_per_grade_and_in_total(
+    open_wave: Wave, school_class: SchoolClass
+) -> None:
+    other = make_class(grade=7)
+    codes = codes_issue(wave=open_wave, school_class=school_class, count=4)
+    codes_issue(wave=open_wave, school_class=other, count=6)
+    entry = code_enter(typed=codes[0], language="sv")
+    assert entry.code_id and entry.draft
+    sheet_submit(
+        code_id=entry.code_id, submission_id=entry.draft.submission_id, answers={}, language="sv"
+    )
+    progress = response_progress(wave=open_wave, schools=School.objects.all())
+    assert [(g.label, g.issued, g.submitted) for g in progress.grades] == [
+        ("åk 7", 6, 0),
+        ("åk 9", 4, 1),
+    ]
+    assert (progress.total.issued, progress.total.submitted, progress.total.rate_pct) == (
+        10,
+        1,
+        10,
+    )
+    assert len(progress.schools) == 2
+
+
+def test_a_coordinator_follows_an_open_wave_by_counts_only(
+    client: Client, open_wave: Wave, school_class: SchoolClass
+) -> None:
+    codes_issue(wave=open_wave, school_class=school_class, count=3)
+    login_verified(client, make_staff(Role.COORDINATOR))
+    html = client.get(f"/skola/svarsfrekvens/?omgang={open_wave.slug}").content.decode()
+    assert "Per årskurs" in html
+    assert "Totalt 0 inskickade svar av 3 utdelade koder" in html
+    assert "Omgången är inte publicerad" in html

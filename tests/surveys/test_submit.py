@@ -89,6 +89,18 @@ def test_a_closed_wave_accepts_no_sheet() -> None:
     assert not AccessCode.objects.get(id=code_id).spent
 
 
+def test_a_published_wave_accepts_no_sheet_even_within_its_dates() -> None:
+    # The dates alone would let it through: the guard that ends the transaction reads
+    # the wave row again and refuses, rolling back the sheet and the spent code.
+    code_id, sid = _started()
+    Wave.objects.update(published_at=timezone.now())
+    result = sheet_submit(code_id=code_id, submission_id=sid, answers=ANSWERS, language="sv")
+    assert result.status == "closed"
+    assert not AnswerSheet.objects.exists()
+    assert not AccessCode.objects.get(id=code_id).spent
+    assert SheetDraft.objects.filter(code_id=code_id).exists()  # the pupil's answers stay
+
+
 def test_submit_deletes_the_draft_keyed_to_the_code() -> None:
     code_id, sid = _started()
     sheet_submit(code_id=code_id, submission_id=sid, answers=ANSWERS, language="sv")

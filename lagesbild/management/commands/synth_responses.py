@@ -6,13 +6,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lagesbild.synthetic import sheets_insert
 from surveys.models import Wave
+from surveys.services import WaveClosedError
 
 
 class Command(BaseCommand):
     help = (
         "Create N synthetic answer sheets for a wave: district differences, correlated "
-        "answers, skipped questions. The same --seed gives the same sheets. Never use "
-        "on a wave with real answers."
+        "answers, skipped questions. The same --seed gives the same sheets. Only for an "
+        "open, unpublished wave; never use on a wave with real answers."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -32,9 +33,18 @@ class Command(BaseCommand):
             raise CommandError(f"No wave with slug {options['wave']!r}.")
         if wave.is_published:
             raise CommandError(f"Wave {wave.slug} is published; its answers are frozen.")
+        if not wave.is_open:
+            raise CommandError(
+                f"Wave {wave.slug} is not open (it opens {wave.opens_at:%Y-%m-%d %H:%M} and "
+                f"closes {wave.closes_at:%Y-%m-%d %H:%M}); answer sheets are taken only "
+                "while a wave is open."
+            )
         if options["count"] < 1:
             raise CommandError("--count must be at least 1.")
-        created = sheets_insert(
-            wave=wave, count=options["count"], seed=options["seed"], drift=options["drift"]
-        )
+        try:
+            created = sheets_insert(
+                wave=wave, count=options["count"], seed=options["seed"], drift=options["drift"]
+            )
+        except WaveClosedError as error:  # closed or published while we worked
+            raise CommandError(str(error)) from error
         self.stdout.write(self.style.SUCCESS(f"Created {created} synthetic sheets in {wave.slug}."))
