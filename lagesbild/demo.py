@@ -8,12 +8,15 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from django.db import transaction
 from django.utils import timezone
 
 from surveys.models import AnswerSheet, Municipality, QuestionnaireVersion, SchoolClass, Wave
 from surveys.services import DEMO_WAVE_SLUG, questionnaire_import_default
 
-from .services import indicators_refresh, wave_publish
+from .catalogue import load_catalogue
+from .models import IndicatorCell, WavePublication
+from .services import CATALOGUE_VERSION, cells_audit, indicators_refresh, wave_publish
 from .synthetic import sheets_insert
 
 
@@ -59,6 +62,26 @@ def _wave(
     return wave, created
 
 
+def _fails_audit(wave: Wave) -> bool:
+    """Whether a published wave's frozen cells fail today's disclosure audit."""
+    params = load_catalogue(CATALOGUE_VERSION).rule_params
+    try:
+        return not cells_audit(wave_id=wave.pk, params=params, detail=False).passed
+    except ValueError:  # states that today's rules cannot produce
+        return True
+
+
+def _unpublish_demo_wave(wave: Wave) -> None:
+    """Demo data only: drop a demo wave's publication and frozen cells so that it can be
+    published again under the current rules. Real published waves never change."""
+    if wave.slug not in {slug for slug, *_ in PAST_WAVES}:
+        raise ValueError(f"{wave.slug} is not a demo wave")
+    with transaction.atomic():
+        IndicatorCell.objects.filter(wave=wave).delete()
+        WavePublication.objects.filter(wave=wave).delete()
+        Wave.objects.filter(pk=wave.pk).update(published_at=None)
+
+
 def seed_waves(stdout: Writer) -> None:
     """Three published autumn waves with synthetic answers, and synthetic answers in the
     demo's open wave (created before by seed_demo)."""
@@ -82,6 +105,10 @@ def seed_waves(stdout: Writer) -> None:
             sheets_insert(
                 wave=wave, count=count, seed=2023 + index, drift=drift, last_day=closes.date()
             )
+        if wave.is_published and _fails_audit(wave):
+            _unpublish_demo_wave(wave)
+            wave.refresh_from_db()
+            stdout.write(f"{slug} was published under earlier disclosure rules; publishing again.")
         if not wave.is_published:
             Wave.objects.filter(pk=wave.pk).update(closes_at=closes)
             publication = wave_publish(wave_id=wave.pk)

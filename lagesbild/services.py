@@ -26,7 +26,14 @@ from surveys.questionnaire import QuestionnaireError, load_questionnaire
 from .aggregation import aggregate_wave
 from .catalogue import CATALOGUE_DIR, Catalogue, check_against_questionnaire, load_catalogue
 from .comparisons import Comparison, Shown, compare
-from .cube import CellKey, audit_rules, build_cube, protect_cube, specs_from_catalogue
+from .cube import (
+    CellKey,
+    DisclosureError,
+    audit_rules,
+    build_cube,
+    protect_cube,
+    specs_from_catalogue,
+)
 from .disclosure_audit import AuditReport, audit_rows
 from .estimation import Cell, RuleParams
 from .models import IndicatorCell, WavePublication
@@ -311,9 +318,9 @@ def dirty_waves_refresh() -> list[int]:
 # --------------------------------------------------------------------------- publication
 
 
-def cells_audit(*, wave_id: int, params: RuleParams) -> AuditReport:
+def cells_audit(*, wave_id: int, params: RuleParams, detail: bool = True) -> AuditReport:
     """The independent disclosure audit of a wave's stored cells, with each finding's
-    bounds (`lagesbild.disclosure_audit`)."""
+    bounds unless ``detail`` is off (`lagesbild.disclosure_audit`)."""
     rows = IndicatorCell.objects.filter(wave_id=wave_id).values_list(
         *_KEY_COLUMNS, "raw_n", "raw_yes", "state", "reason"
     )
@@ -323,7 +330,7 @@ def cells_audit(*, wave_id: int, params: RuleParams) -> AuditReport:
             for i, p, g, a, b, v, n, yes, state, reason in rows
         ),
         audit_rules(params),
-        detail=True,
+        detail=detail,
     )
 
 
@@ -346,7 +353,10 @@ def wave_publish(*, wave_id: int, user_id: int | None = None) -> WavePublication
         now = timezone.now()
         if wave.closes_at > now:
             raise PublishRefusedError(f"{wave.slug} is still open; close it first.")
-        cells, _ = _recompute(wave)
+        try:
+            cells, _ = _recompute(wave)
+        except DisclosureError as error:
+            raise PublishRefusedError(f"{wave.slug}: {error}") from error
         catalogue = load_catalogue(CATALOGUE_VERSION)
         # The audit again, on the cells exactly as stored: what is frozen is what passed.
         report = cells_audit(wave_id=wave.pk, params=catalogue.rule_params)
