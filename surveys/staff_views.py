@@ -70,5 +70,6 @@ def response_rates(request: HttpRequest) -> HttpResponse:
         if wave
         else []
     )
-    context = {"waves": waves, "wave": wave, "rates": rates}
+    storms = selectors.guess_storms(schools=schools_visible_to(request.user))
+    context = {"waves": waves, "wave": wave, "rates": rates, "storms": storms}
     return render(request, "surveys/staff/response_rates.html", context)

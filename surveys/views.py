@@ -7,10 +7,10 @@ never puts a code in a URL, so no access log line can hold one.
 """
 
 import functools
-import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,15 +19,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import health, pupil, services
+from . import health, pupil, pupil_sessions, services
 from . import questionnaire as qn
+from .entry import code_enter
 from .flow import Flow, flow_for_id
 from .forms import CodeEntryForm
 from .models import District, QuestionnaireVersion, SheetDraft
 
 SESSION_KEY = "pupil"
+# After a submit: only where the thank-you page is (a repeated submit lands there too).
+DONE_KEY = "pupil_done"
 ENTRY_MESSAGES = {
     "invalid": gettext_lazy(
         "Det där ser inte ut som en kod. En kod har tre grupper med fyra tecken, "
@@ -39,23 +42,29 @@ ENTRY_MESSAGES = {
     ),
     "closed": gettext_lazy("Enkäten är inte öppen just nu."),
     "locked": gettext_lazy(
-        "För många felaktiga försök. Vänta tio minuter och försök igen, eller fråga din lärare."
+        "För många felaktiga försök med koder från din klass. Kontrollera koden och försök "
+        "igen om en stund, eller fråga din lärare."
     ),
 }
 CONFLICT_MESSAGE = gettext_lazy(
     "De här svaren har redan skickats in med andra svar och sparades inte."
 )
+# Why the start page is shown again: each gets a sentence there.
+START_REASONS = {"fortsatt", "tid", "avslutad"}
 
 
 class PupilState:
-    """The pupil's place in the flow, kept in the session (never the code itself)."""
+    """The pupil's place in the flow: the session's language and questionnaire, and the
+    draft its token leads to (the session itself never holds the code)."""
 
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.code_id = uuid.UUID(data["code"])
-        self.submission_id = uuid.UUID(data["sid"])
+    def __init__(self, data: dict[str, Any], draft: SheetDraft) -> None:
+        self.token: str = data["token"]
         self.language: str = data["lang"]
         self.version_id: int = data["qv"]
         self.municipality_id: int = data["muni"]
+        self.draft = draft
+        self.code_id = draft.code_id
+        self.submission_id = draft.submission_id
 
     @property
     def flow(self) -> Flow:
@@ -65,18 +74,44 @@ class PupilState:
 type PupilView = Callable[..., HttpResponse]
 
 
+def _start_again(request: HttpRequest, reason: str) -> HttpResponse:
+    request.session.flush()
+    return redirect(f"{reverse('surveys:start')}?{reason}=1")
+
+
+def _thanks_after_submit(request: HttpRequest, version_id: int, language: str) -> HttpResponse:
+    """Forget the pupil's token on this device; remember only where the thank-you page is."""
+    request.session.pop(SESSION_KEY, None)
+    request.session[DONE_KEY] = {"qv": version_id, "lang": language}
+    return redirect("surveys:thanks", version=version_id, language=language)
+
+
 def pupil_page(view: PupilView) -> Callable[..., HttpResponse]:
-    """Needs a started pupil; renders in the pupil's language; never cached."""
+    """Needs a started pupil; renders in the pupil's language; never cached.
+
+    What a request without a session gets never depends on what it posts: it carries
+    nothing the requester got from their own session.
+    """
 
     @functools.wraps(view)
     @never_cache
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         data = request.session.get(SESSION_KEY)
         if not data:
-            if request.method == "POST" and "submission_id" in request.POST:
-                return _submit_retry(request)
+            done = request.session.get(DONE_KEY)
+            if done:  # a double click or a reload after this device submitted
+                return redirect("surveys:thanks", version=done["qv"], language=done["lang"])
             return redirect(reverse("surveys:start") + "?fortsatt=1")
-        state = PupilState(data)
+        if "token" not in data:  # a session from before pupil tokens: start again
+            return _start_again(request, "fortsatt")
+        found = pupil_sessions.pupil_session_touch(token=data["token"])
+        if found.status == "submitted":  # here, or on another device with the same code
+            return _thanks_after_submit(request, data["qv"], data["lang"])
+        if found.status == "expired":
+            return _start_again(request, "tid")
+        if found.draft is None:  # the wave closed and its drafts were purged
+            return _start_again(request, "fortsatt")
+        state = PupilState(data, found.draft)
         with translation.override(state.language):
             return view(request, state, *args, **kwargs)
 
@@ -90,6 +125,7 @@ def _render(
         **context,
         "page_language": language,
         "page_rtl": qn.text_direction(language) == "rtl",
+        "idle_minutes": settings.PUPIL_IDLE_TIMEOUT // 60,
     }
     return render(request, template, context, status=status)
 
@@ -102,13 +138,15 @@ def start(request: HttpRequest) -> HttpResponse:
     form = CodeEntryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         language = translation.get_language() or qn.MASTER_LANGUAGE
-        entry = services.code_enter(typed=form.cleaned_data["code"], language=language)
+        entry = code_enter(typed=form.cleaned_data["code"], language=language)
         if entry.status == "ok" and entry.draft is not None:
             draft = SheetDraft.objects.select_related("code__wave").get(pk=entry.draft.pk)
-            request.session.cycle_key()
+            # Whatever an earlier user of this browser left is gone; the cookie ends when
+            # the browser closes (and the token after PUPIL_IDLE_TIMEOUT without a request).
+            request.session.flush()
+            request.session.set_expiry(0)
             request.session[SESSION_KEY] = {
-                "code": str(draft.code_id),
-                "sid": str(draft.submission_id),
+                "token": pupil_sessions.pupil_session_open(draft=draft),
                 "lang": draft.language,
                 "qv": draft.code.wave.questionnaire_id,
                 "muni": draft.code.wave.municipality_id,
@@ -117,8 +155,22 @@ def start(request: HttpRequest) -> HttpResponse:
                 return redirect("surveys:page", number=draft.page)
             return redirect("surveys:language")
         form.add_error("code", str(ENTRY_MESSAGES[entry.status]))
-    resumed = request.GET.get("fortsatt") == "1"
-    return render(request, "surveys/start.html", {"form": form, "resumed": resumed})
+    reason = next((r for r in START_REASONS if request.GET.get(r) == "1"), "")
+    context = {
+        "form": form,
+        "reason": reason,
+        "idle_minutes": settings.PUPIL_IDLE_TIMEOUT // 60,
+    }
+    return render(request, "surveys/start.html", context)
+
+
+@pupil_page
+@require_POST
+def leave(request: HttpRequest, state: PupilState) -> HttpResponse:
+    """ "Leave without submitting": this device forgets the pupil at once; the answers stay
+    in the draft, and the code resumes them on any device."""
+    pupil_sessions.pupil_session_end(token=state.token)
+    return _start_again(request, "avslutad")
 
 
 @pupil_page
@@ -163,17 +215,12 @@ def _districts(municipality_id: int) -> list[tuple[str, str]]:
 @pupil_page
 def page(request: HttpRequest, state: PupilState, number: int) -> HttpResponse:
     flow = state.flow
-    if not 1 <= number <= flow.count:
-        raise Http404
-    draft = SheetDraft.objects.filter(code_id=state.code_id).first()
-    if draft is None:  # submitted elsewhere, or the wave closed and drafts were purged
-        request.session.flush()
-        if request.method == "POST":
-            # A final submit retried after its sheet was stored but before the session
-            # was cleared (the database went away in between): the same thank-you page.
-            return _submit_retry(request)
-        return redirect(reverse("surveys:start") + "?fortsatt=1")
+    draft = state.draft
     answers: dict[str, Any] = dict(draft.answers)
+    # Only pages the pupil reached by the pages' own buttons (and the first) can be opened.
+    reachable = max(draft.furthest, flow.step(0, 1, answers))
+    if not 1 <= number <= min(reachable, flow.count):
+        return redirect("surveys:page", number=min(max(draft.page, 1), reachable, flow.count))
     questionnaire = flow.questionnaire
     page_index = flow.question_pages[number - 1]
     fields = flow.page_fields(number)
@@ -182,6 +229,12 @@ def page(request: HttpRequest, state: PupilState, number: int) -> HttpResponse:
     districts = _districts(state.municipality_id) if has_district else []
     errors: dict[str, str] = {}
     values = pupil.saved_values(answers)
+    review = request.method == "GET" and request.GET.get("granska") == "1"
+    if review:  # sent back here by the final check: show what is missing on this page
+        _checked, problems = qn.clean_sheet(
+            questionnaire, answers, [code for code, _name in _districts(state.municipality_id)]
+        )
+        errors = {code: error for code, error in problems.items() if code in fields}
     if request.method == "POST":
         raw = dict(request.POST.lists())
         earlier = {code: a for code, a in answers.items() if code not in fields}
@@ -199,9 +252,11 @@ def page(request: HttpRequest, state: PupilState, number: int) -> HttpResponse:
         if not errors:
             target = flow.step(number, 1, merged)
             if target <= flow.count:
-                services.draft_save(code_id=state.code_id, answers=merged, page=target)
+                services.draft_save(
+                    code_id=state.code_id, answers=merged, page=target, reached=target
+                )
                 return redirect("surveys:page", number=target)
-            return _submit(request, state, merged)
+            return _final_submit(request, state, merged)
         services.draft_save(code_id=state.code_id, answers=merged, page=number)
         values = {**pupil.saved_values(merged), **{k: v for k, v in raw.items() if k in fields}}
         answers = merged
@@ -216,6 +271,7 @@ def page(request: HttpRequest, state: PupilState, number: int) -> HttpResponse:
             flow.shown_items(number, answers), state.language, values, errors, districts
         ),
         "errors": bool(errors),
+        "review": review and bool(errors),
         "tampered": any(e == qn.FieldError.UNKNOWN_FIELD for e in errors.values()),
         "last": flow.step(number, 1, answers) > flow.count,
         "help": pupil.help_views(questionnaire, state.language)
@@ -226,6 +282,22 @@ def page(request: HttpRequest, state: PupilState, number: int) -> HttpResponse:
     return _render(request, "surveys/page.html", state.language, context, 200)
 
 
+def _final_submit(request: HttpRequest, state: PupilState, answers: dict[str, Any]) -> HttpResponse:
+    """Check the whole sheet against its questionnaire version, then store it.
+
+    A missing required answer (or any answer the version does not allow) sends the pupil
+    to the first page concerned, with everything they entered kept in the draft.
+    """
+    flow = state.flow
+    district_codes = [code for code, _name in _districts(state.municipality_id)]
+    checked, problems = qn.clean_sheet(flow.questionnaire, answers, district_codes)
+    if problems:
+        number = next(n for n in range(1, flow.count + 1) if flow.page_fields(n) & problems.keys())
+        services.draft_save(code_id=state.code_id, answers=answers, page=number)
+        return redirect(reverse("surveys:page", kwargs={"number": number}) + "?granska=1")
+    return _submit(request, state, checked)
+
+
 def _submit(request: HttpRequest, state: PupilState, answers: dict[str, Any]) -> HttpResponse:
     result = services.sheet_submit(
         code_id=state.code_id,
@@ -234,8 +306,7 @@ def _submit(request: HttpRequest, state: PupilState, answers: dict[str, Any]) ->
         language=state.language,
     )
     if result.accepted:
-        request.session.flush()  # nothing of the pupil stays on a shared computer
-        return redirect("surveys:thanks", version=state.version_id, language=state.language)
+        return _thanks_after_submit(request, state.version_id, state.language)
     # Not stored: keep the answers (a closed wave may reopen; nothing is lost).
     services.draft_save(code_id=state.code_id, answers=answers, page=state.flow.count)
     message = {
@@ -247,25 +318,6 @@ def _submit(request: HttpRequest, state: PupilState, answers: dict[str, Any]) ->
         ),
     }[result.status]
     return _render(request, "surveys/problem.html", state.language, {"message": message}, 409)
-
-
-def _submit_retry(request: HttpRequest) -> HttpResponse:
-    """A final submit whose session is already gone (a double click, a retried request).
-
-    The hidden submission id finds the stored sheet; the posted page must match it.
-    """
-    try:
-        submission_id = uuid.UUID(request.POST.get("submission_id", ""))
-    except ValueError:
-        return redirect(reverse("surveys:start") + "?fortsatt=1")
-    retry = services.sheet_retry_check(submission_id=submission_id, raw=dict(request.POST.lists()))
-    if retry is None:
-        return redirect(reverse("surveys:start") + "?fortsatt=1")
-    if retry.result.accepted:
-        return redirect("surveys:thanks", version=retry.questionnaire_id, language=retry.language)
-    with translation.override(retry.language):
-        context = {"message": str(CONFLICT_MESSAGE)}
-        return _render(request, "surveys/problem.html", retry.language, context, 409)
 
 
 @never_cache
