@@ -124,4 +124,5 @@ def test_known_and_unknown_class_keys_take_the_same_time() -> None:
             if round_number >= 20:  # warm-up: caches, connections, the first query plans
                 samples[key].append(time.perf_counter() - started)
     ratio = statistics.median(samples[known]) / statistics.median(samples[unknown])
-    assert 0.8 < ratio < 1.25, ratio
+    # Before the same work was done for both, the ratio was about 2 (15 ms against 8 ms).
+    assert 0.75 < ratio < 1.33, ratio
