@@ -11,8 +11,6 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from django.contrib.sessions.backends.db import SessionStore
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -21,6 +19,7 @@ from surveys import questionnaire as qn
 from surveys.models import AccessCode, AnswerSheet, SchoolClass, SheetDraft
 from surveys.services import codes_issue, questionnaire_import
 from tests.surveys.factories import make_wave
+from tests.surveys.tables import every_row
 
 pytestmark = pytest.mark.django_db
 
@@ -102,22 +101,6 @@ def test_leaving_without_submitting_clears_the_device_and_keeps_the_answers(
 # --- 2. No link after submit -----------------------------------------------------------------
 
 
-def _every_row() -> dict[str, list[str]]:
-    """Every row of every table as text; pupil sessions decoded."""
-    rows: dict[str, list[str]] = {}
-    with connection.cursor() as cursor:
-        for table in connection.introspection.table_names():
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
-            texts = []
-            for row in cursor.fetchall():
-                text = " ".join(str(value) for value in row)
-                if table == "django_session":
-                    text += " " + str(SessionStore().decode(row[1]))
-                texts.append(text.lower())
-            rows[table] = texts
-    return rows
-
-
 def test_after_a_two_device_submit_no_row_ties_the_code_to_the_sheet(
     new_code: NewCode, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -135,7 +118,7 @@ def test_after_a_two_device_submit_no_row_ties_the_code_to_the_sheet(
     assert compact
     of_code = {str(code_row.id), code_row.id.hex, code_row.code_hash, compact.lower()}
     of_sheet = {str(sheet.id), sheet.id.hex, str(sheet.submission_id), sheet.submission_id.hex}
-    for table, texts in _every_row().items():
+    for table, texts in every_row().items():
         for text in texts:
             if table != "surveys_accesscode":
                 assert not any(value in text for value in of_code), (table, text)
