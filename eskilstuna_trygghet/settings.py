@@ -278,6 +278,10 @@ CODE_GUESS_DELAY_SECONDS = env_int("CODE_GUESS_DELAY_MILLISECONDS", 1000) / 1000
 PUPIL_IDLE_TIMEOUT = env_int("PUPIL_IDLE_TIMEOUT_MINUTES", 20) * 60
 
 # --- Language and time ---------------------------------------------------------------------
+# Interface languages of the pupil pages whose translation a human translator has checked
+# (surveys.languages). Unchecked ones work, marked as drafts, only in a wave whose
+# coordinator turned them on.
+PUPIL_LANGUAGES_CHECKED = env_list("PUPIL_LANGUAGES_CHECKED", ["sv", "en"])
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", "Svenska"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]

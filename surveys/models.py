@@ -197,6 +197,12 @@ class Wave(models.Model):
         SchoolClass, related_name="waves", blank=True, verbose_name=_("deltagande klasser")
     )
     published_at = models.DateTimeField(_("publicerad"), null=True, blank=True)
+    languages = models.JSONField(
+        _("språk"),
+        default=list,
+        blank=True,
+        help_text=_("Språk som eleverna får välja. Tomt: de språk vars översättning är granskad."),
+    )
     # Set in the same transaction as every submitted sheet; cleared by the aggregation.
     # A row in PostgreSQL, not a broker message, so the work cannot be lost.
     indicators_dirty_at = models.DateTimeField(null=True, blank=True, editable=False)

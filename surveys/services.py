@@ -122,6 +122,8 @@ def demo_wave_ensure(*, municipality: Municipality, questionnaire: Questionnaire
             "questionnaire": questionnaire,
             "opens_at": now - timedelta(days=1),
             "closes_at": now + timedelta(days=365),
+            # The demo shows the Arabic draft translation too (a coordinator's choice).
+            "languages": ["sv", "en", "ar"],
         },
     )
     return wave

@@ -21,12 +21,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import health, pupil, pupil_sessions, services
+from . import health, languages, pupil, pupil_sessions, services
 from . import questionnaire as qn
 from .entry import code_enter
 from .flow import Flow, flow_for_id
-from .forms import CodeEntryForm
 from .models import District, QuestionnaireVersion, SheetDraft
+from .pupil_forms import CodeEntryForm
 
 SESSION_KEY = "pupil"
 # After a submit: only where the thank-you page is (a repeated submit lands there too).
@@ -62,6 +62,7 @@ class PupilState:
         self.language: str = data["lang"]
         self.version_id: int = data["qv"]
         self.municipality_id: int = data["muni"]
+        self.offered: list[str] = data.get("langs") or [qn.MASTER_LANGUAGE]
         self.draft = draft
         self.code_id = draft.code_id
         self.submission_id = draft.submission_id
@@ -141,6 +142,12 @@ def start(request: HttpRequest) -> HttpResponse:
         entry = code_enter(typed=form.cleaned_data["code"], language=language)
         if entry.status == "ok" and entry.draft is not None:
             draft = SheetDraft.objects.select_related("code__wave").get(pk=entry.draft.pk)
+            wave = draft.code.wave
+            offered = languages.offered(
+                wave.languages, flow_for_id(wave.questionnaire_id).questionnaire
+            )
+            if draft.language not in offered:
+                draft.language = qn.MASTER_LANGUAGE
             # Whatever an earlier user of this browser left is gone; the cookie ends when
             # the browser closes (and the token after PUPIL_IDLE_TIMEOUT without a request).
             request.session.flush()
@@ -148,8 +155,9 @@ def start(request: HttpRequest) -> HttpResponse:
             request.session[SESSION_KEY] = {
                 "token": pupil_sessions.pupil_session_open(draft=draft),
                 "lang": draft.language,
-                "qv": draft.code.wave.questionnaire_id,
-                "muni": draft.code.wave.municipality_id,
+                "langs": offered,
+                "qv": wave.questionnaire_id,
+                "muni": wave.municipality_id,
             }
             if draft.page >= 1:  # resuming: back to where the pupil was
                 return redirect("surveys:page", number=draft.page)
@@ -178,19 +186,19 @@ def language(request: HttpRequest, state: PupilState) -> HttpResponse:
     questionnaire = state.flow.questionnaire
     if request.method == "POST":
         chosen = request.POST.get("language", "")
-        if chosen in questionnaire.languages:
+        if chosen in state.offered:
             services.draft_language_set(code_id=state.code_id, language=chosen)
             request.session[SESSION_KEY] = {**request.session[SESSION_KEY], "lang": chosen}
             return redirect("surveys:info")
     choices = [
         {
             "code": code,
-            "name": translation.get_language_info(code)["name_local"].capitalize(),
+            "name": languages.name(code),
             "rtl": qn.text_direction(code) == "rtl",
-            "draft": code in questionnaire.draft_languages,
+            "draft": not languages.checked(questionnaire, code),
             "checked": code == state.language,
         }
-        for code in questionnaire.languages
+        for code in state.offered
     ]
     return _render(request, "surveys/language.html", state.language, {"choices": choices})
 
