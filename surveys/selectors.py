@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from . import languages
+from .flow import flow_for_id
 from .models import AccessCode, ClassKey, GuessCounter, School, SchoolClass, Wave
 
 
@@ -121,3 +123,12 @@ def guess_storms(*, schools: QuerySet[School], hours: int = 24) -> list[GuessSto
         worst[key] = max(worst.get(key, 0), row.failures)
     storms = [GuessStorm(names[school], start, n) for (school, start), n in worst.items()]
     return sorted(storms, key=lambda storm: storm.window_start, reverse=True)
+
+
+def start_languages() -> list[str]:
+    """Languages the start page offers: the checked interface languages and those of every
+    open wave (the code that tells which wave is not typed yet), in the interface's order."""
+    wanted = {code for code in languages.INTERFACE_LANGUAGES if languages.interface_checked(code)}
+    for chosen, version_id in Wave.objects.open().values_list("languages", "questionnaire_id"):
+        wanted.update(languages.offered(chosen, flow_for_id(version_id).questionnaire))
+    return [code for code in languages.INTERFACE_LANGUAGES if code in wanted]

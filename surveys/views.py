@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import health, languages, pupil, pupil_sessions, services
+from . import health, languages, pupil, pupil_sessions, selectors, services
 from . import questionnaire as qn
 from .entry import code_enter
 from .flow import Flow, flow_for_id
@@ -75,9 +75,10 @@ class PupilState:
 type PupilView = Callable[..., HttpResponse]
 
 
-def _start_again(request: HttpRequest, reason: str) -> HttpResponse:
+def _start_again(request: HttpRequest, reason: str, language: str = "") -> HttpResponse:
     request.session.flush()
-    return redirect(f"{reverse('surveys:start')}?{reason}=1")
+    query = f"{reason}=1" + (f"&sprak={language}" if language else "")
+    return redirect(f"{reverse('surveys:start')}?{query}")
 
 
 def _thanks_after_submit(request: HttpRequest, version_id: int, language: str) -> HttpResponse:
@@ -109,7 +110,7 @@ def pupil_page(view: PupilView) -> Callable[..., HttpResponse]:
         if found.status == "submitted":  # here, or on another device with the same code
             return _thanks_after_submit(request, data["qv"], data["lang"])
         if found.status == "expired":
-            return _start_again(request, "tid")
+            return _start_again(request, "tid", data.get("lang", ""))
         if found.draft is None:  # the wave closed and its drafts were purged
             return _start_again(request, "fortsatt")
         state = PupilState(data, found.draft)
@@ -131,45 +132,61 @@ def _render(
     return render(request, template, context, status=status)
 
 
+def _start_language(request: HttpRequest, offered: list[str]) -> str:
+    """The start page's language: the pupil's pick (`?sprak=`), else the browser's."""
+    picked = request.GET.get("sprak", "")
+    if picked in offered:
+        return picked
+    guessed = (translation.get_language() or qn.MASTER_LANGUAGE).split("-")[0]
+    return guessed if guessed in offered else qn.MASTER_LANGUAGE
+
+
 @never_cache
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest) -> HttpResponse:
     """The pupil's start page: enter the one-time code from the slip."""
-    form = CodeEntryForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        language = translation.get_language() or qn.MASTER_LANGUAGE
-        entry = code_enter(typed=form.cleaned_data["code"], language=language)
-        if entry.status == "ok" and entry.draft is not None:
-            draft = SheetDraft.objects.select_related("code__wave").get(pk=entry.draft.pk)
-            wave = draft.code.wave
-            offered = languages.offered(
-                wave.languages, flow_for_id(wave.questionnaire_id).questionnaire
-            )
-            if draft.language not in offered:
-                draft.language = qn.MASTER_LANGUAGE
-            # Whatever an earlier user of this browser left is gone; the cookie ends when
-            # the browser closes (and the token after PUPIL_IDLE_TIMEOUT without a request).
-            request.session.flush()
-            request.session.set_expiry(0)
-            request.session[SESSION_KEY] = {
-                "token": pupil_sessions.pupil_session_open(draft=draft),
-                "lang": draft.language,
-                "langs": offered,
-                "qv": wave.questionnaire_id,
-                "muni": wave.municipality_id,
-            }
-            if draft.page >= 1:  # resuming: back to where the pupil was
-                return redirect("surveys:page", number=draft.page)
-            return redirect("surveys:language")
-        form.add_error("code", str(ENTRY_MESSAGES[entry.status]))
-    reason = next((r for r in START_REASONS if request.GET.get(r) == "1"), "")
-    context = {
-        "form": form,
-        "reason": reason,
-        "idle_minutes": settings.PUPIL_IDLE_TIMEOUT // 60,
+    offered = selectors.start_languages()
+    language = _start_language(request, offered)
+    with translation.override(language):
+        form = CodeEntryForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            entry = code_enter(typed=form.cleaned_data["code"], language=language)
+            if entry.status == "ok" and entry.draft is not None:
+                return _begin(request, entry.draft)
+            form.add_error("code", str(ENTRY_MESSAGES[entry.status]))
+        reason = next((r for r in START_REASONS if request.GET.get(r) == "1"), "")
+        context = {
+            "form": form,
+            "reason": reason,
+            "languages": [
+                {"code": code, "name": languages.name(code), "current": code == language}
+                for code in offered
+            ],
+        }
+        return _render(request, "surveys/start.html", language, context)
+
+
+def _begin(request: HttpRequest, draft: SheetDraft) -> HttpResponse:
+    """A right code: a fresh session on this device that holds only a token to the draft."""
+    draft = SheetDraft.objects.select_related("code__wave").get(pk=draft.pk)
+    wave = draft.code.wave
+    offered = languages.offered(wave.languages, flow_for_id(wave.questionnaire_id).questionnaire)
+    language = draft.language if draft.language in offered else qn.MASTER_LANGUAGE
+    # Whatever an earlier user of this browser left is gone; the cookie ends when the
+    # browser closes (and the token after PUPIL_IDLE_TIMEOUT without a request).
+    request.session.flush()
+    request.session.set_expiry(0)
+    request.session[SESSION_KEY] = {
+        "token": pupil_sessions.pupil_session_open(draft=draft),
+        "lang": language,
+        "langs": offered,
+        "qv": wave.questionnaire_id,
+        "muni": wave.municipality_id,
     }
-    return render(request, "surveys/start.html", context)
+    if draft.page >= 1:  # resuming: back to where the pupil was
+        return redirect("surveys:page", number=draft.page)
+    return redirect("surveys:language")
 
 
 @pupil_page
@@ -178,7 +195,7 @@ def leave(request: HttpRequest, state: PupilState) -> HttpResponse:
     """ "Leave without submitting": this device forgets the pupil at once; the answers stay
     in the draft, and the code resumes them on any device."""
     pupil_sessions.pupil_session_end(token=state.token)
-    return _start_again(request, "avslutad")
+    return _start_again(request, "avslutad", state.language)
 
 
 @pupil_page

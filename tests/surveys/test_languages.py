@@ -1,13 +1,15 @@
 """Which languages a wave offers pupils, and their status."""
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 from django.test import Client
 
+from surveys import questionnaire as qn
 from surveys.admin import WaveAdminForm
 from surveys.models import SchoolClass, Wave
-from surveys.services import codes_issue, questionnaire_import_default
+from surveys.services import codes_issue, questionnaire_import, questionnaire_import_default
 from tests.surveys.factories import make_wave
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +71,48 @@ def test_the_wave_form_refuses_a_language_the_questionnaire_lacks() -> None:
     form = WaveAdminForm(data, instance=wave)
     assert not form.is_valid()
     assert "languages" in form.errors
+
+
+def test_the_start_page_is_in_arabic_when_an_open_wave_offers_it(client: Client) -> None:
+    make_wave(questionnaire=questionnaire_import_default(), languages=["sv", "en", "ar"])
+    html = client.get("/").content.decode()
+    assert 'href="?sprak=ar"' in html
+    arabic = client.get("/?sprak=ar").content.decode()
+    assert '<html lang="ar" dir="rtl">' in arabic
+    assert "مرحباً" in arabic or "أهلاً" in arabic
+    wrong = client.post("/?sprak=ar", {"code": "AAAA-BBBB-CCCC"}).content.decode()
+    assert '<html lang="ar" dir="rtl">' in wrong
+
+
+def test_a_language_not_offered_by_any_open_wave_is_not_on_the_start_page(
+    client: Client,
+) -> None:
+    make_wave(questionnaire=questionnaire_import_default())
+    html = client.get("/?sprak=ar").content.decode()
+    assert 'href="?sprak=ar"' not in html
+    assert '<html lang="sv"' in html
+
+
+def test_a_draft_language_of_the_questionnaire_gets_the_draft_interface(
+    school_class: SchoolClass,
+) -> None:
+    base = qn.load_yaml_file()
+    finnish = replace(
+        base,
+        code="SUOMI",
+        languages=(*base.languages, "fi"),
+        draft_languages=(*base.draft_languages, "fi"),
+    )
+    version, _created = questionnaire_import(questionnaire=finnish)
+    wave = make_wave(questionnaire=version, languages=["sv", "fi"])
+    [code] = codes_issue(wave=wave, school_class=school_class, count=1)
+    client = Client()
+    client.get("/?sprak=fi")
+    client.post("/?sprak=fi", {"code": code})
+    choices = client.get("/sprak/").content.decode()
+    assert "Suomi" in choices
+    assert "käännöstä ei ole vielä tarkistettu" in choices
+    client.post("/sprak/", {"language": "fi"})
+    page = client.get("/sida/1/").content.decode()
+    assert '<html lang="fi"' in page
+    assert "Seuraava" in page
