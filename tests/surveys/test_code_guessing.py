@@ -126,3 +126,14 @@ def test_known_and_unknown_class_keys_take_the_same_time() -> None:
     ratio = statistics.median(samples[known]) / statistics.median(samples[unknown])
     # Before the same work was done for both, the ratio was about 2 (15 ms against 8 ms).
     assert 0.75 < ratio < 1.33, ratio
+
+
+@override_settings(CODE_GUESS_LIMIT_CODE=2, CODE_GUESS_DELAY_SECONDS=0)
+def test_near_misses_beyond_the_limit_of_a_code_are_audited_without_changing_the_answer() -> None:
+    [code] = codes_issue(wave=make_wave(), school_class=make_class(), count=1)
+    compact = codes.normalise(code)
+    assert compact
+    answers = [_enter(typo)[1] for typo in list(codes.near_misses(compact))[:4]]
+    assert all(WRONG in html for html in answers)
+    [storm] = AuditLog.objects.filter(event="code guessing limit reached")
+    assert storm.details["scope"] == "code"
