@@ -1,9 +1,12 @@
 """Views of the pupil flow and the health check.
 
 Flow: code (/) → language (/sprak/) → information (/info/) → question pages
-(/sida/1/ … /sida/n/) → submit → thank-you page (/tack/<language>/). Every page works
-without JavaScript, sends `Cache-Control: no-store` (shared school computers) and
-never puts a code in a URL, so no access log line can hold one.
+(/sida/1/ … /sida/n/, only as far as the pages' own buttons led) → submit → thank-you
+page (/tack/<version>/<language>/); "Avsluta utan att skicka" (/avsluta/) ends the
+session on this device at any point. Every page works without JavaScript, sends
+`Cache-Control: no-store` (shared school computers) and never puts a code in a URL, so
+no access log line can hold one. The pupil's session holds a random token (see
+`pupil_sessions`), never the code or the submission id.
 """
 
 import functools
@@ -111,8 +114,8 @@ def pupil_page(view: PupilView) -> Callable[..., HttpResponse]:
             return _thanks_after_submit(request, data["qv"], data["lang"])
         if found.status == "expired":
             return _start_again(request, "tid", data.get("lang", ""))
-        if found.draft is None:  # the wave closed and its drafts were purged
-            return _start_again(request, "fortsatt")
+        if found.draft is None:  # the wave closed and its drafts were purged, or idle
+            return _start_again(request, "fortsatt", data.get("lang", ""))
         state = PupilState(data, found.draft)
         with translation.override(state.language):
             return view(request, state, *args, **kwargs)
