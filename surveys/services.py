@@ -7,6 +7,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
+from importlib import import_module
 from typing import Any, Literal
 
 from django.conf import settings
@@ -330,12 +331,14 @@ def _district_id(municipality_id: int, code: str) -> int | None:
 
 
 def survey_housekeeping() -> tuple[int, int]:
-    """Delete old guessing counters, idle pupil sessions and the drafts of closed waves.
-
-    Safe to run twice.
+    """Delete old guessing counters, idle pupil tokens, expired server sessions and the
+    drafts of closed waves. Safe to run twice.
     """
     now = timezone.now()
     counters, _ = GuessCounter.objects.filter(window_start__lt=now - timedelta(days=1)).delete()
     pupil_sessions_purge()
+    # A closed browser never says goodbye: its server session row stays until it expires
+    # (its pupil token is purged above already, so it leads nowhere meanwhile).
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
     drafts, _ = SheetDraft.objects.filter(code__wave__closes_at__lte=now).delete()
     return counters, drafts
