@@ -99,7 +99,9 @@ from django.contrib.sessions.backends.db import SessionStore
 from surveys import questionnaire as qn
 from surveys.flow import flow_for
 from surveys.models import SchoolClass, Wave, SheetDraft
-from surveys.services import code_enter, codes_issue, DEMO_WAVE_SLUG
+from surveys.entry import code_enter
+from surveys.pupil_sessions import pupil_session_open
+from surveys.services import codes_issue, DEMO_WAVE_SLUG
 count, mode = int(sys.argv[1]), sys.argv[2]
 wave = Wave.objects.get(slug=DEMO_WAVE_SLUG)
 flow = flow_for(wave.questionnaire)
@@ -125,9 +127,10 @@ for school_class in classes:
             out.append({"code": code})
             continue
         entry = code_enter(typed=code, language="sv")
-        SheetDraft.objects.filter(pk=entry.draft.pk).update(answers=answers, page=flow.count)
+        SheetDraft.objects.filter(pk=entry.draft.pk).update(
+            answers=answers, page=flow.count, furthest=flow.count)
         session = SessionStore()
-        session["pupil"] = {"code": str(entry.code_id), "sid": str(entry.draft.submission_id),
+        session["pupil"] = {"token": pupil_session_open(draft=entry.draft),
                             "lang": "sv", "qv": wave.questionnaire_id, "muni": wave.municipality_id}
         session.create()
         out.append({"session": session.session_key, "sid": str(entry.draft.submission_id)})

@@ -261,13 +261,27 @@ ACCESS_CODE_KEY = (
 # The address printed on code slips and in their QR codes; unset means the address the
 # slips were requested from.
 PUPIL_URL = env_str("PUPIL_URL")
-# Code guessing: failed entries allowed per window for one school (all its class keys)
-# and for one code (near misses of it). Never per IP: a whole school shares one address.
+# Code guessing, never limited per IP (a whole school shares one address), and never by
+# refusing a right code: wrong entries per window with one class key (the first group of
+# the code, known or not) beyond CODE_GUESS_LIMIT_KEY are answered "too many attempts"
+# after a pause (CODE_GUESS_DELAY_MILLISECONDS). Wrong entries per school (all its keys)
+# and near misses of one code beyond their limits are written to the audit log and shown
+# on the response-rate page; they change no answer (that would tell a guesser which keys
+# belong together or that a guess is one typo from a real code).
 CODE_GUESS_WINDOW_MINUTES = env_int("CODE_GUESS_WINDOW_MINUTES", 10)
+CODE_GUESS_LIMIT_KEY = env_int("CODE_GUESS_LIMIT_KEY", 30)
 CODE_GUESS_LIMIT_SCHOOL = env_int("CODE_GUESS_LIMIT_SCHOOL", 100)
 CODE_GUESS_LIMIT_CODE = env_int("CODE_GUESS_LIMIT_CODE", 5)
+CODE_GUESS_DELAY_SECONDS = env_int("CODE_GUESS_DELAY_MILLISECONDS", 1000) / 1000
+# A pupil's session ends when the browser closes, and after this many minutes without a
+# request (shared school computers). The answers stay in the draft; the code resumes them.
+PUPIL_IDLE_TIMEOUT = env_int("PUPIL_IDLE_TIMEOUT_MINUTES", 20) * 60
 
 # --- Language and time ---------------------------------------------------------------------
+# Interface languages of the pupil pages whose translation a human translator has checked
+# (surveys.languages). Unchecked ones work, marked as drafts, only in a wave whose
+# coordinator turned them on.
+PUPIL_LANGUAGES_CHECKED = env_list("PUPIL_LANGUAGES_CHECKED", ["sv", "en"])
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", "Svenska"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]

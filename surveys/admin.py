@@ -13,8 +13,8 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from . import languages, selectors, services
 from . import questionnaire as qn
-from . import selectors, services
 from .code_sheet import code_sheet_pdf
 from .models import District, Municipality, QuestionnaireVersion, School, SchoolClass, Wave
 
@@ -198,8 +198,69 @@ class QuestionnaireVersionAdmin(admin.ModelAdmin[QuestionnaireVersion]):
         return response
 
 
+class WaveAdminForm(forms.ModelForm[Wave]):
+    """The coordinator chooses the languages a wave offers; each shows its status."""
+
+    languages = forms.MultipleChoiceField(
+        label=_("Språk för eleverna"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Ogranskade översättningar visas bara om du väljer dem. Inget val: de granskade "
+            "språken. Svenska finns alltid med."
+        ),
+    )
+
+    class Meta:
+        model = Wave
+        fields = [
+            "municipality",
+            "name",
+            "slug",
+            "questionnaire",
+            "opens_at",
+            "closes_at",
+            "classes",
+            "languages",
+            "analysis_text",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        version = self.instance.questionnaire if self.instance.questionnaire_id else None
+        document = qn.load_questionnaire(version.definition) if version else None
+        choices = []
+        for code in languages.INTERFACE_LANGUAGES:
+            if document is None:
+                status = _("granskad") if languages.interface_checked(code) else _("ogranskad")
+            elif code not in document.languages:
+                status = _("finns inte i enkätversionen")
+            elif languages.checked(document, code):
+                status = _("granskad")
+            else:
+                status = _("ogranskad")
+            choices.append((code, f"{languages.name(code)} ({status})"))
+        self.fields["languages"].choices = choices  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        version = cleaned.get("questionnaire")
+        chosen = cleaned.get("languages") or []
+        if version is not None and chosen:
+            document = qn.load_questionnaire(version.definition)
+            missing = [code for code in chosen if code not in languages.available(document)]
+            if missing:
+                self.add_error(
+                    "languages",
+                    _("Enkätversionen har inga texter på: %(codes)s.")
+                    % {"codes": ", ".join(missing)},
+                )
+        return cleaned
+
+
 @admin.register(Wave)
 class WaveAdmin(admin.ModelAdmin[Wave]):
+    form = WaveAdminForm
     list_display = ["name", "slug", "questionnaire", "opens_at", "closes_at", "published_at"]
     list_filter = ["municipality"]
     search_fields = ["name", "slug"]

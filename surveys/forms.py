@@ -1,4 +1,4 @@
-"""Forms of the pupil flow and the staff pages."""
+"""Forms of the staff pages (the pupil's code entry is in pupil_forms)."""
 
 from typing import Any
 
@@ -9,29 +9,6 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .models import SchoolClass, Wave
-
-
-class CodeEntryForm(forms.Form):
-    code = forms.CharField(
-        label=_("Din kod"),
-        max_length=20,
-        help_text=_("Koden står på lappen du fick av din lärare, till exempel KX7P-M4RD."),
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "off",
-                "autocapitalize": "characters",
-                "spellcheck": "false",
-                "inputmode": "text",
-                "class": "form-control-lg code-input",
-            }
-        ),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_method = "post"
-        self.helper.add_input(Submit("start", _("Börja"), css_class="btn-lg w-100"))
 
 
 class ClassChoiceField(forms.ModelChoiceField[SchoolClass]):

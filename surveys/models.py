@@ -202,6 +202,12 @@ class Wave(models.Model):
         SchoolClass, related_name="waves", blank=True, verbose_name=_("deltagande klasser")
     )
     published_at = models.DateTimeField(_("publicerad"), null=True, blank=True)
+    languages = models.JSONField(
+        _("språk"),
+        default=list,
+        blank=True,
+        help_text=_("Språk som eleverna får välja. Tomt: de språk vars översättning är granskad."),
+    )
     # Set in the same transaction as every submitted sheet; cleared by the aggregation.
     # A row in PostgreSQL, not a broker message, so the work cannot be lost.
     indicators_dirty_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -328,6 +334,9 @@ class SheetDraft(models.Model):
     submission_id = models.UUIDField(default=uuid.uuid4)
     language = models.CharField(max_length=8)
     page = models.PositiveSmallIntegerField(default=0)
+    # The furthest question page the pupil reached by the pages' own navigation: pages
+    # after it cannot be opened or posted by typing their address.
+    furthest = models.PositiveSmallIntegerField(default=0)
     answers = models.JSONField(default=dict)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -337,6 +346,32 @@ class SheetDraft(models.Model):
 
     def __str__(self) -> str:
         return f"{_('utkast')} {str(self.submission_id)[:8]}"
+
+
+class PupilSession(models.Model):
+    """What a pupil's browser session points at: the session holds only this random token.
+
+    Neither the code nor the submission id is ever in a session. One row per device a
+    pupil started on; all of a draft's rows are detached from it (``draft`` set to null,
+    ``submitted`` set) in the transaction that stores the sheet, so a leftover session on
+    another device leads to nothing, and a double-clicked submit still finds "submitted".
+    Rows idle longer than ``PUPIL_IDLE_TIMEOUT`` are deleted (a shared computer).
+    """
+
+    token = models.CharField(max_length=64, primary_key=True)
+    draft = models.ForeignKey(
+        SheetDraft, on_delete=models.CASCADE, null=True, related_name="sessions"
+    )
+    submitted = models.BooleanField(default=False)
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("elevsession")
+        verbose_name_plural = _("elevsessioner")
+        indexes = [models.Index(fields=["last_seen"])]
+
+    def __str__(self) -> str:
+        return f"{_('elevsession')} {self.token[:6]}"
 
 
 class AnswerSheet(models.Model):
@@ -379,18 +414,22 @@ class AnswerSheet(models.Model):
 
 
 class GuessCounter(models.Model):
-    """Failed code entries per school or per code in a fixed time window.
+    """Failed code entries per class key, per school and per code in a fixed time window.
 
     In the database (not the cache) so that the limit holds on SQLite and across every
-    gunicorn worker. Holds no IP address and no typed code.
+    gunicorn worker. Holds no IP address and no typed code (only its public class key).
     """
 
     class Scope(models.TextChoices):
+        KEY = "key", _("klassnyckel")
         SCHOOL = "school", _("skola")
         CODE = "code", _("kod")
 
     scope = models.CharField(max_length=8, choices=Scope)
-    target = models.CharField(max_length=64)  # school id or access code id
+    # The typed class key (known or not), a school id, or an access code id; "-" when a
+    # wrong code named no school or came near no real code (counted all the same, so an
+    # unknown class key costs the same work as a known one).
+    target = models.CharField(max_length=64)
     window_start = models.DateTimeField()
     failures = models.PositiveIntegerField(default=0)
 

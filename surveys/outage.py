@@ -84,6 +84,7 @@ def is_pupil_page(request: HttpRequest) -> bool:
         "language",
         "info",
         "page",
+        "leave",
         "thanks",
     }
 

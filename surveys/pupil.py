@@ -156,6 +156,11 @@ class HelpView:
     phone: str
     url: str
 
+    @property
+    def tel(self) -> str:
+        """The number for a `tel:` link: digits and a leading plus only."""
+        return "".join(c for c in self.phone if c.isdigit() or c == "+")
+
 
 def help_views(questionnaire: qn.Questionnaire, language: str) -> list[HelpView]:
     return [

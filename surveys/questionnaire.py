@@ -1039,6 +1039,37 @@ def clean_page_answers(
     return answers, errors
 
 
+def clean_sheet(
+    questionnaire: Questionnaire, answers: Mapping[str, Answer], district_codes: Collection[str]
+) -> tuple[dict[str, Answer], dict[str, str]]:
+    """Check a whole answer sheet against its questionnaire, page by page in order.
+
+    Every answer is cleaned again as if its page had just been posted: options and ranges
+    as the version defines them, required questions that are shown, and answers to hidden
+    questions (or to fields the version does not have) dropped. Returns (answers, errors
+    by field code); the answers are what may be stored when there are no errors.
+    """
+    cleaned: dict[str, Answer] = {}
+    errors: dict[str, str] = {}
+    for page_index, page in enumerate(questionnaire.pages):
+        raw = {
+            code: [str(value) for value in _as_values(answers[code])]
+            for item in page.items
+            for code in item.field_codes
+            if code in answers
+        }
+        page_answers, page_errors = clean_page_answers(
+            questionnaire, page_index, raw, district_codes, cleaned
+        )
+        cleaned.update(page_answers)
+        errors.update(page_errors)
+    return prune_hidden_answers(questionnaire, cleaned), errors
+
+
+def _as_values(answer: Answer) -> list[str | int]:
+    return list(answer) if isinstance(answer, list) else [answer]
+
+
 def _submitted(raw: Mapping[str, Sequence[str]], code: str) -> list[str]:
     return [value.strip() for value in raw.get(code, ()) if value.strip()]
 

@@ -1,11 +1,15 @@
 """Reads of the survey app for pages: querysets and small frozen dataclasses."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from .models import AccessCode, Grade, School, SchoolClass, Wave
+from . import languages
+from .flow import flow_for_id
+from .models import AccessCode, ClassKey, Grade, GuessCounter, School, SchoolClass, Wave
 
 
 @dataclass(frozen=True)
@@ -111,3 +115,56 @@ def classes_visible(*, schools: QuerySet[School]) -> QuerySet[SchoolClass]:
 def waves_for_codes() -> QuerySet[Wave]:
     """Waves that can still take new codes: not yet closed."""
     return Wave.objects.filter(closes_at__gt=timezone.now()).order_by("opens_at")
+
+
+@dataclass(frozen=True)
+class GuessStorm:
+    """A window in which wrong codes aimed at a school passed a guessing limit."""
+
+    school: str
+    window_start: datetime
+    failures: int
+
+
+def guess_storms(*, schools: QuerySet[School], hours: int = 24) -> list[GuessStorm]:
+    """Guess storms of the last `hours` (counters are kept one day) at `schools`, newest
+    first: a class key or the whole school over its limit of wrong codes."""
+    since = timezone.now() - timedelta(hours=hours)
+    names = dict(schools.values_list("id", "name"))
+    school_of_key = dict(
+        ClassKey.objects.filter(school_class__school__in=schools).values_list(
+            "key", "school_class__school_id"
+        )
+    )
+    rows = GuessCounter.objects.filter(window_start__gte=since).filter(
+        Q(
+            scope=GuessCounter.Scope.SCHOOL,
+            target__in=[str(pk) for pk in names],
+            failures__gt=settings.CODE_GUESS_LIMIT_SCHOOL,
+        )
+        | Q(
+            scope=GuessCounter.Scope.KEY,
+            target__in=list(school_of_key),
+            failures__gt=settings.CODE_GUESS_LIMIT_KEY,
+        )
+    )
+    worst: dict[tuple[int, datetime], int] = {}
+    for row in rows:
+        school_id = (
+            int(row.target)
+            if row.scope == GuessCounter.Scope.SCHOOL
+            else (school_of_key[row.target])
+        )
+        key = (school_id, row.window_start)
+        worst[key] = max(worst.get(key, 0), row.failures)
+    storms = [GuessStorm(names[school], start, n) for (school, start), n in worst.items()]
+    return sorted(storms, key=lambda storm: storm.window_start, reverse=True)
+
+
+def start_languages() -> list[str]:
+    """Languages the start page offers: the checked interface languages and those of every
+    open wave (the code that tells which wave is not typed yet), in the interface's order."""
+    wanted = {code for code in languages.INTERFACE_LANGUAGES if languages.interface_checked(code)}
+    for chosen, version_id in Wave.objects.open().values_list("languages", "questionnaire_id"):
+        wanted.update(languages.offered(chosen, flow_for_id(version_id).questionnaire))
+    return [code for code in languages.INTERFACE_LANGUAGES if code in wanted]

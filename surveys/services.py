@@ -6,13 +6,15 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
+from importlib import import_module
 from typing import Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,11 +28,13 @@ from .models import (
     GuessCounter,
     Heartbeat,
     Municipality,
+    PupilSession,
     QuestionnaireVersion,
     SchoolClass,
     SheetDraft,
     Wave,
 )
+from .pupil_sessions import pupil_sessions_purge
 
 # Never log a code, a code hash or a session key here: only ids of sheets and waves.
 logger = logging.getLogger(__name__)
@@ -119,6 +123,8 @@ def demo_wave_ensure(*, municipality: Municipality, questionnaire: Questionnaire
             "questionnaire": questionnaire,
             "opens_at": now - timedelta(days=1),
             "closes_at": now + timedelta(days=365),
+            # The demo shows the Arabic draft translation too (a coordinator's choice).
+            "languages": ["sv", "en", "ar"],
         },
     )
     return wave
@@ -171,100 +177,6 @@ def codes_issue(*, wave: Wave, school_class: SchoolClass, count: int) -> list[st
     return [codes.grouped(compact) for compact in fresh.values()]
 
 
-# --- Entering a code, with guessing limits ----------------------------------------------------
-
-EntryStatus = Literal["ok", "invalid", "wrong", "spent", "not_open", "closed", "locked"]
-
-
-@dataclass(frozen=True)
-class CodeEntry:
-    status: EntryStatus
-    code_id: uuid.UUID | None = None
-    draft: SheetDraft | None = None
-    questionnaire_id: int | None = None  # for "closed": the languages of the message
-
-
-def _window_start(now: datetime) -> datetime:
-    minutes = settings.CODE_GUESS_WINDOW_MINUTES
-    epoch_minutes = int(now.timestamp() // 60)
-    start = epoch_minutes - epoch_minutes % minutes
-    return datetime.fromtimestamp(start * 60, tz=now.tzinfo)
-
-
-def _failures(scope: str, targets: list[str], window: datetime) -> dict[str, int]:
-    rows = GuessCounter.objects.filter(scope=scope, target__in=targets, window_start=window)
-    return dict(rows.values_list("target", "failures"))
-
-
-def _count_failure(scope: str, target: str, window: datetime) -> None:
-    match = GuessCounter.objects.filter(scope=scope, target=target, window_start=window)
-    if match.update(failures=F("failures") + 1):
-        return
-    try:
-        with transaction.atomic():
-            GuessCounter.objects.create(scope=scope, target=target, window_start=window, failures=1)
-    except IntegrityError:  # a concurrent request created the row first
-        match.update(failures=F("failures") + 1)
-
-
-def code_enter(*, typed: str, language: str) -> CodeEntry:
-    """Check a typed code and open (or resume) its draft.
-
-    Guessing is limited per school (through the class key, the code's first group) and per
-    code (near misses of a real code). A locked school or code answers "locked" whether or
-    not the typed code is right, so the answer never reveals a valid code.
-    """
-    compact = codes.normalise(typed)
-    if compact is None:
-        return CodeEntry("invalid")
-    class_key = (
-        ClassKey.objects.select_related("school_class").filter(key=codes.class_key_of(compact))
-    ).first()
-    if class_key is None:
-        # No class has this key, so no guess with it can ever succeed: nothing to limit.
-        return CodeEntry("wrong")
-    now = timezone.now()
-    window = _window_start(now)
-    school_id = str(class_key.school_class.school_id)
-    if _failures("school", [school_id], window).get(school_id, 0) >= (
-        settings.CODE_GUESS_LIMIT_SCHOOL
-    ):
-        return CodeEntry("locked")
-    key = settings.ACCESS_CODE_KEY
-    code = (
-        AccessCode.objects.select_related("wave")
-        .filter(code_hash=codes.code_hash(compact, key), wave_id=class_key.wave_id)
-        .first()
-    )
-    limit = settings.CODE_GUESS_LIMIT_CODE
-    if code is None:
-        neighbours = [codes.code_hash(near, key) for near in codes.near_misses(compact)]
-        near_ids = [
-            str(pk)
-            for pk in AccessCode.objects.filter(
-                code_hash__in=neighbours, school_class_id=class_key.school_class_id
-            ).values_list("id", flat=True)
-        ]
-        with transaction.atomic():
-            _count_failure("school", school_id, window)
-            for near_id in near_ids:
-                _count_failure("code", near_id, window)
-        counts = _failures("code", near_ids, window) if near_ids else {}
-        if any(count >= limit for count in counts.values()):
-            return CodeEntry("locked")
-        return CodeEntry("wrong")
-    if _failures("code", [str(code.id)], window).get(str(code.id), 0) >= limit:
-        return CodeEntry("locked")
-    if code.spent:
-        return CodeEntry("spent")
-    if now < code.wave.opens_at:
-        return CodeEntry("not_open")
-    if now >= code.wave.closes_at or code.wave.is_published:
-        return CodeEntry("closed", questionnaire_id=code.wave.questionnaire_id)
-    draft, _created = SheetDraft.objects.get_or_create(code=code, defaults={"language": language})
-    return CodeEntry("ok", code_id=code.id, draft=draft)
-
-
 # --- Drafts and the final submit ---------------------------------------------------------------
 
 
@@ -278,12 +190,23 @@ def code_wave_closed(*, code_id: uuid.UUID) -> bool:
 
 
 def draft_save(
-    *, code_id: uuid.UUID, answers: dict[str, Any], page: int, language: str | None = None
+    *,
+    code_id: uuid.UUID,
+    answers: dict[str, Any],
+    page: int,
+    language: str | None = None,
+    reached: int | None = None,
 ) -> None:
-    """Keep a pupil's answers so far, so the same code resumes them after a closed tab."""
+    """Keep a pupil's answers so far, so the same code resumes them after a closed tab.
+
+    `reached`: a page the pupil got to by the pages' own navigation (it and every page
+    before it may be opened from now on).
+    """
     fields: dict[str, Any] = {"answers": answers, "page": page, "updated_at": timezone.now()}
     if language is not None:
         fields["language"] = language
+    if reached is not None:
+        fields["furthest"] = Greatest(F("furthest"), Value(reached))
     SheetDraft.objects.filter(code_id=code_id).update(**fields)
 
 
@@ -409,6 +332,8 @@ def sheet_submit(
             answers=answers,
             answers_digest=digest,
         )
+        # Sessions on other devices lose their way to the draft (none names the code).
+        PupilSession.objects.filter(draft_id=code_id).update(draft=None, submitted=True)
         SheetDraft.objects.filter(code_id=code_id).delete()
         # Last statement before commit: this row lock is shared by every submit of the wave.
         try:
@@ -441,57 +366,18 @@ def _district_id(municipality_id: int, code: str) -> int | None:
     return cached[1].get(code)
 
 
-@dataclass(frozen=True)
-class RetryCheck:
-    result: SubmitResult
-    questionnaire_id: int
-    language: str
-
-
-def sheet_retry_check(*, submission_id: uuid.UUID, raw: dict[str, list[str]]) -> RetryCheck | None:
-    """A final page posted again after its sheet was stored (the session is gone by then).
-
-    Same answers on the page: the same thank-you ("duplicate"); other answers: refused and
-    logged ("conflict"). None when no sheet has this submission id.
-    """
-    sheet = (
-        AnswerSheet.objects.filter(submission_id=submission_id)
-        .only("id", "answers", "questionnaire_id", "language")
-        .first()
-    )
-    if sheet is None:
-        return None
-    posted = {
-        key: sorted(value for value in values if value.strip())
-        for key, values in raw.items()
-        if qn.CODE_PATTERN.fullmatch(key)
-    }
-    stored: dict[str, Any] = sheet.answers
-    same = all(
-        values == sorted(str(v) for v in _as_list(stored.get(key)))
-        for key, values in posted.items()
-    )
-    if not same:
-        logger.warning(
-            "Refused a submit that reuses submission id of sheet %s with different answers.",
-            sheet.id,
-        )
-    status: SubmitStatus = "duplicate" if same else "conflict"
-    return RetryCheck(SubmitResult(status), sheet.questionnaire_id, sheet.language)
-
-
-def _as_list(answer: Any) -> list[Any]:
-    if answer is None:
-        return []
-    return list(answer) if isinstance(answer, list) else [answer]
-
-
 # --- Maintenance ----------------------------------------------------------------------------
 
 
 def survey_housekeeping() -> tuple[int, int]:
-    """Delete old guessing counters and the drafts of closed waves. Safe to run twice."""
+    """Delete old guessing counters, idle pupil tokens, expired server sessions and the
+    drafts of closed waves. Safe to run twice.
+    """
     now = timezone.now()
     counters, _ = GuessCounter.objects.filter(window_start__lt=now - timedelta(days=1)).delete()
+    pupil_sessions_purge()
+    # A closed browser never says goodbye: its server session row stays until it expires
+    # (its pupil token is purged above already, so it leads nowhere meanwhile).
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
     drafts, _ = SheetDraft.objects.filter(code__wave__closes_at__lte=now).delete()
     return counters, drafts

@@ -74,10 +74,12 @@ def response_rates(request: HttpRequest) -> HttpResponse:
         if wave
         else None
     )
+    storms = selectors.guess_storms(schools=schools_visible_to(request.user))
     context = {
         "waves": waves,
         "wave": wave,
         "rates": progress.schools if progress else [],
         "progress": progress,
+        "storms": storms,
     }
     return render(request, "surveys/staff/response_rates.html", context)

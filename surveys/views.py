@@ -1,16 +1,19 @@
 """Views of the pupil flow and the health check.
 
 Flow: code (/) → language (/sprak/) → information (/info/) → question pages
-(/sida/1/ … /sida/n/) → submit → thank-you page (/tack/<language>/). Every page works
-without JavaScript, sends `Cache-Control: no-store` (shared school computers) and
-never puts a code in a URL, so no access log line can hold one.
+(/sida/1/ … /sida/n/, only as far as the pages' own buttons led) → submit → thank-you
+page (/tack/<version>/<language>/); "Avsluta utan att skicka" (/avsluta/) ends the
+session on this device at any point. Every page works without JavaScript, sends
+`Cache-Control: no-store` (shared school computers) and never puts a code in a URL, so
+no access log line can hold one. The pupil's session holds a random token (see
+`pupil_sessions`), never the code or the submission id.
 """
 
 import functools
-import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,15 +22,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import health, pupil, services
+from . import health, languages, pupil, pupil_sessions, selectors, services
 from . import questionnaire as qn
+from .entry import code_enter
 from .flow import Flow, flow_for_id
-from .forms import CodeEntryForm
 from .models import District, QuestionnaireVersion, SheetDraft
+from .pupil_forms import CodeEntryForm
 
 SESSION_KEY = "pupil"
+# After a submit: only where the thank-you page is (a repeated submit lands there too).
+DONE_KEY = "pupil_done"
 ENTRY_MESSAGES = {
     "invalid": gettext_lazy(
         "Det där ser inte ut som en kod. En kod har tre grupper med fyra tecken, "
@@ -43,7 +49,8 @@ ENTRY_MESSAGES = {
         "Tack för att du ville vara med!"
     ),
     "locked": gettext_lazy(
-        "För många felaktiga försök. Vänta tio minuter och försök igen, eller fråga din lärare."
+        "För många felaktiga försök med koder från din klass. Kontrollera koden och försök "
+        "igen om en stund, eller fråga din lärare."
     ),
 }
 # A pupil whose wave closed while they answered: nothing was sent in, and the draft is
@@ -54,17 +61,23 @@ CLOSED_MESSAGE = gettext_lazy(
 CONFLICT_MESSAGE = gettext_lazy(
     "De här svaren har redan skickats in med andra svar och sparades inte."
 )
+# Why the start page is shown again: each gets a sentence there.
+START_REASONS = {"fortsatt", "tid", "avslutad"}
 
 
 class PupilState:
-    """The pupil's place in the flow, kept in the session (never the code itself)."""
+    """The pupil's place in the flow: the session's language and questionnaire, and the
+    draft its token leads to (the session itself never holds the code)."""
 
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.code_id = uuid.UUID(data["code"])
-        self.submission_id = uuid.UUID(data["sid"])
+    def __init__(self, data: dict[str, Any], draft: SheetDraft) -> None:
+        self.token: str = data["token"]
         self.language: str = data["lang"]
         self.version_id: int = data["qv"]
         self.municipality_id: int = data["muni"]
+        self.offered: list[str] = data.get("langs") or [qn.MASTER_LANGUAGE]
+        self.draft = draft
+        self.code_id = draft.code_id
+        self.submission_id = draft.submission_id
 
     @property
     def flow(self) -> Flow:
@@ -74,18 +87,45 @@ class PupilState:
 type PupilView = Callable[..., HttpResponse]
 
 
+def _start_again(request: HttpRequest, reason: str, language: str = "") -> HttpResponse:
+    request.session.flush()
+    query = f"{reason}=1" + (f"&sprak={language}" if language else "")
+    return redirect(f"{reverse('surveys:start')}?{query}")
+
+
+def _thanks_after_submit(request: HttpRequest, version_id: int, language: str) -> HttpResponse:
+    """Forget the pupil's token on this device; remember only where the thank-you page is."""
+    request.session.pop(SESSION_KEY, None)
+    request.session[DONE_KEY] = {"qv": version_id, "lang": language}
+    return redirect("surveys:thanks", version=version_id, language=language)
+
+
 def pupil_page(view: PupilView) -> Callable[..., HttpResponse]:
-    """Needs a started pupil; renders in the pupil's language; never cached."""
+    """Needs a started pupil; renders in the pupil's language; never cached.
+
+    What a request without a session gets never depends on what it posts: it carries
+    nothing the requester got from their own session.
+    """
 
     @functools.wraps(view)
     @never_cache
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         data = request.session.get(SESSION_KEY)
         if not data:
-            if request.method == "POST" and "submission_id" in request.POST:
-                return _submit_retry(request)
+            done = request.session.get(DONE_KEY)
+            if done:  # a double click or a reload after this device submitted
+                return redirect("surveys:thanks", version=done["qv"], language=done["lang"])
             return redirect(reverse("surveys:start") + "?fortsatt=1")
-        state = PupilState(data)
+        if "token" not in data:  # a session from before pupil tokens: start again
+            return _start_again(request, "fortsatt")
+        found = pupil_sessions.pupil_session_touch(token=data["token"])
+        if found.status == "submitted":  # here, or on another device with the same code
+            return _thanks_after_submit(request, data["qv"], data["lang"])
+        if found.status == "expired":
+            return _start_again(request, "tid", data.get("lang", ""))
+        if found.draft is None:  # the wave closed and its drafts were purged, or idle
+            return _start_again(request, "fortsatt", data.get("lang", ""))
+        state = PupilState(data, found.draft)
         with translation.override(state.language):
             if services.code_wave_closed(code_id=state.code_id):
                 # The wave closed while the pupil answered: say so in their language
@@ -110,8 +150,18 @@ def _render(
         **context,
         "page_language": language,
         "page_rtl": qn.text_direction(language) == "rtl",
+        "idle_minutes": settings.PUPIL_IDLE_TIMEOUT // 60,
     }
     return render(request, template, context, status=status)
+
+
+def _start_language(request: HttpRequest, offered: list[str]) -> str:
+    """The start page's language: the pupil's pick (`?sprak=`), else the browser's."""
+    picked = request.GET.get("sprak", "")
+    if picked in offered:
+        return picked
+    guessed = (translation.get_language() or qn.MASTER_LANGUAGE).split("-")[0]
+    return guessed if guessed in offered else qn.MASTER_LANGUAGE
 
 
 @never_cache
@@ -119,46 +169,56 @@ def _render(
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest) -> HttpResponse:
     """The pupil's start page: enter the one-time code from the slip."""
-    form = CodeEntryForm(request.POST or None)
-    also: list[dict[str, str]] = []
-    if request.method == "POST" and form.is_valid():
-        language = translation.get_language() or qn.MASTER_LANGUAGE
-        entry = services.code_enter(typed=form.cleaned_data["code"], language=language)
-        if entry.status == "ok" and entry.draft is not None:
-            draft = SheetDraft.objects.select_related("code__wave").get(pk=entry.draft.pk)
-            request.session.cycle_key()
-            request.session[SESSION_KEY] = {
-                "code": str(draft.code_id),
-                "sid": str(draft.submission_id),
-                "lang": draft.language,
-                "qv": draft.code.wave.questionnaire_id,
-                "muni": draft.code.wave.municipality_id,
-            }
-            if draft.page >= 1:  # resuming: back to where the pupil was
-                return redirect("surveys:page", number=draft.page)
-            return redirect("surveys:language")
-        form.add_error("code", str(ENTRY_MESSAGES[entry.status]))
-        if entry.status == "closed" and entry.questionnaire_id is not None:
-            also = _in_other_languages(ENTRY_MESSAGES["closed"], entry.questionnaire_id)
-    resumed = request.GET.get("fortsatt") == "1"
-    return render(request, "surveys/start.html", {"form": form, "resumed": resumed, "also": also})
+    offered = selectors.start_languages()
+    language = _start_language(request, offered)
+    with translation.override(language):
+        form = CodeEntryForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            entry = code_enter(typed=form.cleaned_data["code"], language=language)
+            if entry.status == "ok" and entry.draft is not None:
+                return _begin(request, entry.draft)
+            form.add_error("code", str(ENTRY_MESSAGES[entry.status]))
+        reason = next((r for r in START_REASONS if request.GET.get(r) == "1"), "")
+        context = {
+            "form": form,
+            "reason": reason,
+            "languages": [
+                {"code": code, "name": languages.name(code), "current": code == language}
+                for code in offered
+            ],
+        }
+        return _render(request, "surveys/start.html", language, context)
 
 
-def _in_other_languages(message: Any, version_id: int) -> list[dict[str, str]]:
-    """``message`` in the questionnaire's other languages that have a translation of it:
-    the code entry page is in Swedish or English, but the pupil may read another."""
-    current = translation.get_language() or qn.MASTER_LANGUAGE
-    with translation.override(qn.MASTER_LANGUAGE):
-        source = str(message)
-    out = []
-    for language in flow_for_id(version_id).questionnaire.languages:
-        if language == current:
-            continue
-        with translation.override(language):
-            text = str(message)
-        if language == qn.MASTER_LANGUAGE or text != source:
-            out.append({"language": language, "dir": qn.text_direction(language), "text": text})
-    return out
+def _begin(request: HttpRequest, draft: SheetDraft) -> HttpResponse:
+    """A right code: a fresh session on this device that holds only a token to the draft."""
+    draft = SheetDraft.objects.select_related("code__wave").get(pk=draft.pk)
+    wave = draft.code.wave
+    offered = languages.offered(wave.languages, flow_for_id(wave.questionnaire_id).questionnaire)
+    language = draft.language if draft.language in offered else qn.MASTER_LANGUAGE
+    # Whatever an earlier user of this browser left is gone; the cookie ends when the
+    # browser closes (and the token after PUPIL_IDLE_TIMEOUT without a request).
+    request.session.flush()
+    request.session.set_expiry(0)
+    request.session[SESSION_KEY] = {
+        "token": pupil_sessions.pupil_session_open(draft=draft),
+        "lang": language,
+        "langs": offered,
+        "qv": wave.questionnaire_id,
+        "muni": wave.municipality_id,
+    }
+    if draft.page >= 1:  # resuming: back to where the pupil was
+        return redirect("surveys:page", number=draft.page)
+    return redirect("surveys:language")
+
+
+@pupil_page
+@require_POST
+def leave(request: HttpRequest, state: PupilState) -> HttpResponse:
+    """ "Leave without submitting": this device forgets the pupil at once; the answers stay
+    in the draft, and the code resumes them on any device."""
+    pupil_sessions.pupil_session_end(token=state.token)
+    return _start_again(request, "avslutad", state.language)
 
 
 @pupil_page
@@ -166,19 +226,19 @@ def language(request: HttpRequest, state: PupilState) -> HttpResponse:
     questionnaire = state.flow.questionnaire
     if request.method == "POST":
         chosen = request.POST.get("language", "")
-        if chosen in questionnaire.languages:
+        if chosen in state.offered:
             services.draft_language_set(code_id=state.code_id, language=chosen)
             request.session[SESSION_KEY] = {**request.session[SESSION_KEY], "lang": chosen}
             return redirect("surveys:info")
     choices = [
         {
             "code": code,
-            "name": translation.get_language_info(code)["name_local"].capitalize(),
+            "name": languages.name(code),
             "rtl": qn.text_direction(code) == "rtl",
-            "draft": code in questionnaire.draft_languages,
+            "draft": not languages.checked(questionnaire, code),
             "checked": code == state.language,
         }
-        for code in questionnaire.languages
+        for code in state.offered
     ]
     return _render(request, "surveys/language.html", state.language, {"choices": choices})
 
@@ -203,17 +263,12 @@ def _districts(municipality_id: int) -> list[tuple[str, str]]:
 @pupil_page
 def page(request: HttpRequest, state: PupilState, number: int) -> HttpResponse:
     flow = state.flow
-    if not 1 <= number <= flow.count:
-        raise Http404
-    draft = SheetDraft.objects.filter(code_id=state.code_id).first()
-    if draft is None:  # submitted elsewhere, or the wave closed and drafts were purged
-        request.session.flush()
-        if request.method == "POST":
-            # A final submit retried after its sheet was stored but before the session
-            # was cleared (the database went away in between): the same thank-you page.
-            return _submit_retry(request)
-        return redirect(reverse("surveys:start") + "?fortsatt=1")
+    draft = state.draft
     answers: dict[str, Any] = dict(draft.answers)
+    # Only pages the pupil reached by the pages' own buttons (and the first) can be opened.
+    reachable = max(draft.furthest, flow.step(0, 1, answers))
+    if not 1 <= number <= min(reachable, flow.count):
+        return redirect("surveys:page", number=min(max(draft.page, 1), reachable, flow.count))
     questionnaire = flow.questionnaire
     page_index = flow.question_pages[number - 1]
     fields = flow.page_fields(number)
@@ -222,6 +277,12 @@ def page(request: HttpRequest, state: PupilState, number: int) -> HttpResponse:
     districts = _districts(state.municipality_id) if has_district else []
     errors: dict[str, str] = {}
     values = pupil.saved_values(answers)
+    review = request.method == "GET" and request.GET.get("granska") == "1"
+    if review:  # sent back here by the final check: show what is missing on this page
+        _checked, problems = qn.clean_sheet(
+            questionnaire, answers, [code for code, _name in _districts(state.municipality_id)]
+        )
+        errors = {code: error for code, error in problems.items() if code in fields}
     if request.method == "POST":
         raw = dict(request.POST.lists())
         earlier = {code: a for code, a in answers.items() if code not in fields}
@@ -239,9 +300,11 @@ def page(request: HttpRequest, state: PupilState, number: int) -> HttpResponse:
         if not errors:
             target = flow.step(number, 1, merged)
             if target <= flow.count:
-                services.draft_save(code_id=state.code_id, answers=merged, page=target)
+                services.draft_save(
+                    code_id=state.code_id, answers=merged, page=target, reached=target
+                )
                 return redirect("surveys:page", number=target)
-            return _submit(request, state, merged)
+            return _final_submit(request, state, merged)
         services.draft_save(code_id=state.code_id, answers=merged, page=number)
         values = {**pupil.saved_values(merged), **{k: v for k, v in raw.items() if k in fields}}
         answers = merged
@@ -256,6 +319,7 @@ def page(request: HttpRequest, state: PupilState, number: int) -> HttpResponse:
             flow.shown_items(number, answers), state.language, values, errors, districts
         ),
         "errors": bool(errors),
+        "review": review and bool(errors),
         "tampered": any(e == qn.FieldError.UNKNOWN_FIELD for e in errors.values()),
         "last": flow.step(number, 1, answers) > flow.count,
         "help": pupil.help_views(questionnaire, state.language)
@@ -266,6 +330,22 @@ def page(request: HttpRequest, state: PupilState, number: int) -> HttpResponse:
     return _render(request, "surveys/page.html", state.language, context, 200)
 
 
+def _final_submit(request: HttpRequest, state: PupilState, answers: dict[str, Any]) -> HttpResponse:
+    """Check the whole sheet against its questionnaire version, then store it.
+
+    A missing required answer (or any answer the version does not allow) sends the pupil
+    to the first page concerned, with everything they entered kept in the draft.
+    """
+    flow = state.flow
+    district_codes = [code for code, _name in _districts(state.municipality_id)]
+    checked, problems = qn.clean_sheet(flow.questionnaire, answers, district_codes)
+    if problems:
+        number = next(n for n in range(1, flow.count + 1) if flow.page_fields(n) & problems.keys())
+        services.draft_save(code_id=state.code_id, answers=answers, page=number)
+        return redirect(reverse("surveys:page", kwargs={"number": number}) + "?granska=1")
+    return _submit(request, state, checked)
+
+
 def _submit(request: HttpRequest, state: PupilState, answers: dict[str, Any]) -> HttpResponse:
     result = services.sheet_submit(
         code_id=state.code_id,
@@ -274,8 +354,7 @@ def _submit(request: HttpRequest, state: PupilState, answers: dict[str, Any]) ->
         language=state.language,
     )
     if result.accepted:
-        request.session.flush()  # nothing of the pupil stays on a shared computer
-        return redirect("surveys:thanks", version=state.version_id, language=state.language)
+        return _thanks_after_submit(request, state.version_id, state.language)
     # Not stored: keep the answers (a closed wave may reopen; nothing is lost).
     services.draft_save(code_id=state.code_id, answers=answers, page=state.flow.count)
     message = {
@@ -284,25 +363,6 @@ def _submit(request: HttpRequest, state: PupilState, answers: dict[str, Any]) ->
         "closed": str(CLOSED_MESSAGE),
     }[result.status]
     return _render(request, "surveys/problem.html", state.language, {"message": message}, 409)
-
-
-def _submit_retry(request: HttpRequest) -> HttpResponse:
-    """A final submit whose session is already gone (a double click, a retried request).
-
-    The hidden submission id finds the stored sheet; the posted page must match it.
-    """
-    try:
-        submission_id = uuid.UUID(request.POST.get("submission_id", ""))
-    except ValueError:
-        return redirect(reverse("surveys:start") + "?fortsatt=1")
-    retry = services.sheet_retry_check(submission_id=submission_id, raw=dict(request.POST.lists()))
-    if retry is None:
-        return redirect(reverse("surveys:start") + "?fortsatt=1")
-    if retry.result.accepted:
-        return redirect("surveys:thanks", version=retry.questionnaire_id, language=retry.language)
-    with translation.override(retry.language):
-        context = {"message": str(CONFLICT_MESSAGE)}
-        return _render(request, "surveys/problem.html", retry.language, context, 409)
 
 
 @never_cache

@@ -77,6 +77,7 @@ RULES: dict[str, Rule] = {
     "surveys:language": Rule(PUBLIC, ok=302),
     "surveys:info": Rule(PUBLIC, ok=302),
     "surveys:page": Rule(PUBLIC, ok=302, kwargs={"number": "1"}),
+    "surveys:leave": Rule(PUBLIC, ok=302),
     "surveys:thanks": Rule(PUBLIC, kwargs={"version": "{questionnaire}", "language": "sv"}),
     # Staff pages of the survey: codes and response rates, scoped to the user's schools.
     "surveys:codes_issue": Rule(CODE_ISSUERS),

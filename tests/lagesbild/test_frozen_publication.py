@@ -29,10 +29,10 @@ from lagesbild.models import WavePublication
 from lagesbild.services import wave_publish
 from lagesbild.snapshot import SNAPSHOT_VERSION, published_facts
 from lagesbild.synthetic import sheets_insert
+from surveys.entry import code_enter
 from surveys.models import AccessCode, AnswerSheet, Municipality, SchoolClass, Wave
 from surveys.services import (
     WaveClosedError,
-    code_enter,
     codes_issue,
     sheet_submit,
     wave_sheets_accept,

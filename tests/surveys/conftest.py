@@ -18,7 +18,7 @@ def _fresh_district_cache() -> None:
 
 @pytest.fixture
 def open_wave(db: None) -> Wave:
-    return make_wave(questionnaire=questionnaire_import_default())
+    return make_wave(questionnaire=questionnaire_import_default(), languages=["sv", "en", "ar"])
 
 
 @pytest.fixture

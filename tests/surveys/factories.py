@@ -2,6 +2,7 @@
 # mypy: disable-error-code="no-untyped-call"
 """factory_boy factories of the survey app."""
 
+import functools
 from datetime import timedelta
 from typing import Any
 
@@ -9,7 +10,13 @@ from django.utils import timezone
 from factory.declarations import LazyFunction, Sequence, SubFactory
 from factory.django import DjangoModelFactory
 
+from surveys import questionnaire as qn
 from surveys.models import District, Municipality, QuestionnaireVersion, School, SchoolClass, Wave
+
+
+@functools.cache
+def _default() -> qn.Questionnaire:
+    return qn.load_yaml_file()
 
 
 class MunicipalityFactory(DjangoModelFactory[Municipality]):
@@ -55,7 +62,8 @@ class QuestionnaireVersionFactory(DjangoModelFactory[QuestionnaireVersion]):
     code = "test"
     version = Sequence(lambda n: n + 1)
     title = "Testenkät"
-    definition = LazyFunction(dict)
+    # The default questionnaire's document: a wave's pupils can answer it.
+    definition = LazyFunction(lambda: qn.dump_questionnaire(_default()))
 
 
 class WaveFactory(DjangoModelFactory[Wave]):

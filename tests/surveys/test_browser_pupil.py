@@ -22,7 +22,7 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture
 def code(live_server: Any) -> str:
     """Created before the browser starts: Playwright's event loop forbids the ORM."""
-    wave = make_wave(questionnaire=questionnaire_import_default())
+    wave = make_wave(questionnaire=questionnaire_import_default(), languages=["sv", "en", "ar"])
     return codes_issue(wave=wave, school_class=make_class(grade=8), count=1)[0]
 
 

@@ -3,12 +3,12 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.test import override_settings
 from django.utils import timezone
 
 from surveys import codes
+from surveys.entry import code_enter
 from surveys.models import AccessCode, ClassKey, SheetDraft, Wave
-from surveys.services import code_enter, codes_issue
+from surveys.services import codes_issue
 from tests.surveys.factories import make_class, make_wave
 
 pytestmark = pytest.mark.django_db
@@ -119,37 +119,6 @@ def test_a_wrong_code_is_rejected() -> None:
 
 def test_malformed_input_is_reported_as_not_a_code() -> None:
     assert code_enter(typed="hello", language="sv").status == "invalid"
-
-
-@override_settings(CODE_GUESS_LIMIT_SCHOOL=3)
-def test_after_too_many_wrong_codes_a_school_is_locked_even_for_a_right_code() -> None:
-    wave, school_class = make_wave(), make_class()
-    [code] = codes_issue(wave=wave, school_class=school_class, count=1)
-    for _ in range(3):
-        assert code_enter(typed=_wrong_secret(code), language="sv").status == "wrong"
-    assert code_enter(typed=code, language="sv").status == "locked"
-
-
-@override_settings(CODE_GUESS_LIMIT_SCHOOL=3)
-def test_a_locked_school_does_not_lock_another_school() -> None:
-    wave = make_wave()
-    [code] = codes_issue(wave=wave, school_class=make_class(), count=1)
-    [other] = codes_issue(wave=wave, school_class=make_class(), count=1)
-    for _ in range(3):
-        code_enter(typed=_wrong_secret(code), language="sv")
-    assert code_enter(typed=other, language="sv").status == "ok"
-
-
-@override_settings(CODE_GUESS_LIMIT_CODE=3)
-def test_near_misses_of_a_code_lock_that_code() -> None:
-    wave, school_class = make_wave(), make_class()
-    [code] = codes_issue(wave=wave, school_class=school_class, count=1)
-    compact = codes.normalise(code)
-    assert compact
-    near = list(codes.near_misses(compact))[:3]
-    statuses = [code_enter(typed=typo, language="sv").status for typo in near]
-    assert statuses == ["wrong", "wrong", "locked"]
-    assert code_enter(typed=code, language="sv").status == "locked"
 
 
 def test_guess_counters_hold_no_typed_code() -> None:

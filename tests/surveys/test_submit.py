@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from surveys.entry import code_enter
 from surveys.models import AccessCode, AnswerSheet, SheetDraft, Wave
-from surveys.services import code_enter, codes_issue, sheet_submit
+from surveys.services import codes_issue, sheet_submit
 from tests.surveys.factories import make_class, make_wave
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,9 @@ from collections.abc import Callable
 import pytest
 from django.db import connection
 
+from surveys.entry import code_enter
 from surveys.models import AnswerSheet
-from surveys.services import SubmitResult, code_enter, codes_issue, sheet_submit
+from surveys.services import SubmitResult, codes_issue, sheet_submit
 from tests.surveys.factories import make_class, make_wave
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -1,0 +1,134 @@
+"""Entering a one-time code: the check, and the limits on guessing.
+
+Three rules shape this module:
+
+- A right code always gets in. Nobody else's wrong guesses can lock a pupil out, so a
+  pupil cannot lock out a class or a school, and a typo cannot lock a pupil's own code.
+- Wrong codes are limited and slowed down per class key (the code's first, public
+  group): beyond `CODE_GUESS_LIMIT_KEY` wrong entries in a window, a wrong entry with that
+  key waits `CODE_GUESS_DELAY_SECONDS` and is answered "too many attempts". Wrong entries
+  per school and near misses of a real code are counted too; beyond their limits they are
+  written to the audit log and shown to the coordinator, but they change no answer: an
+  answer that depended on them would tell a guesser that two keys belong to one school,
+  or that a guess is one typo away from a real code.
+- Unknown and known class keys cost the same work: the same queries, the same hashes and
+  the same counter writes, so neither the answer nor its timing tells whether a key
+  exists (an outsider cannot collect the keys of a school).
+"""
+
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.services import audit
+
+from . import codes
+from .models import AccessCode, ClassKey, GuessCounter, SheetDraft
+
+EntryStatus = Literal["ok", "invalid", "wrong", "spent", "not_open", "closed", "locked"]
+# The counter target when a wrong code names no school or comes near no real code.
+NOBODY = "-"
+STORM_EVENT = "code guessing limit reached"
+
+
+@dataclass(frozen=True)
+class CodeEntry:
+    status: EntryStatus
+    code_id: uuid.UUID | None = None
+    draft: SheetDraft | None = None
+
+
+def window_start(now: datetime) -> datetime:
+    minutes = settings.CODE_GUESS_WINDOW_MINUTES
+    epoch_minutes = int(now.timestamp() // 60)
+    start = epoch_minutes - epoch_minutes % minutes
+    return datetime.fromtimestamp(start * 60, tz=now.tzinfo)
+
+
+def _count_failure(scope: str, target: str, window: datetime) -> int:
+    """Add one failure to the counter and return its new value."""
+    match = GuessCounter.objects.filter(scope=scope, target=target, window_start=window)
+    if not match.update(failures=F("failures") + 1):
+        try:
+            with transaction.atomic():
+                GuessCounter.objects.create(
+                    scope=scope, target=target, window_start=window, failures=1
+                )
+        except IntegrityError:  # a concurrent request created the row first
+            match.update(failures=F("failures") + 1)
+    return match.values_list("failures", flat=True).get()
+
+
+def code_enter(*, typed: str, language: str) -> CodeEntry:
+    """Check a typed code and open (or resume) its draft."""
+    compact = codes.normalise(typed)
+    if compact is None:
+        return CodeEntry("invalid")
+    key = settings.ACCESS_CODE_KEY
+    typed_key = codes.class_key_of(compact)
+    # Both lookups run for every well-formed code, whether or not its key exists.
+    class_key = ClassKey.objects.select_related("school_class").filter(key=typed_key).first()
+    code = (
+        AccessCode.objects.select_related("wave").filter(code_hash=codes.code_hash(compact, key))
+    ).first()
+    now = timezone.now()
+    if code is not None:
+        if code.spent:
+            return CodeEntry("spent")
+        if now < code.wave.opens_at:
+            return CodeEntry("not_open")
+        if now >= code.wave.closes_at or code.wave.is_published:
+            return CodeEntry("closed")
+        draft, _created = SheetDraft.objects.get_or_create(
+            code=code, defaults={"language": language}
+        )
+        return CodeEntry("ok", code_id=code.id, draft=draft)
+    return _wrong(compact, typed_key, class_key, now)
+
+
+def _wrong(compact: str, typed_key: str, class_key: ClassKey | None, now: datetime) -> CodeEntry:
+    key = settings.ACCESS_CODE_KEY
+    neighbours = [codes.code_hash(near, key) for near in codes.near_misses(compact)]
+    near_ids = [
+        str(pk)
+        for pk in AccessCode.objects.filter(code_hash__in=neighbours).values_list("id", flat=True)
+    ]
+    school_id = class_key.school_class.school_id if class_key else None
+    window = window_start(now)
+    with transaction.atomic():
+        by_key = _count_failure(GuessCounter.Scope.KEY, typed_key, window)
+        by_school = _count_failure(GuessCounter.Scope.SCHOOL, str(school_id or NOBODY), window)
+        by_code = max(
+            _count_failure(GuessCounter.Scope.CODE, target, window)
+            for target in near_ids or [NOBODY]
+        )
+    wave = class_key.wave_id if class_key else None
+    storms = [
+        ("key", by_key, settings.CODE_GUESS_LIMIT_KEY),
+        ("school", by_school, settings.CODE_GUESS_LIMIT_SCHOOL),
+        ("code", by_code if near_ids else 0, settings.CODE_GUESS_LIMIT_CODE),
+    ]
+    for scope, failures, limit in storms:
+        # Once per target and window, when the limit is first passed; only known keys
+        # name a school (a storm of unknown keys is one row per key, without a school).
+        if failures == limit + 1:
+            audit(
+                None,
+                STORM_EVENT,
+                scope=scope,
+                school_id=school_id,
+                wave_id=wave,
+                failures=failures,
+                window_start=window.isoformat(),
+            )
+    if by_key > settings.CODE_GUESS_LIMIT_KEY:
+        time.sleep(settings.CODE_GUESS_DELAY_SECONDS)
+        return CodeEntry("locked")
+    return CodeEntry("wrong")

@@ -1,0 +1,51 @@
+"""Pupil session tokens: idle ones and the markers of submitted drafts are purged."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+from surveys.entry import code_enter
+from surveys.models import PupilSession, SheetDraft
+from surveys.pupil_sessions import pupil_session_open, pupil_session_touch
+from surveys.services import codes_issue, sheet_submit, survey_housekeeping
+from tests.surveys.factories import make_class, make_wave
+
+pytestmark = pytest.mark.django_db
+
+
+def _draft() -> SheetDraft:
+    [code] = codes_issue(wave=make_wave(), school_class=make_class(), count=1)
+    entry = code_enter(typed=code, language="sv")
+    assert entry.draft
+    return entry.draft
+
+
+@override_settings(PUPIL_IDLE_TIMEOUT=60)
+def test_housekeeping_deletes_idle_tokens_and_keeps_the_draft() -> None:
+    draft = _draft()
+    idle, fresh = pupil_session_open(draft=draft), pupil_session_open(draft=draft)
+    PupilSession.objects.filter(token=idle).update(last_seen=timezone.now() - timedelta(hours=1))
+    survey_housekeeping()
+    assert list(PupilSession.objects.values_list("token", flat=True)) == [fresh]
+    assert SheetDraft.objects.filter(pk=draft.pk).exists()
+
+
+def test_submitting_detaches_every_token_of_the_draft() -> None:
+    draft = _draft()
+    tokens = [pupil_session_open(draft=draft) for _ in range(2)]
+    sheet_submit(
+        code_id=draft.code_id, submission_id=draft.submission_id, answers={}, language="sv"
+    )
+    assert not PupilSession.objects.filter(draft__isnull=False).exists()
+    assert not PupilSession.objects.filter(submitted=False).exists()
+    assert [pupil_session_touch(token=t).status for t in tokens] == ["submitted"] * 2
+
+
+@override_settings(PUPIL_IDLE_TIMEOUT=60)
+def test_an_idle_token_is_deleted_when_it_is_next_used() -> None:
+    token = pupil_session_open(draft=_draft())
+    PupilSession.objects.update(last_seen=timezone.now() - timedelta(minutes=2))
+    assert pupil_session_touch(token=token).status == "expired"
+    assert not PupilSession.objects.exists()
