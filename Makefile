@@ -14,7 +14,7 @@ PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install run test lint typecheck security audit messages bench faults survey-day clean
+.PHONY: help install run test lint typecheck security audit messages bench faults survey-day attack clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -71,6 +71,12 @@ test: messages lint typecheck security ## Run the whole suite (uses DATABASE_URL
 
 bench: messages ## Run the benchmarks in bench/ (numbers go into docs/performance.md)
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# The independent LP reader against many more random cubes than the test suite's dozen
+# (about ten seconds a cube on two cores).
+attack: messages ## The LP reader against EXAMPLES random cubes (default 300)
+	HYPOTHESIS_EXAMPLES=$(or $(EXAMPLES),300) $(BIN)/python -m pytest -q \
+	  tests/lagesbild/test_disclosure_attack.py
 
 # Each scenario starts its own private PostgreSQL, Redis, gunicorn, worker and beat on ports
 # 8601–8699 (bench/stack.py), injects its fault during a load run and reconciles the sheets.

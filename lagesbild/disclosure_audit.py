@@ -363,19 +363,22 @@ class _Solver:
         self.cost_index: np.ndarray = np.zeros(0, dtype=np.int32)
         # Every optimal vertex found so far: feasible points, so any of them whose value
         # differs from the truth by 1 or more proves a quantity is not pinned, for free.
-        self.points: list[np.ndarray] = []
-        self._pool: np.ndarray | None = None
+        self._pool = np.zeros((8, len(variables)))
+        self._points = 0
+
+    def _keep(self, point: np.ndarray) -> None:
+        if self._points == len(self._pool):  # grow by doubling: amortised O(1) a point
+            self._pool = np.vstack([self._pool, np.zeros_like(self._pool)])
+        self._pool[self._points] = point
+        self._points += 1
 
     def moved(self, objective: Mapping[int, float], truth: float) -> tuple[bool, bool]:
         """Whether a known feasible point has the quantity >= truth + 1 (first) or
         <= truth - 1 (second)."""
-        if not self.points:
+        if not self._points:
             return False, False
-        if self._pool is None or len(self._pool) != len(self.points):
-            self._pool = np.vstack(self.points)
-        values = self._pool[:, [self.column[v] for v in objective]] @ np.array(
-            list(objective.values())
-        )
+        pool = self._pool[: self._points]
+        values = pool[:, [self.column[v] for v in objective]] @ np.array(list(objective.values()))
         return bool((values >= truth + 1 - _EPS).any()), bool((values <= truth - 1 + _EPS).any())
 
     def optimum(self, objective: Mapping[int, float], maximize: bool) -> float:
@@ -397,7 +400,7 @@ class _Solver:
             raise RuntimeError(
                 f"{self.table.indicator}: the audit LP ended {h.modelStatusToString(status)}"
             )
-        self.points.append(np.array(h.getSolution().col_value))
+        self._keep(np.asarray(h.getSolution().col_value))
         return float(h.getInfo().objective_function_value)
 
 

@@ -530,7 +530,15 @@ def cover[K: Hashable](
                 current[key] = Cell(old.n, old.yes, CellEstimate.suppressed("complementary"))
                 added.add(key)
     if added:
-        current = suppress_groups(current, group_list, params)
+        # The group rules again, over the groups connected to a new suppression (the
+        # others cannot change).
+        reach: set[int] = set()
+        edge: set[K] = set(added)
+        while edge:
+            new = {i for key in edge for i in groups_of.get(key, [])} - reach
+            reach |= new
+            edge = {k for i in new for k in (group_list[i].total, *group_list[i].members)}
+        current = suppress_groups(current, [group_list[i] for i in sorted(reach)], params)
     return current, added
 
 

@@ -379,7 +379,15 @@ def wave_publish(*, wave_id: int, user_id: int | None = None) -> WavePublication
             },
             cell_count=cells,
             sheet_count=AnswerSheet.objects.filter(wave=wave).count(),
-            snapshot=publication_snapshot(wave, catalogue=catalogue),
+            snapshot={
+                **publication_snapshot(wave, catalogue=catalogue),
+                # What the audit examined when it passed (docs/privacy.md).
+                "disclosure_audit": {
+                    "tables": report.tables,
+                    "protected_quantities": report.checked,
+                    "linear_programs": report.solves,
+                },
+            },
         )
         Wave.objects.filter(pk=wave.pk).update(published_at=now, indicators_dirty_at=None)
     logger.info("Published wave %s with %d frozen cells", wave.slug, cells)

@@ -26,7 +26,13 @@ from surveys.models import AccessCode, AnswerSheet, Wave
 from surveys.questionnaire import MASTER_LANGUAGE, load_questionnaire
 
 from .catalogue import Catalogue, load_catalogue
-from .exports.notes import OptionWording, QuestionWording, indicator_questions
+from .exports.notes import (
+    LIMITS,
+    OptionWording,
+    QuestionWording,
+    indicator_questions,
+    rule_paragraphs,
+)
 from .models import WavePublication
 
 logger = logging.getLogger(__name__)
@@ -97,6 +103,10 @@ def publication_snapshot(wave: Wave, *, catalogue: Catalogue) -> dict[str, Any]:
             for indicator in catalogue.indicators
         },
         "analysis_text": wave.analysis_text,
+        # The method text as it read at publication (a later wording of the rules must
+        # not change what a published report says).
+        "rules": list(rule_paragraphs(catalogue.rule_params)),
+        "limits": list(LIMITS),
     }
 
 
@@ -119,6 +129,8 @@ class PublishedFacts:
     catalogue_version: int
     wordings: dict[str, tuple[QuestionWording, ...]]
     analysis_text: str
+    rules: tuple[str, ...] = ()  # empty in snapshots taken before they were kept
+    limits: tuple[str, ...] = ()
 
     @property
     def questionnaire_label(self) -> str:
@@ -165,6 +177,8 @@ def facts_from_snapshot(data: dict[str, Any]) -> PublishedFacts:
             for code, wordings in data["wordings"].items()
         },
         analysis_text=data["analysis_text"],
+        rules=tuple(data.get("rules", ())),
+        limits=tuple(data.get("limits", ())),
     )
 
 

@@ -114,6 +114,6 @@ def appendix_from(facts: PublishedFacts, *, catalogue: Catalogue) -> Appendix:
         ),
         indicators=tuple(notes),
         periods=tuple((period, ", ".join(codes)) for period, codes in periods.items()),
-        rules=rule_paragraphs(params),
-        limits=LIMITS,
+        rules=facts.rules or rule_paragraphs(params),
+        limits=facts.limits or LIMITS,
     )

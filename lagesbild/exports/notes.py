@@ -111,8 +111,15 @@ def rule_paragraphs(params: RuleParams) -> tuple[str, ...]:
         f"{few_suppressed_max_n(params)}) undertrycks cellen.",
         "Komplementär undertryckning: när en cell i en grupp vars summa visas (t.ex. "
         "flickor, pojkar och övriga under områdets totalvärde, eller områdena under "
-        "kommunen) är undertryckt, undertrycks också den näst minsta syskoncellen, så att "
-        "inget värde kan räknas fram genom subtraktion.",
+        "kommunen) är undertryckt, undertrycks också den minsta syskoncellen med elever i, "
+        "så att inget värde kan räknas fram genom subtraktion. En tom cell skyddar inget.",
+        "Före publiceringen prövas varje tabell (en indikator i en geografi, med alla "
+        "områden, kommunen och alla uppdelningar) med linjärprogrammering, som en läsare "
+        "som känner varje visad cells exakta antal och alla summor skulle göra: ingen dold "
+        "grupp och ingen rest (t.ex. elever som inte uppgett bostadsområde eller kön) får "
+        "kunna räknas fram till 1–9 elever, ett exakt antal ja- eller nej-svar eller att "
+        "alla svarat lika. Klarar en tabell inte det döljs fler celler; omgången publiceras "
+        "först när alla tabeller klarar prövningen.",
         f"Antal avrundas till närmaste multipel av {params.round_counts_to}; andelar och "
         "intervallgränser avrundas till hela procent. En visad andel är alltid mellan "
         "1 och 99\u00a0%.",

@@ -7,6 +7,10 @@ from django.db import migrations, models
 
 
 def backfill(apps, schema_editor):
+    # Asked with the historical model first: on a fresh database nothing touches the live
+    # models, whose later columns do not exist yet at this point.
+    if not apps.get_model("lagesbild", "WavePublication").objects.filter(snapshot={}).exists():
+        return
     # The live models and the same code that snapshots a new publication: a one-off for
     # publications that predate snapshots (none on a fresh database).
     from lagesbild.models import WavePublication
@@ -18,8 +22,10 @@ def backfill(apps, schema_editor):
 
 class Migration(migrations.Migration):
 
+    # The backfill uses the live models, so every column they name must exist first.
     dependencies = [
         ('lagesbild', '0004_indicatorcell_fillfactor'),
+        ('surveys', '0005_wave_languages'),
     ]
 
     operations = [

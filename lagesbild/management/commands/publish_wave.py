@@ -26,9 +26,12 @@ class Command(BaseCommand):
             publication = wave_publish(wave_id=wave.pk)
         except (PublishRefusedError, CatalogueMismatchError) as error:
             raise CommandError(str(error)) from error
+        audit = publication.snapshot.get("disclosure_audit", {})
         self.stdout.write(
             self.style.SUCCESS(
                 f"Published {wave.slug}: {publication.cell_count} cells frozen from "
-                f"{publication.sheet_count} sheets (catalogue v{publication.catalogue_version})."
+                f"{publication.sheet_count} sheets (catalogue v{publication.catalogue_version}); "
+                f"the disclosure audit passed for {audit.get('tables', 0)} tables "
+                f"({audit.get('protected_quantities', 0)} hidden cells and remainders)."
             )
         )
