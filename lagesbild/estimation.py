@@ -438,23 +438,41 @@ def suppress_groups[K: Hashable](
         for index, group in enumerate(group_list):
             if index in safe:
                 continue
-            if not current[group.total].estimate.exact:
-                safe.add(index)
-                continue
-            hidden = [m for m in group.members if not current[m].estimate.exact]
-            if not hidden:
-                safe.add(index)
-                continue
-            # An empty cell (n = 0) is no cover: beside one real hidden member it leaves
-            # that member equal to the total minus the shown ones.
-            real = [m for m in hidden if current[m].n > 0]
-            if len(real) == 1 or disclosed_members(group, current, params):
+            if _needs_more(group, current, params):
                 target = _suppress_one_more(group, current)
                 safe.difference_update(groups_of[target])
                 changed = True
             else:
                 safe.add(index)
     return current
+
+
+def _needs_more[K: Hashable](group: Group[K], cells: Mapping[K, Cell], params: RuleParams) -> bool:
+    """Whether a group gives a hidden member (or its unpublished rest) away."""
+    total = cells[group.total]
+    if total.estimate.state == SUPPRESSED:
+        return False
+    members = [cells[m] for m in group.members]
+    rest_n = total.n - sum(c.n for c in members)
+    rest_yes = total.yes - sum(c.yes for c in members)
+    # The n of a shown or bound cell is public: with nothing left over (grade bands
+    # always), one suppressed member has n = total - the others, which must not be a
+    # small n (a hidden cell of 10 or more may have its n known).
+    n_hidden = [c for c in members if c.estimate.state == SUPPRESSED and c.n > 0]
+    small = [c for c in n_hidden if c.n < params.min_n]
+    if rest_n == 0 and len(n_hidden) == 1 and small:
+        return True
+    if not total.estimate.exact:
+        return False
+    # An empty cell (n = 0) is no cover: beside one real hidden member it leaves that
+    # member equal to the total minus the shown ones.
+    real = [c for c in members if not c.estimate.exact and c.n > 0]
+    if not real:
+        # Everything published: the rest (pupils in no member) is derived exactly.
+        few = params.max_protected
+        rest_no = rest_n - rest_yes
+        return 0 < rest_n < params.min_n or 0 < rest_yes <= few or 0 < rest_no <= few
+    return len(real) == 1 or bool(disclosed_members(group, cells, params))
 
 
 def cover[K: Hashable](
@@ -543,10 +561,11 @@ def cover[K: Hashable](
 
 
 def _suppress_one_more[K: Hashable](group: Group[K], cells: dict[K, Cell]) -> K:
-    """Suppress the group's cheapest shown member (or its total); returns that key."""
-    shown = [m for m in group.members if cells[m].estimate.exact]
+    """Suppress the group's cheapest member that is still published with pupils in it
+    (shown or bound), else its total; returns that key."""
+    left = [m for m in group.members if cells[m].estimate.state != SUPPRESSED and cells[m].n > 0]
     # min() keeps the first of equal n, i.e. the group's member order breaks ties.
-    target = min(shown, key=lambda m: cells[m].n) if shown else group.total
+    target = min(left, key=lambda m: cells[m].n) if left else group.total
     old = cells[target]
     cells[target] = Cell(old.n, old.yes, CellEstimate.suppressed("complementary"))
     return target

@@ -43,6 +43,7 @@ class CodeEntry:
     status: EntryStatus
     code_id: uuid.UUID | None = None
     draft: SheetDraft | None = None
+    questionnaire_id: int | None = None  # for "closed": the languages of the message
 
 
 def window_start(now: datetime) -> datetime:
@@ -85,7 +86,7 @@ def code_enter(*, typed: str, language: str) -> CodeEntry:
         if now < code.wave.opens_at:
             return CodeEntry("not_open")
         if now >= code.wave.closes_at or code.wave.is_published:
-            return CodeEntry("closed")
+            return CodeEntry("closed", questionnaire_id=code.wave.questionnaire_id)
         draft, _created = SheetDraft.objects.get_or_create(
             code=code, defaults={"language": language}
         )

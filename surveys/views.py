@@ -171,6 +171,7 @@ def start(request: HttpRequest) -> HttpResponse:
     """The pupil's start page: enter the one-time code from the slip."""
     offered = selectors.start_languages()
     language = _start_language(request, offered)
+    also: list[dict[str, str]] = []
     with translation.override(language):
         form = CodeEntryForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -178,9 +179,12 @@ def start(request: HttpRequest) -> HttpResponse:
             if entry.status == "ok" and entry.draft is not None:
                 return _begin(request, entry.draft)
             form.add_error("code", str(ENTRY_MESSAGES[entry.status]))
+            if entry.status == "closed" and entry.questionnaire_id is not None:
+                also = _in_other_languages(ENTRY_MESSAGES["closed"], entry.questionnaire_id)
         reason = next((r for r in START_REASONS if request.GET.get(r) == "1"), "")
         context = {
             "form": form,
+            "also": also,
             "reason": reason,
             "languages": [
                 {"code": code, "name": languages.name(code), "current": code == language}
@@ -188,6 +192,24 @@ def start(request: HttpRequest) -> HttpResponse:
             ],
         }
         return _render(request, "surveys/start.html", language, context)
+
+
+def _in_other_languages(message: Any, version_id: int) -> list[dict[str, str]]:
+    """``message`` in the questionnaire's other languages that have a translation of it:
+    a closed wave's languages are no longer offered on the start page, but its pupils may
+    read one of them."""
+    current = translation.get_language() or qn.MASTER_LANGUAGE
+    with translation.override(qn.MASTER_LANGUAGE):
+        source = str(message)
+    out = []
+    for language in flow_for_id(version_id).questionnaire.languages:
+        if language == current:
+            continue
+        with translation.override(language):
+            text = str(message)
+        if language == qn.MASTER_LANGUAGE or text != source:
+            out.append({"language": language, "dir": qn.text_direction(language), "text": text})
+    return out
 
 
 def _begin(request: HttpRequest, draft: SheetDraft) -> HttpResponse:

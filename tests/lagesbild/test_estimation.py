@@ -25,6 +25,8 @@ from lagesbild.estimation import (
     CellEstimate,
     Group,
     RuleParams,
+    _needs_more,
+    _suppress_one_more,
     difference,
     disclosed_members,
     estimate_cell,
@@ -625,17 +627,9 @@ def _naive_fixed_point(cells: dict[str, Cell], groups: list[Group[str]]) -> dict
     while changed:
         changed = False
         for group in groups:
-            if not current[group.total].estimate.exact:
-                continue
-            hidden_members = [m for m in group.members if not current[m].estimate.exact]
-            if not hidden_members:
-                continue
-            real = [m for m in hidden_members if current[m].n > 0]
-            if len(real) == 1 or disclosed_members(group, current):
-                shown = [m for m in group.members if current[m].estimate.exact]
-                target = min(shown, key=lambda m: current[m].n) if shown else group.total
-                old = current[target]
-                current[target] = Cell(old.n, old.yes, CellEstimate.suppressed("complementary"))
+            # The same rule and the same choice of cover; only the bookkeeping differs.
+            if _needs_more(group, current, P):
+                _suppress_one_more(group, current)
                 changed = True
     return current
 
