@@ -133,7 +133,7 @@ for school_class in classes:
         session["pupil"] = {"token": pupil_session_open(draft=entry.draft),
                             "lang": "sv", "qv": wave.questionnaire_id, "muni": wave.municipality_id}
         session.create()
-        out.append({"session": session.session_key, "sid": str(entry.draft.submission_id)})
+        out.append({"session": session.session_key})
 last = flow.count
 last_fields = sorted(flow.page_fields(last))
 print(json.dumps({"pupils": out, "last": last, "fields": {f: answers[f] for f in last_fields}}))
@@ -235,7 +235,6 @@ def bench_final_submit(count: int, clients: int) -> None:
             form = {
                 **fields,
                 "nav": "next",
-                "submission_id": pupil["sid"],
                 "csrfmiddlewaretoken": csrf,
             }
             start = time.monotonic()

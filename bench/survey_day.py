@@ -9,6 +9,11 @@ it reconciles what the pupils saw with what the database holds:
     codes spent   = sheets stored
     duplicates    = 0
 
+Nothing in the pupil's pages or session names its sheet, so each stored sheet of the wave
+is matched to the pupil whose final answers it holds (`match_sheets`): a sheet no pupil
+accounts for is a duplicate, a thanked pupil without a sheet is lost, and a sheet that
+only nearly matches a pupil's answers is altered.
+
 Usage (bounded in count and time, loopback only):
 
     .venv/bin/python bench/survey_day.py --pupils 2000 --classes 60 --scenario baseline
@@ -30,7 +35,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -278,25 +283,103 @@ async def _poll_healthz(run: Run, seconds: float) -> Counter[str]:
 
 
 def _sheets(run: Run) -> list[str]:
-    return [submission for submission, _answers in _sheet_rows(run)]
+    return [sheet for sheet, _answers in _sheet_rows(run)]
 
 
 def _sheet_rows(run: Run) -> list[tuple[str, dict[str, Any]]]:
+    """The wave's sheets: (row id, answers by question code)."""
     with run.stack.db() as conn:
         rows = conn.execute(
-            "SELECT submission_id::text, answers FROM surveys_answersheet WHERE wave_id = %s",
+            "SELECT id::text, answers FROM surveys_answersheet WHERE wave_id = %s",
             [run.plan.wave_id],
         ).fetchall()
     return [(str(r[0]), r[1]) for r in rows]
 
 
-def _answers_differ(stored: dict[str, Any], sent: dict[str, list[str]]) -> bool:
+def _values(value: Any) -> list[str]:
+    return sorted(str(v) for v in value) if isinstance(value, list) else [str(value)]
+
+
+def canonical_answers(answers: Mapping[str, Any]) -> str:
+    """Answers as text that two equal sheets share: every value as a sorted list of
+    strings (a stored number 3 equals the "3" a pupil typed; a multiple choice is a set)."""
+    return json.dumps({code: _values(v) for code, v in answers.items()}, sort_keys=True)
+
+
+def _answers_differ(stored: Mapping[str, Any], sent: Mapping[str, list[str]]) -> bool:
     """A stored answer the pupil did not send as it is (skipped and hidden ones may go)."""
-    for code, value in stored.items():
-        as_list = [str(v) for v in value] if isinstance(value, list) else [str(value)]
-        if sorted(as_list) != sorted(sent.get(code, [])):
-            return True
-    return False
+    return any(_values(value) != sorted(sent.get(code, [])) for code, value in stored.items())
+
+
+def _agreement(stored: Mapping[str, Any], sent: Mapping[str, list[str]]) -> float:
+    if not stored:
+        return 0.0
+    same = sum(1 for code, value in stored.items() if _values(value) == sorted(sent.get(code, [])))
+    return same / len(stored)
+
+
+@dataclass
+class Matching:
+    """Stored sheets matched to the pupils whose answers they hold (indexes into outcomes)."""
+
+    pupil_of: dict[str, int] = field(default_factory=dict)  # sheet → pupil
+    altered: dict[str, int] = field(default_factory=dict)  # sheet → pupil it nearly matches
+    strays: list[str] = field(default_factory=list)  # sheets no pupil accounts for
+
+
+def match_sheets(sheets: list[tuple[str, dict[str, Any]]], outcomes: list[Outcome]) -> Matching:
+    """Give each sheet the one pupil whose final answers it holds; each pupil one sheet.
+
+    First exactly (the sheet holds just what the pupil last sent), then as a subset (the
+    server dropped answers to questions a later answer hid); a thanked pupil before one
+    who gave up, the closest first. A sheet left over that agrees with an unmatched thanked
+    pupil on at least half its answers is altered; any other is a stray (a duplicate: two
+    sheets with one pupil's answers leave the second without a pupil).
+    """
+    result = Matching()
+    order = sorted(range(len(outcomes)), key=lambda i: not outcomes[i].thanked)
+    by_key: dict[str, list[int]] = {}
+    for index in order:
+        if outcomes[index].answers:
+            by_key.setdefault(canonical_answers(outcomes[index].answers), []).append(index)
+    taken: set[int] = set()
+    rest: list[tuple[str, dict[str, Any]]] = []
+    for sheet, answers in sheets:
+        free = [i for i in by_key.get(canonical_answers(answers), []) if i not in taken]
+        if answers and free:
+            result.pupil_of[sheet] = free[0]
+            taken.add(free[0])
+        else:
+            rest.append((sheet, answers))
+    leftover: list[tuple[str, dict[str, Any]]] = []
+    for sheet, answers in rest:
+        candidates = [
+            i
+            for i in order
+            if i not in taken and answers and not _answers_differ(answers, outcomes[i].answers)
+        ]
+        if candidates:
+            best = min(
+                candidates,
+                key=lambda i: (not outcomes[i].thanked, len(outcomes[i].answers) - len(answers)),
+            )
+            result.pupil_of[sheet] = best
+            taken.add(best)
+        else:
+            leftover.append((sheet, answers))
+    for sheet, answers in leftover:
+        near = [
+            (_agreement(answers, outcomes[i].answers), i)
+            for i in order
+            if i not in taken and outcomes[i].thanked
+        ]
+        score, best = max(near, default=(0.0, -1))
+        if score >= 0.5:
+            result.altered[sheet] = best
+            taken.add(best)
+        else:
+            result.strays.append(sheet)
+    return result
 
 
 def _spent(run: Run) -> int:
@@ -404,6 +487,19 @@ async def fault_none(run: Run) -> None:
     return
 
 
+async def restart_exited_services(run: Run, when: str) -> None:
+    """Start the Celery worker or beat again if it exited, as the deployment's restart
+    policy does (docker-compose.yml: `restart: unless-stopped`); shown in the report, with
+    the end of the log that says why it exited."""
+    stack = run.stack
+    for service, start in ((stack.worker, stack.start_worker), (stack.beat, stack.beat.start)):
+        if service.running:
+            continue
+        run.report.info(f"Celery {service.name} exited {when}; restarted", "yes")
+        run.report.notes.append(f"{service.name} log before the restart:\n{service.tail(15)}")
+        await asyncio.to_thread(start)
+
+
 async def fault_redis(run: Run) -> None:
     """Redis stopped for a while: pupils keep submitting, /healthz is degraded."""
     await _sleep_until(run, run.options.fault_at)
@@ -412,6 +508,7 @@ async def fault_redis(run: Run) -> None:
     seen = await _poll_healthz(run, run.options.outage)
     await asyncio.to_thread(run.stack.start_redis)
     run.events["redis_up"] = time.monotonic()
+    await restart_exited_services(run, "while Redis was down")
     down, up = run.events["redis_down"], run.events["redis_up"]
     answered = sum(1 for t in run.stats.answered_at if down <= t <= up)
     submitted = sum(1 for o in run.outcomes if o.thanked and down <= o.finished <= up)
@@ -561,15 +658,12 @@ def _reconcile(run: Run) -> None:
     thanked = [o for o in run.outcomes if o.thanked]
     rows = [(s, a) for s, a in _sheet_rows(run) if s not in run.before_sheets]
     new = [s for s, _answers in rows]
-    by_id = {o.submission_id: o for o in run.outcomes if o.submission_id}
-    altered = sum(1 for s, a in rows if s in by_id and _answers_differ(a, by_id[s].answers))
-    counts = Counter(new)
+    matching = match_sheets(rows, run.outcomes)
+    altered = len(matching.altered)
     spent = _spent(run) - run.before_spent
-    thanked_ids = {o.submission_id for o in thanked}
-    known_ids = {o.submission_id for o in run.outcomes if o.submission_id}
-    lost = sorted(thanked_ids - set(counts))
-    strays = sorted(set(counts) - known_ids)
-    unconfirmed = sorted((set(counts) & known_ids) - thanked_ids)
+    accounted = {*matching.pupil_of.values(), *matching.altered.values()}
+    lost = [i for i, o in enumerate(run.outcomes) if o.thanked and i not in accounted]
+    unconfirmed = [s for s, i in matching.pupil_of.items() if not run.outcomes[i].thanked]
     gave_up = [o for o in run.outcomes if not o.thanked]
     report.info("pupils started", len(run.outcomes))
     report.info("pupils who saw the thank-you page", len(thanked))
@@ -577,12 +671,16 @@ def _reconcile(run: Run) -> None:
         "sheets stored", f"= thank-you pages ({len(thanked)})", len(new), len(new) == len(thanked)
     )
     report.check("codes spent", f"= sheets stored ({len(new)})", spent, spent == len(new))
-    duplicates = sum(n - 1 for n in counts.values()) + len(strays)
-    report.check("duplicate sheets", 0, duplicates, duplicates == 0)
+    duplicates = len(matching.strays)
+    report.check("duplicate sheets (no pupil accounts for them)", 0, duplicates, duplicates == 0)
     report.check("thank-you page but no sheet (lost)", 0, len(lost), not lost)
     report.check("sheets whose answers differ from those sent", 0, altered, altered == 0)
     report.check("pupils who gave up", 0, len(gave_up), not gave_up)
     report.info("sheets stored for pupils who gave up", len(unconfirmed))
+    report.info(
+        "pupils who left without submitting and came back", sum(o.left > 0 for o in run.outcomes)
+    )
+    report.info("pages sent again after an error", sum(o.corrected for o in run.outcomes))
     kept = sum(o.outage_pages_kept for o in run.outcomes)
     dropped = sum(o.outage_pages_lost for o in run.outcomes)
     if kept or dropped or run.options.scenario == "postgres":
@@ -685,6 +783,7 @@ async def run_scenario(stack: Stack, plan: Plan, options: RunOptions) -> Report:
     run.before_sheets = set(_sheets(run))
     run.before_spent = _spent(run)
     await play(run)
+    await restart_exited_services(run, "during the load")
     _reconcile(run)
     _metrics(run)
     await _after(run)
