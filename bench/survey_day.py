@@ -92,13 +92,25 @@ def setup_data(*, slug: str, classes: int, pupils: int) -> dict[str, Any]:
 
     django.setup()
     from django.core.management import call_command
+    from django.db import transaction
     from django.utils import timezone
 
+    from surveys import services
+    from surveys.management.commands.seed_demo import Command as SeedDemo
     from surveys.models import Grade, School, SchoolClass, Wave
 
+    if not Wave.objects.exists():
+        # The part of seed_demo a survey day needs: the geography (districts, schools) and
+        # the demo's open wave with the default questionnaire. Not its published history
+        # waves: they take most of a minute to seed and keep the worker busy refreshing
+        # them, which a survey day's catch-up check would then wait for.
+        with transaction.atomic():
+            municipality = SeedDemo()._geography()
+            questionnaire = services.questionnaire_import_default()
+            services.demo_wave_ensure(municipality=municipality, questionnaire=questionnaire)
     template = Wave.objects.open().order_by("-opens_at").first() or Wave.objects.first()
     if template is None:
-        raise SystemExit("seed_demo made no wave to take the questionnaire from")
+        raise SystemExit("no wave to take the questionnaire from")
     now = timezone.now()
     wave, _created = Wave.objects.get_or_create(
         slug=slug,
@@ -137,11 +149,8 @@ def setup_data(*, slug: str, classes: int, pupils: int) -> dict[str, Any]:
 
 
 def prepare(stack: Stack, *, slug: str, classes: int, pupils: int, synth: int = 0) -> Plan:
-    """Codes for a fresh wave on the stack (seed_demo once), plus optional synthetic sheets."""
-    with stack.db() as conn:
-        seeded = conn.execute("SELECT count(*) FROM surveys_wave").fetchone()
-    if not seeded or not seeded[0]:
-        stack.manage("seed_demo")
+    """Codes for a fresh wave on the stack (the demo's geography and open wave seeded once,
+    see `setup_data`), plus optional synthetic sheets."""
     env = stack.app_env()
     done = subprocess.run(
         [
