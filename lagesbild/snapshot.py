@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
@@ -49,9 +49,10 @@ def day_text(moment: datetime) -> str:
         return date_format(timezone.localtime(moment), "j F Y")
 
 
-def _count_rows(rows: Any, kind: str, grade: str) -> list[list[Any]]:
+def _count_rows(rows: QuerySet[Any], kind: str, grade: str) -> list[list[Any]]:
+    """Rows counted per (school kind, grade), as sorted [kind, grade, n] lists."""
     counts: Counts = {}
-    for item in rows:
+    for item in rows.values(kind, grade).annotate(n=Count("id")):
         key = (str(item[kind]), int(item[grade]))
         counts[key] = counts.get(key, 0) + int(item["n"])
     return [[k, g, n] for (k, g), n in sorted(counts.items())]
@@ -60,19 +61,11 @@ def _count_rows(rows: Any, kind: str, grade: str) -> list[list[Any]]:
 def publication_snapshot(wave: Wave, *, catalogue: Catalogue) -> dict[str, Any]:
     """The snapshot of ``wave`` as it is now (called in the publishing transaction)."""
     issued = _count_rows(
-        AccessCode.objects.filter(wave_id=wave.pk)
-        .values("school_class__school__kind", "school_class__grade")
-        .annotate(n=Count("id")),
+        AccessCode.objects.filter(wave_id=wave.pk),
         "school_class__school__kind",
         "school_class__grade",
     )
-    submitted = _count_rows(
-        AnswerSheet.objects.filter(wave_id=wave.pk)
-        .values("school__kind", "grade")
-        .annotate(n=Count("id")),
-        "school__kind",
-        "grade",
-    )
+    submitted = _count_rows(AnswerSheet.objects.filter(wave_id=wave.pk), "school__kind", "grade")
     questionnaire = load_questionnaire(wave.questionnaire.definition)
     return {
         "version": SNAPSHOT_VERSION,
