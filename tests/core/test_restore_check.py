@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
-from surveys.models import AnswerSheet, QuestionnaireVersion, School, Wave
+from surveys.models import AnswerSheet, QuestionnaireVersion, Wave
+from tests.surveys.factories import make_class
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -24,9 +24,7 @@ def _database_url() -> str:
 
 
 def _some_data() -> None:
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115, PTH123
-    school = School.objects.select_related("district__municipality").first()
-    assert school is not None
+    school = make_class().school
     version = QuestionnaireVersion.objects.create(
         code="TEST", version=99, title="Restore test", definition={}
     )
