@@ -64,10 +64,13 @@ security: $(VENV)/.installed ## check --deploy with production settings, and ban
 audit: $(VENV)/.installed ## pip-audit of uv.lock (needs PyPI's vulnerability API)
 	.ci/pip-audit
 
+# The suite runs in TEST_PROCESSES processes (pytest-xdist), a test file at a time each:
+# every process has its own test database and Redis database (settings_test.py).
+TEST_PROCESSES ?= 2
 test: messages lint typecheck security ## Run the whole suite (uses DATABASE_URL / REDIS_URL when set)
 	DEBUG=1 $(BIN)/python manage.py check
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadfile --durations=25
 
 bench: messages ## Run the benchmarks in bench/ (numbers go into docs/performance.md)
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
