@@ -24,7 +24,7 @@ from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
-from surveys.models import School
+from surveys.models import School, SchoolClass, Wave
 
 if TYPE_CHECKING:
     from .models import StaffProfile
@@ -108,6 +108,24 @@ def schools_visible_to(user: AnyUser) -> QuerySet[School]:
         if profile is not None and profile.school_id is not None:
             return School.objects.filter(pk=profile.school_id)
     return School.objects.none()
+
+
+def waves_for_codes_of(user: AnyUser, waves: QuerySet[Wave]) -> QuerySet[Wave]:
+    """Of `waves`, those in which the user may issue codes: admins and coordinators any
+    (issuing adds the class to the wave), a school contact only waves their school is in."""
+    if not roles_of(user).isdisjoint(ALL_SCHOOLS_ROLES):
+        return waves
+    return waves.filter(classes__school__in=schools_visible_to(user)).distinct()
+
+
+def may_issue_codes(user: AnyUser, *, wave: Wave, school_class: SchoolClass) -> bool:
+    """Admins and coordinators for any class of any wave; a school contact for a class of
+    their school that the coordinator has put in the wave."""
+    if not schools_visible_to(user).filter(pk=school_class.school_id).exists():
+        return False
+    if not roles_of(user).isdisjoint(ALL_SCHOOLS_ROLES):
+        return True
+    return wave.classes.filter(pk=school_class.pk).exists()
 
 
 def access_school(user: AnyUser, school_id: int) -> School:

@@ -119,6 +119,9 @@ for _, item in flow.questionnaire.items():
 classes = list(SchoolClass.objects.all())
 out = []
 per_class = -(-count // len(classes))
+# A class gets codes for its pupils (and a few spares) only: size the classes to the run.
+SchoolClass.objects.update(expected_size=min(per_class, 200))
+classes = list(SchoolClass.objects.all())
 for school_class in classes:
     for code in codes_issue(wave=wave, school_class=school_class, count=min(per_class, 200)):
         if len(out) >= count:

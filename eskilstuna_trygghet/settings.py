@@ -258,6 +258,9 @@ ACCESS_CODE_KEY = (
     env_str("ACCESS_CODE_KEY")
     or hmac.new(SECRET_KEY.encode(), b"access-code-key", hashlib.sha256).hexdigest()
 ).encode()
+# Codes a class may get in a wave beyond its number of pupils (SchoolClass.expected_size):
+# spares for slips that get lost or torn. Response rates are sheets ÷ pupils, not ÷ codes.
+CODES_EXTRA_PER_CLASS = env_int("CODES_EXTRA_PER_CLASS", 3)
 # The address printed on code slips and in their QR codes; unset means the address the
 # slips were requested from.
 PUPIL_URL = env_str("PUPIL_URL")

@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -74,19 +75,22 @@ class SchoolClassAdmin(admin.ModelAdmin[SchoolClass]):
             wave = form.cleaned_data["wave"]
             sheets = []
             try:
-                for school_class in queryset.select_related("school"):
-                    codes = services.codes_issue(
-                        wave=wave, school_class=school_class, count=form.cleaned_data["count"]
-                    )
-                    sheets.append((school_class, codes))
-                    audit(
-                        request,
-                        "codes issued",
-                        wave=wave.slug,
-                        school_id=school_class.school_id,
-                        school_class_id=school_class.pk,
-                        count=len(codes),
-                    )
+                # All classes or none: codes of earlier classes must not be created when a
+                # later one is refused, since the PDF is their only copy.
+                with transaction.atomic():
+                    for school_class in queryset.select_related("school"):
+                        codes = services.codes_issue(
+                            wave=wave, school_class=school_class, count=form.cleaned_data["count"]
+                        )
+                        sheets.append((school_class, codes))
+                        audit(
+                            request,
+                            "codes issued",
+                            wave=wave.slug,
+                            school_id=school_class.school_id,
+                            school_class_id=school_class.pk,
+                            count=len(codes),
+                        )
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
                 return None

@@ -25,8 +25,10 @@ class IssueCodesForm(forms.Form):
         label=_("Antal koder"),
         min_value=1,
         max_value=200,
-        initial=30,
-        help_text=_("En kod per elev, gärna några extra. Koderna visas bara en gång, i PDF:en."),
+        help_text=_(
+            "En kod per elev. En klass får högst sitt antal elever och några koder i "
+            "reserv. Koderna visas bara en gång, i PDF:en."
+        ),
     )
 
     def __init__(

@@ -14,15 +14,18 @@ from .models import AccessCode, ClassKey, Grade, GuessCounter, School, SchoolCla
 
 @dataclass(frozen=True)
 class Rate:
-    """Codes issued, sheets submitted and the response rate: counts only, never answers."""
+    """Pupils (seats), codes issued, sheets submitted and the response rate, sheets ÷
+    pupils: counts only, never answers. A class of the wave that has no codes yet counts
+    with its pupils and 0 sheets."""
 
     label: str
+    seats: int
     issued: int
     submitted: int
 
     @property
     def rate_pct(self) -> int | None:
-        return round(100 * self.submitted / self.issued) if self.issued else None
+        return round(100 * self.submitted / self.seats) if self.seats else None
 
 
 @dataclass(frozen=True)
@@ -31,45 +34,52 @@ class SchoolRates:
     classes: tuple[Rate, ...]
 
 
-def response_rates(*, wave: Wave, schools: QuerySet[School]) -> list[SchoolRates]:
-    """Per school and class of `schools`: codes issued and sheets submitted in `wave`.
+def _sum(label: str, rates: list[Rate] | tuple[Rate, ...]) -> Rate:
+    return Rate(
+        label,
+        sum(r.seats for r in rates),
+        sum(r.issued for r in rates),
+        sum(r.submitted for r in rates),
+    )
+
+
+def _class_rates(*, wave: Wave, schools: QuerySet[School]) -> list[tuple[SchoolClass, Rate]]:
+    """Every class of `schools` in the wave (put in it, or given codes), in school and
+    class order, with its counts.
 
     A code is spent in the same transaction that stores its sheet, so spent codes count
     the class's submitted sheets without any link from a sheet to a class.
     """
-    rows = (
-        AccessCode.objects.filter(wave=wave, school_class__school__in=schools)
-        .values("school_class__school_id", "school_class__school__name", "school_class__name")
+    counts = {
+        row["school_class_id"]: (row["issued"], row["submitted"])
+        for row in AccessCode.objects.filter(wave=wave, school_class__school__in=schools)
+        .values("school_class_id")
         .annotate(issued=Count("id"), submitted=Count("id", filter=Q(spent=True)))
-        .order_by("school_class__school__name", "school_class__name")
+    }
+    classes = (
+        SchoolClass.objects.filter(school__in=schools)
+        .filter(Q(waves=wave) | Q(pk__in=list(counts)))
+        .distinct()
+        .select_related("school")
+        .order_by("school__name", "name")
     )
-    result: list[SchoolRates] = []
-    current: list[Rate] = []
-    school_name: str | None = None
-    school_id: int | None = None
+    return [(c, Rate(c.name, c.expected_size, *counts.get(c.pk, (0, 0)))) for c in classes]
 
-    def close() -> None:
-        if school_name is not None:
-            result.append(
-                SchoolRates(
-                    school=Rate(
-                        school_name,
-                        sum(r.issued for r in current),
-                        sum(r.submitted for r in current),
-                    ),
-                    classes=tuple(current),
-                )
-            )
 
-    for row in rows:
-        if row["school_class__school_id"] != school_id:
-            close()
-            school_id = row["school_class__school_id"]
-            school_name = row["school_class__school__name"]
-            current = []
-        current.append(Rate(row["school_class__name"], row["issued"], row["submitted"]))
-    close()
-    return result
+def response_rates(*, wave: Wave, schools: QuerySet[School]) -> list[SchoolRates]:
+    """Per school and class of `schools`: pupils, codes issued and sheets submitted in
+    `wave`, with every class of the wave listed (0 % where nothing has started)."""
+    return _per_school(_class_rates(wave=wave, schools=schools))
+
+
+def _per_school(class_rates: list[tuple[SchoolClass, Rate]]) -> list[SchoolRates]:
+    by_school: dict[int, tuple[str, list[Rate]]] = {}
+    for school_class, rate in class_rates:
+        by_school.setdefault(school_class.school_id, (school_class.school.name, []))[1].append(rate)
+    return [
+        SchoolRates(school=_sum(name, rates), classes=tuple(rates))
+        for name, rates in by_school.values()
+    ]
 
 
 @dataclass(frozen=True)
@@ -84,27 +94,19 @@ class ResponseProgress:
 def response_progress(*, wave: Wave, schools: QuerySet[School]) -> ResponseProgress:
     """`response_rates`, with the same counts per grade and for all of `schools`.
 
-    The only view of a wave's progress before publication: counts of codes and sheets,
-    never an answer or an indicator value.
+    The only view of a wave's progress before publication: counts of pupils, codes and
+    sheets, never an answer or an indicator value.
     """
-    by_grade = (
-        AccessCode.objects.filter(wave=wave, school_class__school__in=schools)
-        .values("school_class__grade")
-        .annotate(issued=Count("id"), submitted=Count("id", filter=Q(spent=True)))
-        .order_by("school_class__grade")
-    )
+    class_rates = _class_rates(wave=wave, schools=schools)
     labels = dict(Grade.choices)
-    grades = tuple(
-        Rate(
-            str(labels.get(row["school_class__grade"], row["school_class__grade"])),
-            row["issued"],
-            row["submitted"],
-        )
-        for row in by_grade
-    )
-    total = Rate("", sum(r.issued for r in grades), sum(r.submitted for r in grades))
+    by_grade: dict[int, list[Rate]] = {}
+    for school_class, rate in sorted(class_rates, key=lambda pair: pair[0].grade):
+        by_grade.setdefault(school_class.grade, []).append(rate)
+    grades = tuple(_sum(str(labels.get(grade, grade)), rates) for grade, rates in by_grade.items())
     return ResponseProgress(
-        schools=response_rates(wave=wave, schools=schools), grades=grades, total=total
+        schools=_per_school(class_rates),
+        grades=grades,
+        total=_sum("", [rate for _, rate in class_rates]),
     )
 
 

@@ -165,6 +165,12 @@ def codes_issue(*, wave: Wave, school_class: SchoolClass, count: int) -> list[st
         raise ValidationError(_("Omgången har stängt; inga nya koder kan delas ut."))
     key = settings.ACCESS_CODE_KEY
     with transaction.atomic():
+        # The class row locked: two coordinators issuing at once cannot pass the limit.
+        locked = SchoolClass.objects.select_for_update().select_related("school__district")
+        school_class = locked.get(pk=school_class.pk)
+        if school_class.school.district.municipality_id != wave.municipality_id:
+            raise ValidationError(_("Klassen hör till en annan kommun än omgången."))
+        _codes_within_seats(wave=wave, school_class=school_class, count=count)
         class_key = _class_key_for(wave=wave, school_class=school_class)
         wave.classes.add(school_class)
         fresh: dict[str, str] = {}
@@ -175,6 +181,32 @@ def codes_issue(*, wave: Wave, school_class: SchoolClass, count: int) -> list[st
             AccessCode(wave=wave, school_class=school_class, code_hash=digest) for digest in fresh
         )
     return [codes.grouped(compact) for compact in fresh.values()]
+
+
+def codes_room(*, wave: Wave, school_class: SchoolClass) -> int:
+    """How many more codes the class may get in the wave: its seats (pupils) and
+    CODES_EXTRA_PER_CLASS spare ones for slips that get lost or torn, less those issued."""
+    issued = AccessCode.objects.filter(wave=wave, school_class=school_class).count()
+    return max(0, school_class.expected_size + settings.CODES_EXTRA_PER_CLASS - issued)
+
+
+def _codes_within_seats(*, wave: Wave, school_class: SchoolClass, count: int) -> None:
+    room = codes_room(wave=wave, school_class=school_class)
+    if count > room:
+        raise ValidationError(
+            _(
+                "%(klass)s har %(seats)d elever och får högst %(limit)d koder i omgången "
+                "(%(extra)d i reserv). %(room)d till kan delas ut. Stämmer inte antalet "
+                "elever? Be samordnaren ändra det."
+            )
+            % {
+                "klass": school_class.name,
+                "seats": school_class.expected_size,
+                "limit": school_class.expected_size + settings.CODES_EXTRA_PER_CLASS,
+                "extra": settings.CODES_EXTRA_PER_CLASS,
+                "room": room,
+            }
+        )
 
 
 # --- Drafts and the final submit ---------------------------------------------------------------

@@ -9,8 +9,15 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
-from accounts.access import Role, role_required, schools_visible_to
+from accounts.access import (
+    Role,
+    may_issue_codes,
+    role_required,
+    schools_visible_to,
+    waves_for_codes_of,
+)
 from accounts.services import audit
 
 from . import selectors, services
@@ -27,12 +34,18 @@ def codes_issue(request: HttpRequest) -> HttpResponse:
     schools = schools_visible_to(request.user)
     form = IssueCodesForm(
         request.POST or None,
-        waves=selectors.waves_for_codes(),
+        waves=waves_for_codes_of(request.user, selectors.waves_for_codes()),
         classes=selectors.classes_visible(schools=schools),
     )
     if request.method == "POST" and form.is_valid():
         wave = form.cleaned_data["wave"]
         school_class = form.cleaned_data["school_class"]
+        if not may_issue_codes(request.user, wave=wave, school_class=school_class):
+            form.add_error(
+                "school_class",
+                _("Klassen är inte med i omgången. Be samordnaren lägga till den."),
+            )
+            return render(request, "surveys/staff/codes_issue.html", {"form": form})
         try:
             codes = services.codes_issue(
                 wave=wave, school_class=school_class, count=form.cleaned_data["count"]
