@@ -1,8 +1,8 @@
 """The production image's steps, run here (CI has no Docker): a clean copy of the repository
 built by `ops/build`, then gunicorn, a Celery worker and beat started with the commands of
 docker-compose.yml and the real production settings (DEBUG off, the compressed manifest
-storage, HTTPS as the TLS proxy reports it), against the test database and a Redis
-database of their own. Every kind of page is fetched over HTTP, and the compose
+storage, HTTPS as the TLS proxy reports it), against the test database and a Redis server
+of their own. Every kind of page is fetched over HTTP, and the compose
 healthchecks run against the processes.
 
 No settings are swapped here: a harness that swaps them hid a 500 on every page once.
@@ -24,11 +24,9 @@ from datetime import timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
-import redis
 import yaml
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
@@ -39,11 +37,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.access import Role
 from accounts.testing import make_staff
-from bench.stack import Service
+from bench.stack import Service, TcpProbe
 from surveys import services
 from surveys.models import School, SchoolClass, Wave
 from tests.lagesbild.dashboard_factories import build_cube, demo_districts, make_wave
 
+# As in tests/conftest.py: under CI a missing tool is an error, never a skip.
+CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,19 +89,20 @@ def _free_port() -> int:
         return port
 
 
-def _private_redis_url() -> str:
-    """A database number of the configured Redis server that holds nothing right now (the
-    highest first: the suite's own is usually low), so the worker here takes no other
-    test's tasks and nobody else's keys are touched. Emptied again after the test."""
-    configured = redis.Redis.from_url(settings.REDIS_URL)
-    own = configured.connection_pool.connection_kwargs.get("db", 0)
-    for number in range(15, -1, -1):
-        if number == own:
-            continue
-        url = urlsplit(settings.REDIS_URL)._replace(path=f"/{number}").geturl()
-        if redis.Redis.from_url(url, socket_timeout=2).dbsize() == 0:
-            return url
-    pytest.fail("no empty Redis database for the production smoke test")
+def _redis_server(port: int, work: Path) -> Service:
+    """A Redis server of the test's own on a loopback port: the shared server's database
+    numbers belong to other people's suites, and a worker here must take no task of
+    theirs (nor they of ours)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        reason = "needs Debian's redis-server for a private Redis (apt-get install redis-server)"
+        if CI:
+            pytest.fail(f"CI must run this test: {reason}")
+        pytest.skip(reason)
+    argv = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(work)]
+    return Service(
+        "redis", argv, {"PATH": os.environ.get("PATH", "")}, work / "redis.log", cwd=work
+    )
 
 
 def _database_url() -> str:
@@ -174,6 +175,7 @@ def production(
     exports.mkdir()
     logs = work / "logs"
     logs.mkdir()
+    redis_port = _free_port()
     env = {
         "PATH": f"{VENV_BIN}:{os.environ.get('PATH', '')}",
         "HOME": str(work),
@@ -185,7 +187,7 @@ def production(
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": _database_url(),
         "DATABASE_POOL_MAX": "2",
-        "REDIS_URL": _private_redis_url(),
+        "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
         # One folder for web and worker, as the compose file's `exports` volume.
         "EXPORT_DIR": str(exports),
         "LOG_LEVEL": "WARNING",
@@ -193,19 +195,22 @@ def production(
     names = ["web", "worker", "beat"] if with_celery else ["web"]
     schedule = work / "celerybeat-schedule"
     services_ = [
-        Service(name, _argv(name, port, schedule), env, logs / f"{name}.log", cwd=root)
-        for name in names
+        _redis_server(redis_port, work),
+        *(
+            Service(name, _argv(name, port, schedule), env, logs / f"{name}.log", cwd=root)
+            for name in names
+        ),
     ]
     stack = Production(root, work, port, env, services_)
     try:
-        for service in services_:
+        services_[0].start()
+        poll("Redis", TcpProbe(redis_port), START_TIMEOUT, stack)
+        for service in services_[1:]:
             service.start()
         yield stack
     finally:
         for service in reversed(services_):
             service.stop(timeout=20)
-        # Only these processes wrote there (it was empty): leave it empty for the next run.
-        redis.Redis.from_url(env["REDIS_URL"], socket_timeout=5).flushdb()
 
 
 def poll(what: str, probe: Callable[[], bool], timeout: float, stack: Production) -> None:
