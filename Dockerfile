@@ -27,10 +27,14 @@ RUN uv sync --frozen --no-dev --no-install-project
 
 COPY . .
 COPY --from=assets /assets/node_modules ./node_modules
-RUN DEBUG=1 pybabel compile --domain django --directory locale \
-    && DEBUG=1 python manage.py collectstatic --no-input
+# Translations and static files with the production settings (ops/build, as CI runs it).
+RUN ops/build
 
-RUN useradd --system --uid 1000 app && chown -R app /app
+# The export folder (EXPORT_DIR in docker-compose.yml) is created here, owned by the app
+# user, so that the named volume mounted on it starts with that owner.
+RUN useradd --system --uid 1000 app \
+    && mkdir -p /app/var/exports \
+    && chown -R app /app
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "eskilstuna_trygghet.wsgi", "--bind", "0.0.0.0:8000"]

@@ -116,6 +116,7 @@ class Service:
     log: Path
     user: str | None = None
     stop_signal: int = signal.SIGTERM
+    cwd: Path = REPO
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
@@ -134,7 +135,7 @@ class Service:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 self.argv,
-                cwd=REPO,
+                cwd=self.cwd,
                 env=self.env,
                 stdin=subprocess.DEVNULL,
                 stdout=out,

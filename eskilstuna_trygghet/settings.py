@@ -14,6 +14,7 @@ import django_stubs_ext
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from whitenoise.compress import Compressor
 
 from .env import env_bool, env_int, env_list, env_str
 
@@ -182,6 +183,9 @@ CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Results (export progress) are read within minutes; keep them a day.
 CELERY_RESULT_EXPIRES = 24 * 3600
+# Beat writes its schedule file after every task it sends (the worker heartbeat, every
+# 30 s) instead of every 3 minutes: the compose healthcheck of beat reads the file's age.
+CELERY_BEAT_SYNC_EVERY = 1
 # The beat schedule, defined once, here.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "worker-heartbeat": {"task": "surveys.tasks.worker_heartbeat", "schedule": 30.0},
@@ -316,6 +320,13 @@ STORAGES = {
     },
 }
 
+# Source maps are fetched only by a browser's developer tools: no compressed copies (half
+# of what `ops/build` would otherwise compress).
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
+# Pages link static files only by their hashed names (the manifest); an unhashed copy of
+# each would double the image's static files and what the build compresses.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -342,6 +353,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Health probes (compose, the TLS proxy) call gunicorn directly over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

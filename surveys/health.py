@@ -1,10 +1,16 @@
-"""The checks behind /healthz: database, cache, broker and worker, each with a short timeout."""
+"""The checks behind /healthz: database, cache, broker, worker and the static files the
+pages name, each with a short timeout."""
 
+import functools
+import re
 from dataclasses import asdict, dataclass
 from datetime import timedelta
-from typing import Literal
+from pathlib import Path
+from typing import Literal, cast
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
@@ -15,6 +21,8 @@ State = Literal["ok", "down", "eager", "stale"]
 
 # The beat schedule runs the heartbeat every 30 s; two missed beats plus slack mean trouble.
 WORKER_HEARTBEAT_MAX_AGE = timedelta(seconds=90)
+# A literal `{% static 'path' %}` in a template.
+STATIC_TAG = re.compile(r"""{%\s*static\s+['"]([^'"]+)['"]""")
 
 
 @dataclass(frozen=True)
@@ -23,11 +31,14 @@ class Health:
     cache: State
     broker: State
     worker: State
+    static: State
 
     @property
     def accepts_answers(self) -> bool:
-        # Answers go straight into the database; everything else may catch up later.
-        return self.database == "ok"
+        # Answers go straight into the database; everything else may catch up later. But a
+        # page that names a static file the server cannot resolve answers 500 (the
+        # manifest storage refuses unknown names), so without them no pupil gets in.
+        return self.database == "ok" and self.static == "ok"
 
     @property
     def status(self) -> str:
@@ -87,6 +98,53 @@ def _worker(database: State) -> State:
     return "ok" if timezone.now() - beat.seen_at <= WORKER_HEARTBEAT_MAX_AGE else "stale"
 
 
+@functools.cache
+def template_static_names() -> tuple[str, ...]:
+    """Every static file named literally in the project's templates (read once)."""
+    names: set[str] = set()
+    directories = cast(list[Path], settings.TEMPLATES[0]["DIRS"])
+    for directory in directories:
+        for template in Path(directory).rglob("*.html"):
+            names.update(STATIC_TAG.findall(template.read_text(encoding="utf-8")))
+    return tuple(sorted(names))
+
+
+def static_problems() -> list[str]:
+    """Why a page could not link its static files; empty when every name resolves.
+
+    With the production (manifest) storage a name must be in the manifest and its hashed
+    file collected; without it (DEBUG) the finders must find the file.
+    """
+    problems: list[str] = []
+    storage = staticfiles_storage
+    for name in template_static_names():
+        if not isinstance(storage, ManifestFilesMixin):
+            if finders.find(name) is None:
+                problems.append(f"{name}: not found by the static file finders")
+            continue
+        try:
+            stored = storage.stored_name(name)
+        except ValueError:
+            problems.append(f"{name}: missing from the static files manifest")
+            continue
+        if not storage.exists(stored):
+            problems.append(f"{name}: {stored} is in the manifest but was not collected")
+    return problems
+
+
+def _static() -> State:
+    try:
+        return "down" if static_problems() else "ok"
+    except Exception:
+        return "down"
+
+
 def check() -> Health:
     database = _database()
-    return Health(database=database, cache=_cache(), broker=_broker(), worker=_worker(database))
+    return Health(
+        database=database,
+        cache=_cache(),
+        broker=_broker(),
+        worker=_worker(database),
+        static=_static(),
+    )

@@ -22,7 +22,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from . import health, languages, pupil, pupil_sessions, selectors, services
 from . import questionnaire as qn
@@ -166,7 +171,8 @@ def _start_language(request: HttpRequest, offered: list[str]) -> str:
 
 @never_cache
 @sensitive_post_parameters("code")
-@require_http_methods(["GET", "POST"])
+# HEAD as well: uptime monitors and load balancers probe the front page with it.
+@require_http_methods(["GET", "HEAD", "POST"])
 def start(request: HttpRequest) -> HttpResponse:
     """The pupil's start page: enter the one-time code from the slip."""
     offered = selectors.start_languages()
@@ -423,7 +429,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     """Service status for monitoring. 200 while answers can be accepted, else 503."""

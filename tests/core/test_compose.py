@@ -1,9 +1,13 @@
 """docker-compose.yml cannot be run here (no Docker engine), so its consistency is tested."""
 
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,3 +74,60 @@ def test_the_worker_runs_as_the_survey_day_harness_tests_it() -> None:
 
     command = _compose()["services"]["worker"]["command"]
     assert set(WORKER_FLAGS) <= set(command)
+
+
+DOCKER_COMPOSE = shutil.which("docker-compose")
+# As in tests/conftest.py: under CI a missing tool is an error, never a skip.
+CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def test_compose_file_is_valid_for_docker_compose(tmp_path: Path) -> None:
+    # Debian's docker-compose validates against the Compose specification offline (no
+    # engine needed for `config`), including volume and service references.
+    if DOCKER_COMPOSE is None:
+        reason = "needs Debian's docker-compose (apt-get install docker-compose)"
+        if CI:
+            pytest.fail(f"CI must run this test: {reason}")
+        pytest.skip(reason)
+    shutil.copy(ROOT / "docker-compose.yml", tmp_path / "docker-compose.yml")
+    shutil.copy(ROOT / ".env.example", tmp_path / ".env")
+    done = subprocess.run(
+        [DOCKER_COMPOSE, "config", "--quiet"],
+        cwd=tmp_path,
+        env={"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_web_and_worker_share_the_export_volume_at_export_dir() -> None:
+    compose = _compose()
+    services = compose["services"]
+    export_dir = services["web"]["environment"]["EXPORT_DIR"]
+    for name in ("web", "worker"):
+        assert services[name]["environment"]["EXPORT_DIR"] == export_dir
+        assert f"exports:{export_dir}" in services[name]["volumes"]
+    assert "exports" in compose["volumes"]
+    # The image creates the folder owned by its user, so a new volume takes that owner.
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert f"mkdir -p {export_dir}" in dockerfile
+    assert "--uid 1000 app" in dockerfile
+
+
+def test_the_image_is_built_by_ops_build() -> None:
+    assert "RUN ops/build" in (ROOT / "Dockerfile").read_text()
+    assert os.access(ROOT / "ops" / "build", os.X_OK)
+
+
+def test_web_worker_and_beat_have_healthchecks_that_fit_their_commands() -> None:
+    services = _compose()["services"]
+    checks = {name: " ".join(services[name]["healthcheck"]["test"]) for name in services}
+    assert "ops/healthcheck.py web" in checks["web"] and "/healthz" in checks["web"]
+    assert "inspect ping" in checks["worker"] and "celery@$$HOSTNAME" in checks["worker"]
+    beat_command = services["beat"]["command"]
+    schedule = beat_command[beat_command.index("--schedule") + 1]
+    assert f"ops/healthcheck.py beat {schedule}" in checks["beat"]
+    assert (ROOT / "ops" / "healthcheck.py").is_file()
