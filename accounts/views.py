@@ -34,16 +34,23 @@ from .services import audit, session_track
 
 
 def _next_url(request: HttpRequest) -> str:
+    """The safe `next` address the login was asked with, or "" for none."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    return ""
+
+
+def _done(request: HttpRequest, next_url: str) -> HttpResponseBase:
+    """After the second factor: the `next` address, or the user's landing page (known
+    only now that the user is known)."""
+    return redirect(next_url or landing_url(roles_of(request.user)))
 
 
 def _with_next(url: str, next_url: str) -> str:
-    return f"{url}?{urlencode({'next': next_url})}"
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
 
 
 def _second_factor_done(request: HttpRequest) -> None:
@@ -60,7 +67,7 @@ def login(request: HttpRequest) -> HttpResponseBase:
     """Step one: username and password. Step two is `verify` (or `enrol` the first time)."""
     next_url = _next_url(request)
     if request.user.is_authenticated and is_verified(request.user):
-        return redirect(next_url)
+        return _done(request, next_url)
     form = AuthenticationForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.get_user()
@@ -78,9 +85,9 @@ def verify(request: HttpRequest) -> HttpResponseBase:
     next_url = _next_url(request)
     user = request.user
     if not user.is_authenticated:
-        return redirect_to_login(next_url, settings.LOGIN_URL)
+        return redirect_to_login(next_url or reverse("accounts:home"), settings.LOGIN_URL)
     if is_verified(user):
-        return redirect(next_url)
+        return _done(request, next_url)
     if not otp.has_confirmed_device(user):
         return redirect(_with_next(reverse("accounts:enrol"), next_url))
     form = TokenForm(request.POST or None)
@@ -90,7 +97,7 @@ def verify(request: HttpRequest) -> HttpResponseBase:
             otp_login(request, device)
             _second_factor_done(request)
             audit(request, "2fa verified", method=otp.device_kind(device))
-            return redirect(next_url)
+            return _done(request, next_url)
         audit(request, "2fa failed")
         form.add_error(
             "token", _("Koden stämmer inte eller är redan använd. Vänta en stund och försök igen.")
@@ -125,7 +132,11 @@ def enrol(request: HttpRequest) -> HttpResponseBase:
             return render(
                 request,
                 "accounts/recovery_codes.html",
-                {"codes": codes, "next": next_url, "fresh_enrolment": True},
+                {
+                    "codes": codes,
+                    "next": next_url or landing_url(roles_of(user)),
+                    "fresh_enrolment": True,
+                },
             )
         audit(request, "2fa enrolment failed")
         form.add_error("token", _("Koden stämmer inte. Kontrollera klockan i telefonen."))
@@ -179,6 +190,14 @@ def your_pages(roles: frozenset[Role]) -> list[tuple[str, str]]:
     """(URL, label) of every staff page that one of ``roles`` may open."""
     urls = [(reverse(name), label) for name, label in YOUR_PAGES]
     return [(url, str(label)) for url, label in urls if not roles.isdisjoint(_page_roles(url))]
+
+
+def landing_url(roles: frozenset[Role]) -> str:
+    """Where a login without a `next` address lands: the first of the user's pages
+    (the lägesbild for analysts and coordinators, the codes for a school contact), the
+    account page for a user who has none."""
+    pages = your_pages(roles)
+    return pages[0][0] if pages else resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 @role_required(*ALL_ROLES)

@@ -49,7 +49,10 @@ def test_staff_login_with_password_and_totp_code(
     page.screenshot(path=str(artifacts_dir / "login-verify.png"), full_page=True)
     page.fill("input[name=token]", _code(device))
     page.click("form[action='/konto/verifiera/'] button[type=submit]")
-    page.wait_for_url("**/konto/")
+    # An analyst lands on the lägesbild, the page they came for.
+    page.wait_for_url("**/lagesbild/")
+    page.screenshot(path=str(artifacts_dir / "landing.png"), full_page=True)
+    page.goto(live_server.url + "/konto/")
     assert "analytiker" in page.locator("main").inner_text()
     page.screenshot(path=str(artifacts_dir / "account.png"), full_page=True)
     assert violations == []

@@ -7,6 +7,7 @@ from accounts import otp
 from accounts.access import Role
 from accounts.models import AuditLog
 from accounts.testing import make_staff
+from tests.surveys.factories import make_school
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +42,27 @@ def test_password_and_totp_code_open_the_account_page(client: Client) -> None:
     assert response["Location"] == "/konto/"
     assert client.get("/konto/").status_code == 200
     assert AuditLog.objects.filter(event="2fa verified", actor_id=user.pk).count() == 1  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("role", "landing"),
+    [
+        (Role.ANALYST, "/lagesbild/"),
+        (Role.COORDINATOR, "/lagesbild/"),
+        (Role.SCHOOL_CONTACT, "/skola/koder/"),
+    ],
+)
+def test_a_login_without_next_lands_on_the_users_first_page(
+    client: Client, role: Role, landing: str
+) -> None:
+    fields = {"organisation": "polis"} if role == Role.ANALYST else {}
+    if role == Role.SCHOOL_CONTACT:
+        fields = {"school": make_school()}
+    user = make_staff(role, **fields)
+    device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    response = client.post("/konto/logga-in/", {"username": user.username, "password": PASSWORD})
+    verify = client.post(response["Location"], {"token": _code(device)})
+    assert verify["Location"] == landing
 
 
 def test_a_wrong_code_is_refused_and_audited(client: Client) -> None:
