@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lagesbild.estimation import (
+from lagesbild.disclosure import (
     BOUND,
     SHOWN,
     SUPPRESSED,
@@ -27,17 +27,13 @@ from lagesbild.estimation import (
     RuleParams,
     _needs_more,
     _suppress_one_more,
-    difference,
     disclosed_members,
     estimate_cell,
     few_suppressed_max_n,
     protect,
-    round_count,
-    round_half_up,
     suppress_groups,
-    trend,
-    wilson_interval,
 )
+from lagesbild.statistics import difference, round_count, round_half_up, trend, wilson_interval
 
 P = RuleParams()
 

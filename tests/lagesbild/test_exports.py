@@ -24,7 +24,7 @@ from accounts.models import AuditLog
 from accounts.testing import login_verified, make_staff
 from lagesbild import selectors
 from lagesbild.catalogue import load_catalogue
-from lagesbild.estimation import estimate_cell
+from lagesbild.disclosure import estimate_cell
 from lagesbild.exports.formats import HEADERS
 from lagesbild.exports.services import export_purge
 from lagesbild.models import KOMMUN_AREA, ExportJob, ExportStatus, IndicatorCell
