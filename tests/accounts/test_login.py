@@ -6,7 +6,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import otp
 from accounts.access import Role
 from accounts.models import AuditLog
-from accounts.testing import make_staff
+from tests.accounts.accounts_helpers import make_staff
 
 pytestmark = pytest.mark.django_db
 
