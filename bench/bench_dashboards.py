@@ -132,8 +132,8 @@ def measure(client: Client, url: str, *, cold: bool, runs: int) -> tuple[list[fl
 
 def main() -> None:
     from accounts.access import Role
-    from accounts.testing import login_verified, make_staff
     from lagesbild.models import IndicatorCell
+    from tests.accounts.accounts_helpers import login_verified, make_staff
 
     # No setup_test_environment(): its template instrumentation would be measured too.
     settings.DEBUG = False  # no query log: measure what production runs

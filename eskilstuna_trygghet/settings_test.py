@@ -18,8 +18,8 @@ if _xdist_worker.startswith("gw") and os.environ.get("REDIS_URL"):
             raise RuntimeError(f"REDIS_URL's database number leaves no room for {_xdist_worker}")
         os.environ["REDIS_URL"] = f"{_base.group(1)}/{_db}"
 
-from .settings import *  # noqa: F403
-from .settings import STORAGES
+from .settings import *  # noqa: E402, F403
+from .settings import STORAGES  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {

@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 import yaml
 
-from lagesbild.estimation import RuleParams
+from lagesbild.disclosure import RuleParams
 
 GroupName = Literal["trygghet", "utsatthet", "exponering", "skydd", "fortroende"]
 Polarity = Literal["higher_worse", "higher_better"]

@@ -10,7 +10,8 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from .cube import KOMMUN, CellKey
-from .estimation import MIN_TREND_WAVES, Cell, difference, round_half_up, trend
+from .disclosure import Cell
+from .statistics import MIN_TREND_WAVES, difference, round_half_up, trend
 
 
 @dataclass(frozen=True)

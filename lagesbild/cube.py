@@ -4,7 +4,7 @@
 `build_cube` lays the counts out on the full grid of cells (every indicator cell key ×
 area present × breakdown value, zero where nobody answered); `cube_groups` names the
 sibling groups for complementary suppression; `protect_cube` applies the rules of
-`lagesbild.estimation` to it all.
+`lagesbild.disclosure` to it all.
 """
 
 from collections.abc import Iterable, Mapping
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .catalogue import AnyOfRule, Catalogue, PlacesRule, SimpleRule
+from .disclosure import Cell, Group, RuleParams, cover, few_suppressed_max_n, protect
 from .disclosure_audit import (
     REST,
     UNPLACED_ROW,
@@ -21,7 +22,6 @@ from .disclosure_audit import (
     PublishedCell,
     audit,
 )
-from .estimation import Cell, Group, RuleParams, cover, few_suppressed_max_n, protect
 
 GENDERS: tuple[str, ...] = ("1", "2", "3")  # KON codes: girl, boy, other / won't say
 GRADE_BANDS: tuple[str, ...] = ("AK79", "GY")  # grades 7–9 and 10–12
@@ -196,7 +196,7 @@ class DisclosureError(Exception):
 def _seeds(
     findings: Iterable[Finding], cube_keys: set[CellKey]
 ) -> list[tuple[tuple[CellKey, ...], bool]]:
-    """Where to add cover for each finding (see `estimation.cover`): the cell itself, or
+    """Where to add cover for each finding (see `disclosure.cover`): the cell itself, or
     for a remainder the totals it is the rest of; in every place when n is at stake (the
     places of a question share their n)."""
     seeds: list[tuple[tuple[CellKey, ...], bool]] = []

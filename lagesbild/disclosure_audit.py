@@ -1,6 +1,6 @@
 """Independent disclosure audit: what can a reader derive from a wave's published cells?
 
-This module shares no code with the suppression heuristic (`lagesbild.estimation`,
+This module shares no code with the suppression heuristic (`lagesbild.disclosure`,
 `lagesbild.cube`): it reads cells as published (their state and public reason) together
 with their true counts, rebuilds every table and its additive relations from the cell keys
 alone, and bounds every hidden quantity by linear programming (HiGHS). Publishing refuses

@@ -34,8 +34,8 @@ from .cube import (
     protect_cube,
     specs_from_catalogue,
 )
+from .disclosure import Cell, RuleParams
 from .disclosure_audit import AuditReport, audit_rows
-from .estimation import Cell, RuleParams
 from .models import IndicatorCell, WavePublication
 from .snapshot import publication_snapshot
 

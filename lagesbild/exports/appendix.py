@@ -12,8 +12,9 @@ from __future__ import annotations
 from fractions import Fraction
 
 from lagesbild.catalogue import Catalogue
-from lagesbild.estimation import RuleParams, round_count, round_half_up
+from lagesbild.disclosure import RuleParams
 from lagesbild.snapshot import PublishedFacts, published_facts
+from lagesbild.statistics import round_count, round_half_up
 from surveys.models import Grade, School
 
 from .notes import LIMITS, rule_paragraphs

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from lagesbild.catalogue import AnyOfRule, Catalogue, Indicator, PlacesRule, SimpleRule
-from lagesbild.estimation import RuleParams, few_suppressed_max_n
+from lagesbild.disclosure import RuleParams, few_suppressed_max_n
 from surveys.questionnaire import MASTER_LANGUAGE, Question, Questionnaire
 
 NoteValue = str | int | float

@@ -21,8 +21,8 @@ from django.utils import translation
 from lagesbild import selectors
 from lagesbild.catalogue import load_catalogue
 from lagesbild.charts import verdict_text
-from lagesbild.estimation import MIN_TREND_WAVES
 from lagesbild.snapshot import published_facts
+from lagesbild.statistics import MIN_TREND_WAVES
 from lagesbild.svg import BarItem, TrendPoint, TrendSeries, Verdict, bar_chart, trend_chart
 
 from .appendix import appendix_from

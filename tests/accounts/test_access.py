@@ -13,9 +13,8 @@ from accounts.access import (
     schools_visible_to,
 )
 from accounts.models import AuditLog
-from accounts.testing import make_staff
 from surveys.models import School
-from tests.accounts.accounts_helpers import make_school
+from tests.accounts.accounts_helpers import make_school, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -138,7 +137,7 @@ def test_role_required_needs_at_least_one_role() -> None:
 
 
 def test_account_page_answers_403_to_a_user_without_any_role(client: Client) -> None:
-    from accounts.testing import login_verified
+    from tests.accounts.accounts_helpers import login_verified
 
     user = make_staff()
     login_verified(client, user)
@@ -146,8 +145,7 @@ def test_account_page_answers_403_to_a_user_without_any_role(client: Client) -> 
 
 
 def test_the_account_page_links_to_the_pages_of_each_role(client: Client) -> None:
-    from accounts.testing import login_verified
-    from tests.accounts.accounts_helpers import make_school
+    from tests.accounts.accounts_helpers import login_verified, make_school
 
     analyst = make_staff(Role.ANALYST, organisation="polis")
     login_verified(client, analyst)

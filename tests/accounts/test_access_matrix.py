@@ -17,7 +17,6 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.access import Role
-from accounts.testing import login_verified, make_staff
 from surveys.models import (
     District,
     Grade,
@@ -28,6 +27,7 @@ from surveys.models import (
 )
 from surveys.services import questionnaire_import_default
 from tests.accounts.access_matrix import ANONYMOUS, PERSONAS, RULES, UNVERIFIED, Rule
+from tests.accounts.accounts_helpers import login_verified, make_staff
 from tests.lagesbild.dashboard_factories import make_publication
 
 

@@ -7,7 +7,7 @@ from django.test import Client
 from accounts.access import Role
 from accounts.models import AuditLog
 from accounts.services import audit
-from accounts.testing import login_verified, make_staff
+from tests.accounts.accounts_helpers import login_verified, make_staff
 
 pytestmark = pytest.mark.django_db
 

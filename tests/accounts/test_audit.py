@@ -4,7 +4,7 @@ from django.test import RequestFactory
 from accounts.access import Role
 from accounts.models import AppendOnlyError, AuditLog
 from accounts.services import audit, client_ip
-from accounts.testing import make_staff
+from tests.accounts.accounts_helpers import make_staff
 
 pytestmark = pytest.mark.django_db
 

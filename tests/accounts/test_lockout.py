@@ -2,8 +2,7 @@ import pytest
 from django.test import Client
 
 from accounts.access import Role
-from accounts.testing import make_staff
-from tests.accounts.accounts_helpers import make_school
+from tests.accounts.accounts_helpers import make_school, make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import otp
 from accounts.access import Role
 from accounts.models import AuditLog
-from accounts.testing import make_staff
+from tests.accounts.accounts_helpers import make_staff
 from tests.surveys.factories import make_school
 
 pytestmark = pytest.mark.django_db
@@ -55,10 +55,11 @@ def test_password_and_totp_code_open_the_account_page(client: Client) -> None:
 def test_a_login_without_next_lands_on_the_users_first_page(
     client: Client, role: Role, landing: str
 ) -> None:
-    fields = {"organisation": "polis"} if role == Role.ANALYST else {}
-    if role == Role.SCHOOL_CONTACT:
-        fields = {"school": make_school()}
-    user = make_staff(role, **fields)
+    user = make_staff(
+        role,
+        organisation="polis" if role == Role.ANALYST else None,
+        school=make_school() if role == Role.SCHOOL_CONTACT else None,
+    )
     device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
     response = client.post("/konto/logga-in/", {"username": user.username, "password": PASSWORD})
     verify = client.post(response["Location"], {"token": _code(device)})

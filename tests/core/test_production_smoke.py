@@ -36,10 +36,10 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.access import Role
-from accounts.testing import make_staff
 from bench.stack import Service, TcpProbe
 from surveys import services
 from surveys.models import School, SchoolClass, Wave
+from tests.accounts.accounts_helpers import make_staff
 from tests.lagesbild.dashboard_factories import build_cube, demo_districts, make_wave
 
 # As in tests/conftest.py: under CI a missing tool is an error, never a skip.

@@ -16,7 +16,6 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.access import Role
-from accounts.testing import login_verified, make_staff
 from lagesbild.catalogue import AnyOfRule, PlacesRule, load_catalogue
 from surveys.models import (
     AnswerSheet,
@@ -28,6 +27,7 @@ from surveys.models import (
     Wave,
 )
 from surveys.services import questionnaire_import_default
+from tests.accounts.accounts_helpers import login_verified, make_staff
 from tests.lagesbild import dashboard_factories
 
 DISTRICTS = [("SKI", "Skiftinge"), ("ARB", "Årby"), ("NOR", "Norr"), ("TOR", "Torshälla")]

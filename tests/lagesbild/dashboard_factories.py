@@ -3,7 +3,7 @@
 """factory_boy factories and a cube builder for the dashboard tests and benchmarks.
 
 Cells are made the way the aggregation makes them: raw counts in, public values from
-`lagesbild.estimation.estimate_cell` out, so the pages see realistic shown, bound and
+`lagesbild.disclosure.estimate_cell` out, so the pages see realistic shown, bound and
 suppressed cells.
 """
 
@@ -18,7 +18,7 @@ import factory
 from django.utils import timezone
 
 from lagesbild.catalogue import PlacesRule, load_catalogue
-from lagesbild.estimation import estimate_cell
+from lagesbild.disclosure import estimate_cell
 from lagesbild.models import KOMMUN_AREA, Breakdown, IndicatorCell, WavePublication
 from lagesbild.services import catalogue_digest
 from lagesbild.snapshot import publication_snapshot

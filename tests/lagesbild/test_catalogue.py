@@ -18,7 +18,7 @@ from lagesbild.catalogue import (
     load_catalogue,
     parse_catalogue,
 )
-from lagesbild.estimation import RuleParams
+from lagesbild.disclosure import RuleParams
 
 DOMAIN_CODES = {
     *(f"TRY0{i}" for i in range(1, 8)),

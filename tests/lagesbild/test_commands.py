@@ -10,9 +10,9 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.access import Role
-from accounts.testing import login_verified, make_staff
 from lagesbild.models import IndicatorCell
 from surveys.models import AnswerSheet, Wave
+from tests.accounts.accounts_helpers import login_verified, make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lagesbild.cube import BREAKDOWNS, KOMMUN, CellKey, cube_groups
-from lagesbild.estimation import disclosed_members, protect
+from lagesbild.disclosure import disclosed_members, protect
 
 DISTRICTS = ("ARB", "NOR", "SKI", "TOR")
 counts = st.tuples(st.integers(0, 45), st.integers(0, 45)).map(lambda p: (p[0] + p[1], p[1]))

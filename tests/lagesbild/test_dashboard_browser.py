@@ -11,9 +11,9 @@ import pytest
 from django.test import Client
 
 from accounts.access import Role
-from accounts.testing import login_verified, make_staff
 from lagesbild.models import KOMMUN_AREA, CellState
 from surveys.models import District, Wave
+from tests.accounts.accounts_helpers import login_verified, make_staff
 from tests.lagesbild.dashboard_factories import grid_geojson, make_cell, make_wave
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

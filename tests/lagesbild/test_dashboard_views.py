@@ -10,9 +10,9 @@ from django.test import Client
 
 from accounts.access import Role
 from accounts.models import AuditLog
-from accounts.testing import login_verified, make_staff
 from lagesbild.models import IndicatorCell
 from surveys.models import District, Wave
+from tests.accounts.accounts_helpers import login_verified, make_staff
 from tests.lagesbild.dashboard_factories import grid_geojson
 
 pytestmark = pytest.mark.django_db
@@ -41,8 +41,8 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client: Client, url: str)
 def test_a_school_contact_may_not_see_the_dashboards(
     client: Client, url: str, districts: list[District]
 ) -> None:
-    from accounts.testing import make_staff as staff
     from surveys.models import School
+    from tests.accounts.accounts_helpers import make_staff as staff
 
     school = School.objects.create(district=districts[0], name="Testskolan")
     login_verified(client, staff(Role.SCHOOL_CONTACT, school=school))

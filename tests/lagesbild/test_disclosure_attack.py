@@ -18,8 +18,7 @@ from hypothesis import strategies as st
 
 from lagesbild.catalogue import load_catalogue
 from lagesbild.cube import CellKey, audit_cells, cube_groups, protect_cube
-from lagesbild.disclosure_audit import REST, UNPLACED_ROW
-from lagesbild.estimation import (
+from lagesbild.disclosure import (
     DEFAULT_PARAMS,
     Cell,
     CellEstimate,
@@ -28,6 +27,7 @@ from lagesbild.estimation import (
     few_suppressed_max_n,
     protect,
 )
+from lagesbild.disclosure_audit import REST, UNPLACED_ROW
 
 from .lp_attacker import Seen, Win, attack
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from lagesbild.catalogue import load_catalogue
-from lagesbild.estimation import RuleParams
+from lagesbild.disclosure import RuleParams
 from lagesbild.exports.appendix import appendix, response_rows
 from tests.lagesbild.dashboard_factories import make_wave
 

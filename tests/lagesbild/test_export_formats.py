@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from lagesbild.catalogue import load_catalogue
-from lagesbild.estimation import RuleParams
+from lagesbild.disclosure import RuleParams
 from lagesbild.exports.formats import (
     COLUMNS,
     HEADERS,

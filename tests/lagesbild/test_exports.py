@@ -21,14 +21,14 @@ from pypdf import PdfReader
 
 from accounts.access import Role
 from accounts.models import AuditLog
-from accounts.testing import login_verified, make_staff
 from lagesbild import selectors
 from lagesbild.catalogue import load_catalogue
-from lagesbild.estimation import estimate_cell
+from lagesbild.disclosure import estimate_cell
 from lagesbild.exports.formats import HEADERS
 from lagesbild.exports.services import export_purge
 from lagesbild.models import KOMMUN_AREA, ExportJob, ExportStatus, IndicatorCell
 from surveys.models import Wave
+from tests.accounts.accounts_helpers import login_verified, make_staff
 from tests.lagesbild.dashboard_factories import (
     BREAKDOWN_VALUES,
     build_cube,

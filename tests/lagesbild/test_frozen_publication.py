@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from accounts.access import Role
 from accounts.retention import retention_purge
-from accounts.testing import login_verified, make_staff
 from lagesbild import selectors
 from lagesbild.catalogue import load_catalogue
 from lagesbild.exports.appendix import appendix
@@ -37,6 +36,7 @@ from surveys.services import (
     sheet_submit,
     wave_sheets_accept,
 )
+from tests.accounts.accounts_helpers import login_verified, make_staff
 
 pytestmark = pytest.mark.django_db
 

@@ -17,9 +17,9 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.access import Role
-from accounts.testing import login_verified, make_staff
 from lagesbild.models import ExportJob, IndicatorCell
 from surveys.models import District, Wave
+from tests.accounts.accounts_helpers import login_verified, make_staff
 from tests.lagesbild import dashboard_factories
 from tests.lagesbild.conftest import KEYS
 

@@ -11,10 +11,10 @@ from django.test import Client, override_settings
 
 from accounts.access import Role
 from accounts.models import AuditLog
-from accounts.testing import login_verified, make_staff
 from surveys import codes
 from surveys.models import ClassKey
 from surveys.services import codes_issue
+from tests.accounts.accounts_helpers import login_verified, make_staff
 from tests.surveys.factories import make_class, make_school, make_wave
 
 pytestmark = pytest.mark.django_db

@@ -6,10 +6,10 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from accounts.access import Role
-from accounts.testing import login_verified, make_staff
 from surveys import questionnaire as qn
 from surveys.models import QuestionnaireVersion, SchoolClass, Wave
 from surveys.services import questionnaire_import, questionnaire_import_default
+from tests.accounts.accounts_helpers import login_verified, make_staff
 from tests.surveys.factories import make_wave
 
 pytestmark = pytest.mark.django_db

@@ -6,11 +6,11 @@ from django.test import Client
 
 from accounts.access import Role
 from accounts.models import AuditLog
-from accounts.testing import login_verified, make_staff
 from surveys.entry import code_enter
 from surveys.models import AccessCode, School, SchoolClass, Wave
 from surveys.selectors import response_progress, response_rates
 from surveys.services import codes_issue, sheet_submit
+from tests.accounts.accounts_helpers import login_verified, make_staff
 from tests.surveys.factories import make_class, make_wave
 
 pytestmark = pytest.mark.django_db

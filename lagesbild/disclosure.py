@@ -1,9 +1,12 @@
-"""Pure statistics and disclosure control for indicator cells (no Django, no ORM).
+"""Disclosure control for indicator cells: what a cell may show, and what its siblings hide.
 
 A *cell* is one wave × indicator (× place) × area × breakdown value; its raw counts are the
 base ``n`` (valid answers) and ``yes``. This module turns raw counts into the PUBLIC values
 of a cell (`CellEstimate`) following DOMAIN.md, "Disclosure control", and protects groups of
-cells against recovery by subtraction (`suppress_groups`).
+cells against recovery by subtraction (`suppress_groups`, `cover`). Pure: no Django, no ORM.
+The intervals and rounding it uses are in `lagesbild.statistics`; the independent check of
+what a wave's published cells give away is `lagesbild.disclosure_audit`, which shares no
+code with this module.
 
 What the public values may reveal, and the choices made here (all conservative):
 
@@ -35,17 +38,21 @@ What the public values may reveal, and the choices made here (all conservative):
   nothing finer than the bound.
 * A suppressed cell carries no numbers at all: ``n_shown``, ``share_pct`` and the interval
   are None, ``bound`` is empty and ``unstable`` is False.
+
+Over 400 lines: the one-cell rules, the group rules (`suppress_groups`, `cover`) and the
+one-group interval check they call (`disclosed_members`) are one rule set whose parts
+share the same thresholds; read it top to bottom.
 """
 
 from __future__ import annotations
 
 import functools
-import math
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from statistics import NormalDist
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
+
+from .statistics import check_counts, round_count, round_half_up, wilson_interval, z_value
 
 State = Literal["shown", "bound", "suppressed"]
 Reason = Literal["", "small_base", "few_yes", "few_no", "complementary"]
@@ -53,46 +60,6 @@ Reason = Literal["", "small_base", "few_yes", "few_no", "complementary"]
 SHOWN: State = "shown"
 BOUND: State = "bound"
 SUPPRESSED: State = "suppressed"
-
-
-# --------------------------------------------------------------------------- intervals
-
-
-def _z(confidence: float) -> float:
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence must be between 0 and 1, got {confidence!r}")
-    return NormalDist().inv_cdf(0.5 + confidence / 2.0)
-
-
-def _check_counts(yes: int, n: int) -> None:
-    # bool is an int subclass; a True/False here is always a caller bug.
-    if isinstance(yes, bool) or isinstance(n, bool):
-        raise TypeError("counts must be int, not bool")
-    if not isinstance(yes, int) or not isinstance(n, int):
-        raise TypeError(f"counts must be int, got yes={yes!r}, n={n!r}")
-    if n < 0 or yes < 0 or yes > n:
-        raise ValueError(f"need 0 <= yes <= n, got yes={yes}, n={n}")
-
-
-def wilson_interval(yes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for a proportion, as proportions in [0, 1].
-
-    At yes = 0 the lower end is exactly 0 and at yes = n the upper end is exactly 1 (the
-    closed formula gives that up to rounding error; it is set exactly so that a cell with
-    no "yes" never shows a lower end of "1e-17"). ``n`` must be positive.
-    """
-    _check_counts(yes, n)
-    if n == 0:
-        raise ValueError("the interval of an empty cell (n = 0) is undefined")
-    z = _z(confidence)
-    z2 = z * z
-    p = yes / n
-    denom = 1.0 + z2 / n
-    centre = (p + z2 / (2.0 * n)) / denom
-    half = z * math.sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n)) / denom
-    low = 0.0 if yes == 0 else max(0.0, centre - half)
-    high = 1.0 if yes == n else min(1.0, centre + half)
-    return low, high
 
 
 # --------------------------------------------------------------------------- parameters
@@ -131,7 +98,7 @@ class RuleParams:
             raise ValueError("bound_ladder_pct must be strictly increasing within 1..49")
         if not 0 < self.unstable_half_width_pp <= 100:
             raise ValueError("unstable_half_width_pp must be within (0, 100]")
-        _z(self.confidence)
+        z_value(self.confidence)
 
     @property
     def max_protected(self) -> int:
@@ -230,22 +197,6 @@ class CellEstimate:
         return self.state == SHOWN
 
 
-def round_half_up(value: Fraction | int) -> int:
-    """Round to the nearest integer, halves up (Python's round() rounds halves to even)."""
-    if isinstance(value, int):
-        return value
-    # floor(p/q + 1/2) in integers: a recompute rounds tens of thousands of values, and
-    # Fraction arithmetic would dominate its time.
-    return (2 * value.numerator + value.denominator) // (2 * value.denominator)
-
-
-def round_count(n: int, step: int = 5) -> int:
-    """Round a count half up to a multiple of ``step`` (12 -> 10, 13 -> 15 for step 5)."""
-    if n < 0 or step < 1:
-        raise ValueError("need n >= 0 and step >= 1")
-    return round_half_up(Fraction(n, step)) * step
-
-
 def smallest_n_rounding_to(n_shown: int, params: RuleParams = DEFAULT_PARAMS) -> int:
     """The smallest base n (>= min_n) that a published rounded n may stand for."""
     return max(params.min_n, n_shown - params.round_counts_to // 2)
@@ -272,7 +223,7 @@ def _half_width_pp(yes: int, n: int, confidence: float) -> float:
 
 def estimate_cell(n: int, yes: int, params: RuleParams = DEFAULT_PARAMS) -> CellEstimate:
     """Public values of one cell from its raw counts (see the module docstring)."""
-    _check_counts(yes, n)
+    check_counts(yes, n)
     if n < params.min_n:
         return CellEstimate.suppressed("small_base")
     n_shown = round_count(n, params.round_counts_to)
@@ -322,7 +273,7 @@ class Cell:
     estimate: CellEstimate
 
     def __post_init__(self) -> None:
-        _check_counts(self.yes, self.n)
+        check_counts(self.yes, self.n)
 
 
 @dataclass(frozen=True)
@@ -716,77 +667,3 @@ def disclosed_members[K: Hashable](
         if pinned:
             out.append(key)
     return out
-
-
-# --------------------------------------------------------------------------- waves
-
-
-class Difference(NamedTuple):
-    """A difference of two shares in percentage points, with its interval."""
-
-    diff_pp: float
-    low_pp: float
-    high_pp: float
-    significant: bool
-
-
-def difference(a: tuple[int, int], b: tuple[int, int], confidence: float = 0.95) -> Difference:
-    """Share of ``a`` minus share of ``b`` (each ``(yes, n)``), e.g. (this wave, last wave).
-
-    Interval: Newcombe's hybrid score interval (Newcombe 1998, method 10), built from the
-    two Wilson intervals; significant when it excludes 0. The samples are treated as
-    independent (two waves are different cohorts of answers). Only compare cells that are
-    shown in both waves: the result is computed from raw counts.
-    """
-    yes_a, n_a = a
-    yes_b, n_b = b
-    low_a, high_a = wilson_interval(yes_a, n_a, confidence)
-    low_b, high_b = wilson_interval(yes_b, n_b, confidence)
-    p_a, p_b = yes_a / n_a, yes_b / n_b
-    d = p_a - p_b
-    low = d - math.sqrt((p_a - low_a) ** 2 + (high_b - p_b) ** 2)
-    high = d + math.sqrt((high_a - p_a) ** 2 + (p_b - low_b) ** 2)
-    return Difference(d * 100.0, low * 100.0, high * 100.0, low > 0.0 or high < 0.0)
-
-
-MIN_TREND_WAVES = 3
-
-
-class Trend(NamedTuple):
-    """A linear trend over waves (equally spaced, in order)."""
-
-    slope_pp_per_wave: float
-    z: float
-    significant: bool
-    direction: Literal["up", "down", "flat"]
-
-
-def trend(waves: Sequence[tuple[int, int]], confidence: float = 0.95) -> Trend | None:
-    """Linear trend over at least three waves, or None with fewer (DOMAIN: "Trends need at
-    least three waves").
-
-    ``waves`` are ``(yes, n)`` in time order, scored 0, 1, 2, ... The test is the
-    Cochran-Armitage test for trend; the slope is the n-weighted least-squares slope of
-    the shares, in percentage points per wave. ``direction`` is "flat" unless the trend is
-    significant. As with `difference`, pass only waves in which the cell is shown.
-    """
-    if len(waves) < MIN_TREND_WAVES:
-        return None
-    for yes, n in waves:
-        _check_counts(yes, n)
-        if n == 0:
-            raise ValueError("a wave with n = 0 has no share")
-    total_n = sum(n for _, n in waves)
-    total_yes = sum(yes for yes, _ in waves)
-    p_bar = total_yes / total_n
-    t_bar = sum(i * n for i, (_, n) in enumerate(waves)) / total_n
-    s_tt = sum(n * (i - t_bar) ** 2 for i, (_, n) in enumerate(waves))
-    t_stat = sum(i * (yes - n * p_bar) for i, (yes, n) in enumerate(waves))
-    slope = t_stat / s_tt * 100.0
-    variance = p_bar * (1.0 - p_bar) * s_tt
-    z = 0.0 if variance <= 0.0 else t_stat / math.sqrt(variance)
-    significant = abs(z) > _z(confidence)
-    direction: Literal["up", "down", "flat"] = (
-        "flat" if not significant else ("up" if z > 0 else "down")
-    )
-    return Trend(slope, z, significant, direction)
