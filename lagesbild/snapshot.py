@@ -13,7 +13,7 @@ code read them back through `published_facts`, never from the survey tables.
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -66,6 +66,10 @@ def publication_snapshot(wave: Wave, *, catalogue: Catalogue) -> dict[str, Any]:
         "school_class__grade",
     )
     submitted = _count_rows(AnswerSheet.objects.filter(wave_id=wave.pk), "school__kind", "grade")
+    seats: Counts = {}
+    for school_class in wave.classes.select_related("school"):
+        key = (str(school_class.school.kind), int(school_class.grade))
+        seats[key] = seats.get(key, 0) + int(school_class.expected_size)
     questionnaire = load_questionnaire(wave.questionnaire.definition)
     return {
         "version": SNAPSHOT_VERSION,
@@ -89,6 +93,8 @@ def publication_snapshot(wave: Wave, *, catalogue: Catalogue) -> dict[str, Any]:
             "classes": wave.classes.count(),
             "issued": issued,
             "submitted": submitted,
+            # Pupils of the wave's classes, the response rate's base.
+            "seats": [[k, g, n] for (k, g), n in sorted(seats.items())],
         },
         "catalogue_version": catalogue.version,
         "wordings": {
@@ -124,6 +130,7 @@ class PublishedFacts:
     analysis_text: str
     rules: tuple[str, ...] = ()  # empty in snapshots taken before they were kept
     limits: tuple[str, ...] = ()
+    seats: Counts = field(default_factory=dict)  # empty in snapshots taken before
 
     @property
     def questionnaire_label(self) -> str:
@@ -172,6 +179,7 @@ def facts_from_snapshot(data: dict[str, Any]) -> PublishedFacts:
         analysis_text=data["analysis_text"],
         rules=tuple(data.get("rules", ())),
         limits=tuple(data.get("limits", ())),
+        seats={(k, int(g)): int(n) for k, g, n in participation.get("seats", ())},
     )
 
 

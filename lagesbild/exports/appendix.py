@@ -29,9 +29,10 @@ def _fmt_count(value: int) -> str:
 
 
 def response_rows(
-    issued: dict[tuple[str, int], int], submitted: dict[tuple[str, int], int], params: RuleParams
+    base: dict[tuple[str, int], int], submitted: dict[tuple[str, int], int], params: RuleParams
 ) -> tuple[ResponseRow, ...]:
-    """Rows per school kind and grade, a subtotal per kind and a total (pure)."""
+    """Rows per school kind and grade, a subtotal per kind and a total (pure): the base
+    (pupils), sheets submitted and the rate, submitted ÷ base."""
     kinds = dict(School.Kind.choices)
     grades = dict(Grade.choices)
 
@@ -46,7 +47,7 @@ def response_rows(
             f"{rate}\u00a0%",
         )
 
-    keys = sorted(set(issued) | set(submitted), key=lambda k: (k[0], k[1]))
+    keys = sorted(set(base) | set(submitted), key=lambda k: (k[0], k[1]))
     rows: list[ResponseRow] = []
     for kind in sorted({k for k, _ in keys}):
         kind_keys = [k for k in keys if k[0] == kind]
@@ -55,18 +56,18 @@ def response_rows(
             rows.append(
                 row(
                     f"{kind_name}, {grades.get(key[1], key[1])}",
-                    issued.get(key, 0),
+                    base.get(key, 0),
                     submitted.get(key, 0),
                 )
             )
         rows.append(
             row(
                 f"{kind_name}, alla årskurser",
-                sum(issued.get(k, 0) for k in kind_keys),
+                sum(base.get(k, 0) for k in kind_keys),
                 sum(submitted.get(k, 0) for k in kind_keys),
             )
         )
-    rows.append(row("Alla skolor", sum(issued.values()), sum(submitted.values())))
+    rows.append(row("Alla skolor", sum(base.values()), sum(submitted.values())))
     return tuple(rows)
 
 
@@ -107,11 +108,17 @@ def appendix_from(facts: PublishedFacts, *, catalogue: Catalogue) -> Appendix:
         )
     return Appendix(
         how=how,
-        response_rows=response_rows(facts.issued, facts.submitted, params),
+        response_rows=response_rows(facts.seats or facts.issued, facts.submitted, params),
+        response_base="Elever" if facts.seats else "Utdelade koder",
         response_note=(
             f"Antal avrundas till närmaste multipel av {params.round_counts_to}. "
-            f"Svarsfrekvensen visas inte (–) när färre än {params.min_n} koder delades ut. "
-            "Utdelade koder är det antal elever som fick möjlighet att svara."
+            + (
+                f"Svarsfrekvensen är inskickade svar delat med antalet elever i omgångens "
+                f"klasser; den visas inte (–) när klasserna har färre än {params.min_n} elever."
+                if facts.seats
+                else f"Svarsfrekvensen visas inte (–) när färre än {params.min_n} koder "
+                "delades ut. Utdelade koder är det antal elever som fick möjlighet att svara."
+            )
         ),
         indicators=tuple(notes),
         periods=tuple((period, ", ".join(codes)) for period, codes in periods.items()),

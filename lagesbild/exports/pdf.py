@@ -122,7 +122,7 @@ class StandOut:
 @dataclass(frozen=True)
 class ResponseRow:
     label: str
-    issued: str
+    base: str  # pupils of the classes (codes issued in reports published before seats)
     submitted: str
     rate: str
 
@@ -141,6 +141,7 @@ class IndicatorNote:
 class Appendix:
     how: tuple[str, ...]
     response_rows: tuple[ResponseRow, ...]
+    response_base: str  # the heading of the rows' base column
     response_note: str
     indicators: tuple[IndicatorNote, ...]
     periods: tuple[tuple[str, str], ...]  # (period, indicator codes)

@@ -7,7 +7,8 @@ import pytest
 from lagesbild.catalogue import load_catalogue
 from lagesbild.disclosure import RuleParams
 from lagesbild.exports.appendix import appendix, response_rows
-from tests.lagesbild.dashboard_factories import make_wave
+from tests.lagesbild.dashboard_factories import make_publication, make_wave
+from tests.surveys.factories import make_class
 
 PARAMS = RuleParams()
 
@@ -16,12 +17,12 @@ def test_response_rate_is_shown_from_rounded_counts_per_kind_and_grade() -> None
     rows = response_rows({("kommunal", 7): 52}, {("kommunal", 7): 41}, PARAMS)
     first = rows[0]
     assert first.label == "Kommunal, åk 7"
-    assert (first.issued, first.submitted, first.rate) == ("50", "40", "79\u00a0%")
+    assert (first.base, first.submitted, first.rate) == ("50", "40", "79\u00a0%")
 
 
 def test_a_rate_from_fewer_pupils_than_the_minimum_is_not_shown() -> None:
     rows = response_rows({("fristaende", 9): 9}, {("fristaende", 9): 9}, PARAMS)
-    assert (rows[0].issued, rows[0].submitted, rows[0].rate) == ("–", "–", "–")
+    assert (rows[0].base, rows[0].submitted, rows[0].rate) == ("–", "–", "–")
 
 
 def test_the_minimum_comes_from_the_rule_parameters() -> None:
@@ -51,3 +52,16 @@ def test_appendix_quotes_every_indicator_and_its_reference_period() -> None:
     assert all(n.questions for n in result.indicators)
     assert any(period == "Senaste 12 månaderna" for period, _codes in result.periods)
     assert result.response_rows[-1].label == "Alla skolor"
+
+
+@pytest.mark.django_db
+def test_the_rate_is_sheets_over_the_pupils_of_the_waves_classes() -> None:
+    wave = make_wave(opens_at=datetime(2025, 10, 1, tzinfo=UTC), published_at=None)
+    wave.classes.add(make_class(grade=8, expected_size=40))
+    wave.published_at = datetime(2025, 11, 1, tzinfo=UTC)
+    wave.save(update_fields=["published_at"])
+    make_publication(wave)
+    result = appendix(wave_id=wave.pk, catalogue=load_catalogue())
+    assert result.response_base == "Elever"
+    assert result.response_rows[-1].base == "40"  # no code was issued: pupils, not codes
+    assert "antalet elever" in result.response_note

@@ -81,6 +81,7 @@ def small_report() -> Report:
         appendix=Appendix(
             how=("Eleverna svarade anonymt.",),
             response_rows=(ResponseRow("Kommunal skola, åk 7", "250", "205", "82 %"),),
+            response_base="Elever",
             response_note="Svarsfrekvens visas inte för färre än 10 elever.",
             indicators=(
                 IndicatorNote(
