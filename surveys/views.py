@@ -166,7 +166,7 @@ def _start_language(request: HttpRequest, offered: list[str]) -> str:
 
 @never_cache
 @sensitive_post_parameters("code")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def start(request: HttpRequest) -> HttpResponse:
     """The pupil's start page: enter the one-time code from the slip."""
     offered = selectors.start_languages()

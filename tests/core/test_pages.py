@@ -40,3 +40,10 @@ def test_pages_send_a_strict_content_security_policy(client: Client) -> None:
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
     assert "frame-ancestors 'none'" in policy
+
+
+def test_start_page_answers_head_like_get(client: Client) -> None:
+    # Uptime monitors and load balancers probe with HEAD.
+    response = client.head("/")
+    assert response.status_code == 200
+    assert response.content == b""
