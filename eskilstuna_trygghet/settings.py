@@ -237,6 +237,8 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 # The issuer shown in authenticator apps next to the username.
 OTP_TOTP_ISSUER = "Trygghet Eskilstuna"
+# The admin never shows a device's secret (TOTP key, its QR code, recovery codes).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Proxies in front of gunicorn whose X-Forwarded-For entry is trusted (audit log, lockout).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
