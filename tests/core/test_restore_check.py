@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from pytest_django.fixtures import Settings
 
 from surveys.models import AnswerSheet, QuestionnaireVersion, School, Wave
 
@@ -21,6 +22,12 @@ def _database_url() -> str:
         f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
         f"{db['PORT'] or 5432}/{db['NAME']}"
     )
+
+
+@pytest.fixture(autouse=True)
+def _development(settings: Settings) -> None:
+    # seed_demo is for development (DEBUG on); pytest-django runs tests with DEBUG off.
+    settings.DEBUG = True
 
 
 def _some_data() -> None:

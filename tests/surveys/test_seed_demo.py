@@ -1,9 +1,16 @@
 import pytest
 from django.core.management import call_command
+from pytest_django.fixtures import Settings
 
 from surveys.models import District, School, SchoolClass
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _development(settings: Settings) -> None:
+    # The demo is for development (DEBUG on); pytest-django runs tests with DEBUG off.
+    settings.DEBUG = True
 
 
 def _counts() -> tuple[int, int, int]:
