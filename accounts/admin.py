@@ -57,7 +57,9 @@ class StaffUserAdmin(UserAdmin[User]):
             audit(request, "password set by admin", user_id=int(id))
         return response
 
-    def save_model(self, request: HttpRequest, obj: User, form: ModelForm[User], change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: User, form: ModelForm[User], change: bool
+    ) -> None:
         super().save_model(request, obj, form, change)
         if not change:  # the add form sets the first password
             audit(request, "user created by admin", user_id=obj.pk)
@@ -86,7 +88,7 @@ class TOTPDeviceWithoutKeyAdmin(TOTPDeviceAdmin):  # type: ignore[misc]
 
 
 class StaticDeviceWithoutCodesAdmin(StaticDeviceAdmin):  # type: ignore[misc]
-    inlines = []
+    inlines: list[type[Any]] = []  # the recovery codes: never shown
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
