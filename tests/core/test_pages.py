@@ -47,3 +47,13 @@ def test_start_page_answers_head_like_get(client: Client) -> None:
     response = client.head("/")
     assert response.status_code == 200
     assert response.content == b""
+
+
+def test_the_code_example_on_the_start_page_has_three_groups(client: Client) -> None:
+    html = client.get("/").content.decode()
+    assert "till exempel KX7P-M4RD-Q9ZT." in html
+
+
+def test_the_login_page_says_a_second_step_follows(client: Client) -> None:
+    html = client.get("/konto/logga-in/").content.decode()
+    assert "Efter lösenordet frågar vi efter ett andra steg" in html
