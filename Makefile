@@ -35,15 +35,21 @@ node_modules/.installed: package-lock.json package.json
 install: $(VENV)/.installed node_modules/.installed ## Create .venv and node_modules from the lock files
 
 # Compiled translations are build output (*.mo is not committed).
+# Statistics only when asked for by name (`make run` stays quiet).
 messages: install ## Compile the translations
-	$(BIN)/pybabel compile --domain django --directory locale --statistics 2>&1 | grep -v '^$$' || true
+	@$(BIN)/pybabel $(if $(filter messages,$(MAKECMDGOALS)),,-q) compile --domain django \
+	  --directory locale $(if $(filter messages,$(MAKECMDGOALS)),--statistics,) 2>&1 \
+	  | grep -v '^$$' || true
 	@test -f locale/en/LC_MESSAGES/django.mo
 
+# Quiet on purpose: what it did, the demo logins with their second factor, the address.
+# The first run seeds three published waves and takes a few minutes.
 run: messages ## Migrate, seed the demo and serve http://127.0.0.1:8000 (SQLite, eager tasks)
-	DEBUG=1 $(BIN)/python manage.py migrate --no-input
-	DEBUG=1 $(BIN)/python manage.py seed_demo
+	@echo "Migrating and seeding the demo (SQLite in var/; the first run takes a few minutes) ..."
+	@DEBUG=1 LOG_LEVEL=WARNING $(BIN)/python manage.py migrate --no-input -v 0
+	@DEBUG=1 LOG_LEVEL=WARNING $(BIN)/python manage.py seed_demo
 	@echo "Serving http://$(HOST):$(PORT)/  (stop with Ctrl-C)"
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@DEBUG=1 LOG_LEVEL=WARNING $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: $(VENV)/.installed ## ruff lint and format check
 	$(BIN)/ruff check .
@@ -55,7 +61,7 @@ typecheck: $(VENV)/.installed ## mypy --strict
 # Production settings must pass Django's deployment checks (a throwaway key, DEBUG off),
 # and bandit must find nothing of high severity in our code (lower ones are printed).
 security: $(VENV)/.installed ## check --deploy with production settings, and bandit
-	DEBUG=0 ALLOWED_HOSTS=trygghet.example.org \
+	DEBUG=0 ALLOWED_HOSTS=trygghet.example.org EMAIL_URL="smtp://mail.example.org:587/?tls=1" \
 	  SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/bandit -q -r . -x ./.venv,./node_modules,./tests,./bench,./var,./staticfiles \

@@ -1,4 +1,5 @@
-"""Admin for users with their role details, and the read-only audit log with CSV export."""
+"""Admin for users with their role details, the read-only audit log with CSV export, and
+the second-factor devices without their secrets."""
 
 import csv
 from collections.abc import Iterator
@@ -7,10 +8,15 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
-from django.http import HttpRequest, StreamingHttpResponse
+from django.forms import ModelForm
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .access import Role, has_role
 from .models import AuditLog, StaffProfile
@@ -41,9 +47,57 @@ class StaffUserAdmin(UserAdmin[User]):
     list_display = ["username", "email", "is_active", "is_superuser", "last_login"]
     list_filter = ["is_active", "is_superuser", "groups"]
 
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        response = super().user_change_password(request, id, form_url)
+        # Django redirects only after the form saved the new password (or turned password
+        # login off); a refused form renders again with 200.
+        if request.method == "POST" and response.status_code == 302:
+            audit(request, "password set by admin", user_id=int(id))
+        return response
+
+    def save_model(
+        self, request: HttpRequest, obj: User, form: ModelForm[User], change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:  # the add form sets the first password
+            audit(request, "user created by admin", user_id=obj.pk)
+
 
 admin.site.unregister(User)
 admin.site.register(User, StaffUserAdmin)
+
+
+# Second-factor devices: an admin may see that a device exists, when it was used and its
+# throttling, and may delete it (a lost phone), but never read its secret (the TOTP key or
+# its QR code, or the recovery codes), and never add one: whoever knows a device's secret
+# holds that user's second factor. Devices are created only by their user's enrolment.
+# settings.OTP_ADMIN_HIDE_SENSITIVE_DATA hides them on existing devices; these subclasses
+# also keep them off the blank "add" form.
+class TOTPDeviceWithoutKeyAdmin(TOTPDeviceAdmin):  # type: ignore[misc]
+    def get_fieldsets(self, request: HttpRequest, obj: TOTPDevice | None = None) -> Any:
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "key"]})
+            for name, options in super().get_fieldsets(request, obj)
+            if [f for f in options["fields"] if f not in {"key", "qrcode_link"}]
+        ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+class StaticDeviceWithoutCodesAdmin(StaticDeviceAdmin):  # type: ignore[misc]
+    inlines: list[type[Any]] = []  # the recovery codes: never shown
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, TOTPDeviceWithoutKeyAdmin)
+admin.site.unregister(StaticDevice)
+admin.site.register(StaticDevice, StaticDeviceWithoutCodesAdmin)
 
 
 class _Echo:

@@ -8,9 +8,12 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.core.checks import register
         from django.db.models.signals import post_migrate
 
-        from . import signals
+        from . import checks, signals
+
+        register(checks.mail_configured)
 
         # After every migrate: the role groups exist and carry their permissions.
         post_migrate.connect(signals.sync_role_groups, sender=self)

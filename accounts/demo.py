@@ -35,25 +35,37 @@ def demo_recovery_codes(tag: str) -> list[str]:
     return [f"demo-{tag}{n}" for n in range(1, 6)]
 
 
-def _second_factor(user: User, tag: str) -> tuple[str, list[str]]:
+def _second_factor(user: User, codes: list[str]) -> str:
+    """Give `user` a confirmed authenticator key (once) and exactly `codes` as recovery
+    codes; returns the key in base32, as authenticator apps take it."""
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=otp.TOTP_DEVICE_NAME, confirmed=True)
-    codes = demo_recovery_codes(tag)
     otp.recovery_codes_replace(user, codes)
-    secret = base64.b32encode(device.bin_key).decode()
-    return secret, codes
+    return base64.b32encode(device.bin_key).decode()
 
 
-def seed_demo_staff(*, password: str, admin_username: str, write: Callable[[str], None]) -> None:
-    """Create (once) the demo staff and print each login with its second factor."""
+def _codes(tag: str, *, public: bool) -> tuple[list[str], str]:
+    """The recovery codes to store, and how to print them (the fixed demo codes are
+    published, so only a development seed may use them)."""
+    if public:
+        codes = demo_recovery_codes(tag)
+        return codes, f"{codes[0]} … {codes[-1]}"
+    codes = [otp.new_recovery_code() for _ in range(5)]
+    return codes, " ".join(codes)
+
+
+def seed_demo_staff(
+    *, password: str, admin_username: str, public_codes: bool, write: Callable[[str], None]
+) -> None:
+    """Create (once) the demo staff and print one line per login with its second factor:
+    recovery codes (restocked on every run) and the authenticator key."""
     school = School.objects.filter(name=DEMO_SCHOOL).first()
-    write("Second factor (demo only): add the key to an authenticator app, or use a")
-    write("recovery code once each (they are restocked by every `seed_demo` run).")
+    rows: list[tuple[str, str, str, str]] = []
     admin = User.objects.filter(username=admin_username).first()
     if admin is not None:
-        secret, codes = _second_factor(admin, DEMO_ADMIN_TAG)
-        write(f"  {admin_username}: key {secret}  codes {' '.join(codes)}")
+        codes, shown = _codes(DEMO_ADMIN_TAG, public=public_codes)
+        rows.append((admin_username, "systemadministratör", shown, _second_factor(admin, codes)))
     for username, role, organisation, tag, description in DEMO_STAFF:
         user = User.objects.filter(username=username).first()
         if user is None:
@@ -69,6 +81,11 @@ def seed_demo_staff(*, password: str, admin_username: str, write: Callable[[str]
             school_id=school.pk if role is Role.SCHOOL_CONTACT and school else None,
         )
         where = f" ({school.name})" if role is Role.SCHOOL_CONTACT and school else ""
-        secret, codes = _second_factor(user, tag)
-        write(f"  {description}{where}: {username} / {password}")
-        write(f"      key {secret}  codes {' '.join(codes)}")
+        codes, shown = _codes(tag, public=public_codes)
+        rows.append((username, description + where, shown, _second_factor(user, codes)))
+    write(
+        "Second factor (asked after the password): type one recovery code (each works once; "
+        "every seed_demo run restocks them), or add the key to an authenticator app."
+    )
+    for username, description, shown, key in rows:
+        write(f"  {username:<13} {description:<44} {shown}  key {key}")

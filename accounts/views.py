@@ -74,7 +74,8 @@ def login(request: HttpRequest) -> HttpResponseBase:
         auth_login(request, user)
         target = "accounts:verify" if otp.has_confirmed_device(user) else "accounts:enrol"
         return redirect(_with_next(reverse(target), next_url))
-    return render(request, "accounts/login.html", {"form": form, "next": next_url})
+    context = {"form": form, "next": next_url, "demo": settings.DEBUG}
+    return render(request, "accounts/login.html", context)
 
 
 @sensitive_post_parameters("token")
@@ -102,7 +103,8 @@ def verify(request: HttpRequest) -> HttpResponseBase:
         form.add_error(
             "token", _("Koden stämmer inte eller är redan använd. Vänta en stund och försök igen.")
         )
-    return render(request, "accounts/verify.html", {"form": form, "next": next_url})
+    context = {"form": form, "next": next_url, "demo": settings.DEBUG}
+    return render(request, "accounts/verify.html", context)
 
 
 @sensitive_post_parameters("token")

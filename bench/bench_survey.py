@@ -33,6 +33,8 @@ DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://trygghet:trygghet@127.0.0.1:5432/trygghet_bench_survey"
 )
 TIME_LIMIT = 120.0  # seconds per phase, whatever the counts
+# The demo users are never used here; with DEBUG off seed_demo needs a password of its own.
+DEMO_PASSWORD = secrets.token_urlsafe(16)
 RADIO = re.compile(rb'type="radio" name="(\w+)" id="[\w-]+" value="(\w+)"')
 
 
@@ -59,6 +61,7 @@ def _env() -> dict[str, str]:
         "LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "eskilstuna_trygghet.settings",
         "REDIS_URL": "",
+        "DEMO_PASSWORD": DEMO_PASSWORD,
     }
 
 
@@ -376,7 +379,8 @@ def main() -> None:
     )
     _create_database()
     _manage("migrate", "--no-input")
-    _manage("seed_demo")
+    # DEBUG is off (production settings): the demo users get a random password.
+    _manage("seed_demo", "--allow-production-demo")
     _manage("collectstatic", "--no-input")
     server = subprocess.Popen(
         [

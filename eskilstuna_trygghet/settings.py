@@ -16,7 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from whitenoise.compress import Compressor
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_int, env_list, env_str, mail_settings
 
 # Lets admin classes and querysets be subscripted for the type checker at run time.
 django_stubs_ext.monkeypatch()
@@ -241,6 +241,8 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 # The issuer shown in authenticator apps next to the username.
 OTP_TOTP_ISSUER = "Trygghet Eskilstuna"
+# The admin never shows a device's secret (TOTP key, its QR code, recovery codes).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Proxies in front of gunicorn whose X-Forwarded-For entry is trusted (audit log, lockout).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
@@ -283,6 +285,22 @@ CODE_GUESS_DELAY_SECONDS = env_int("CODE_GUESS_DELAY_MILLISECONDS", 1000) / 1000
 # A pupil's session ends when the browser closes, and after this many minutes without a
 # request (shared school computers). The answers stay in the draft; the code resumes them.
 PUPIL_IDLE_TIMEOUT = env_int("PUPIL_IDLE_TIMEOUT_MINUTES", 20) * 60
+
+# --- Mail (password resets) ---------------------------------------------------------------
+# EMAIL_URL and/or EMAIL_HOST etc. (eskilstuna_trygghet.env.mail_settings); nothing set
+# means the console in DEBUG, and in production a warning from `manage.py check`.
+_mail = mail_settings(debug=DEBUG)
+EMAIL_BACKEND = _mail.backend
+EMAIL_HOST = _mail.host
+EMAIL_PORT = _mail.port
+EMAIL_HOST_USER = _mail.user
+EMAIL_HOST_PASSWORD = _mail.password
+EMAIL_USE_TLS = _mail.use_tls
+EMAIL_USE_SSL = _mail.use_ssl
+EMAIL_TIMEOUT = _mail.timeout
+EMAIL_CONFIGURED = _mail.configured
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "Trygghet Eskilstuna <noreply@localhost>"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Language and time ---------------------------------------------------------------------
 # Interface languages of the pupil pages whose translation a human translator has checked
@@ -371,3 +389,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"level": "WARNING"}},
 }
+if DEBUG:
+    # Development (`make run`): Django logs every 403 and 404 as a warning, and runserver
+    # each such request; keep the console for errors (5xx, with their tracebacks).
+    # Django's own console handler is replaced by ours (no line printed twice).
+    LOGGING["loggers"] = {
+        "django": {"level": "WARNING"},
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "ERROR"},
+    }

@@ -30,6 +30,7 @@ from . import selectors
 from .forms import GeoJSONImportForm
 from .geo_services import district_shapes_import
 from .geojson import GeoJSONError
+from .params import code_param
 
 READERS = (Role.ADMIN, Role.COORDINATOR, Role.ANALYST)
 IMPORTERS = (Role.ADMIN, Role.COORDINATOR)
@@ -83,25 +84,26 @@ class WaveNotPublished(Exception):
 
 
 def _filters(request: HttpRequest, indicator: str = "") -> Filters | None:
-    slug = request.GET.get("wave")
+    query = request.GET
+    slug = code_param(query, "wave") or None
     if selectors.is_unpublished_wave(slug):
         raise WaveNotPublished
     scope = selectors.dashboard_scope(slug)
     if scope is None:
         return None
-    breakdown = request.GET.get("breakdown", "total")
+    breakdown = code_param(query, "breakdown", "total")
     if breakdown not in selectors.BREAKDOWNS:
         breakdown = "total"
-    geography = request.GET.get("geography", "")
+    geography = code_param(query, "geography")
     if geography not in ("home", "school"):
         geography = ""
     return Filters(
         scope=scope,
         breakdown=breakdown,
-        indicator=(indicator or request.GET.get("indicator", "")).upper(),
-        place=request.GET.get("place", ""),
+        indicator=(indicator or code_param(query, "indicator")).upper(),
+        place=code_param(query, "place"),
         geography=geography,
-        area=request.GET.get("area", "").upper(),
+        area=code_param(query, "area").upper(),
     )
 
 
@@ -214,7 +216,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 @role_required(*READERS)
 @_published_only
 def indicator(request: HttpRequest, code: str) -> HttpResponse:
-    chosen = request.GET.get("indicator", "").upper()
+    chosen = code_param(request.GET, "indicator").upper()
     if chosen and chosen != code.upper():
         # The filter form names another indicator: its page has its own path.
         filters = _filters(request, indicator=chosen)
@@ -249,7 +251,7 @@ def indicator(request: HttpRequest, code: str) -> HttpResponse:
 @role_required(*READERS)
 @_published_only
 def district(request: HttpRequest, code: str) -> HttpResponse:
-    chosen = request.GET.get("area", "").upper()
+    chosen = code_param(request.GET, "area").upper()
     if chosen and chosen != code.upper():
         # The filter form names another district: its profile has its own path.
         return redirect(

@@ -13,7 +13,7 @@ class CodeEntryForm(forms.Form):
     code = forms.CharField(
         label=_("Din kod"),
         max_length=20,
-        help_text=_("Koden står på lappen du fick av din lärare, till exempel KX7P-M4RD."),
+        help_text=_("Koden står på lappen du fick av din lärare, till exempel KX7P-M4RD-Q9ZT."),
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "off",

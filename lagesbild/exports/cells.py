@@ -16,6 +16,7 @@ from django.utils import translation
 from lagesbild import selectors
 from lagesbild.catalogue import PlacesRule, load_catalogue
 from lagesbild.models import KOMMUN_AREA, CellState, Geography
+from lagesbild.params import code_param
 
 from .formats import ExportRow, Names, export_row
 
@@ -38,12 +39,12 @@ class ExportFilters:
     @classmethod
     def from_query(cls, query: Mapping[str, str]) -> ExportFilters:
         return cls(
-            wave=query.get("wave", "").strip(),
-            indicator=query.get("indicator", "").strip().upper(),
-            place=query.get("place", "").strip(),
-            geography=query.get("geography", "").strip(),
-            breakdown=query.get("breakdown", "").strip(),
-            area=(query.get("area") or query.get("district") or "").strip().upper(),
+            wave=code_param(query, "wave"),
+            indicator=code_param(query, "indicator").upper(),
+            place=code_param(query, "place"),
+            geography=code_param(query, "geography"),
+            breakdown=code_param(query, "breakdown"),
+            area=(code_param(query, "area") or code_param(query, "district")).upper(),
         )
 
     def as_dict(self) -> dict[str, str]:

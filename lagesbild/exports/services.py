@@ -4,7 +4,8 @@ Every export writes exactly ONE audit row ("export"), with the SHA-256 of the fi
 file type, the filters and the number of cells. The row is written when the file is
 complete and before any byte of it leaves the server: a CSV or XLSX is generated into a
 spooled temporary file (memory stays flat, large files go to disk) and then streamed
-from it; a report's row is written by the job that produced the file.
+from it; a report's row is written by the job that produced the file. Each download of a
+report's file, the first and every repeat, adds an "export download" row.
 """
 
 from __future__ import annotations
@@ -359,6 +360,28 @@ def job_file_path(job: ExportJob) -> Path | None:
         return None
     path = _export_dir() / job.file_name
     return path if path.is_file() else None
+
+
+def job_file_open(*, actor: Actor, job: ExportJob) -> IO[bytes] | None:
+    """The job's finished file, opened for a download that is audited: generating the
+    report wrote its one "export" row, and every download (the first and each repeat)
+    writes an "export download" row naming the job and the file's checksum. None when the
+    file is not ready or has been purged."""
+    path = job_file_path(job)
+    if path is None:
+        return None
+    handle = path.open("rb")
+    audit(
+        actor,
+        "export download",
+        job=str(job.pk),
+        file_type="pdf",
+        wave=job.wave.slug,
+        filters=dict(job.filters),
+        sha256=job.sha256,
+        size=job.size,
+    )
+    return handle
 
 
 def export_purge(*, now: datetime) -> int:

@@ -136,11 +136,11 @@ def job_status(request: HttpRequest, job_id: uuid.UUID) -> JsonResponse:
 @role_required(*READERS)
 def job_file(request: HttpRequest, job_id: uuid.UUID) -> FileResponse:
     job = _job(request, job_id)
-    path = services.job_file_path(job)
-    if path is None:
+    handle = services.job_file_open(actor=request, job=job)
+    if handle is None:
         raise Http404("The file is not ready or has been removed.")
     return FileResponse(
-        path.open("rb"),
+        handle,
         as_attachment=True,
         filename=job.download_name,
         content_type=services.CONTENT_TYPES["pdf"],

@@ -142,9 +142,16 @@ RULES: dict[str, Rule] = {
     "admin:accounts_auditlog_add": Rule(ADMIN_ONLY, overrides={"admin": 403}),
     "admin:accounts_auditlog_delete": Rule(ADMIN_ONLY, overrides={"admin": 403}),
     "admin:auth_user_password_change": Rule(ADMIN_ONLY, kwargs={"id": "{no_role_user}"}),
-    # django-otp's own views answer 500 for a missing device: use an existing one.
-    "admin:otp_totp_totpdevice_config": Rule(ADMIN_ONLY, kwargs={"pk": "{totp_device}"}),
-    "admin:otp_totp_totpdevice_qrcode": Rule(ADMIN_ONLY, kwargs={"pk": "{totp_device}"}),
+    # A device's secret (its key as QR code) is never shown, not even to the admin; and no
+    # device is added in the admin (only its user enrols one). django-otp's own views
+    # answer 500 for a missing device: use an existing one.
+    "admin:otp_totp_totpdevice_config": Rule(
+        ADMIN_ONLY, kwargs={"pk": "{totp_device}"}, overrides={"admin": 403}
+    ),
+    "admin:otp_totp_totpdevice_qrcode": Rule(
+        ADMIN_ONLY, kwargs={"pk": "{totp_device}"}, overrides={"admin": 403}
+    ),
+    "admin:otp_*_add": Rule(ADMIN_ONLY, overrides={"admin": 403}),
     "admin:surveys_questionnaireversion_export": Rule(
         ADMIN_SITE, kwargs={"pk": "{questionnaire}", "kind": "yaml"}
     ),

@@ -8,33 +8,47 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.test import Client
+from django.core.management.base import CommandError
+from django.test import Client, override_settings
 from pytest_django import DjangoDbBlocker
+from pytest_django.fixtures import Settings
 
 from accounts.access import Role, organisation_of, roles_of, school_of
-from surveys.models import District, School, SchoolClass
+from surveys.models import AccessCode, District, School, SchoolClass
 
 pytestmark = pytest.mark.django_db
+
+
+def _seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
 
 
 @pytest.fixture(scope="module")
 def demo_output(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[str]:
     """What the first `seed_demo` on an empty database printed; the demo stays committed
-    until the module ends, then the database is emptied for the modules after it."""
-    out = StringIO()
-    with django_db_blocker.unblock():
-        call_command("seed_demo", stdout=out)
-    yield out.getvalue()
+    until the module ends, then the database is emptied for the modules after it. The
+    demo is for development: DEBUG on (pytest-django runs tests with it off)."""
+    with django_db_blocker.unblock(), override_settings(DEBUG=True):
+        output = _seed()
+    yield output
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0)
 
 
-def _counts() -> tuple[int, int, int, int]:
+@pytest.fixture
+def development(settings: Settings) -> None:
+    settings.DEBUG = True
+
+
+def _counts() -> tuple[int, int, int, int, int]:
     return (
         District.objects.count(),
         School.objects.count(),
         SchoolClass.objects.count(),
         User.objects.count(),
+        AccessCode.objects.count(),
     )
 
 
@@ -50,10 +64,15 @@ def test_seed_demo_creates_every_district_of_the_domain(demo_output: str) -> Non
     assert School.objects.count() == 10
 
 
-def test_seed_demo_twice_changes_nothing(demo_output: str) -> None:
+def test_seed_demo_twice_changes_nothing_but_one_fresh_code_and_prints_little(
+    demo_output: str, development: None
+) -> None:
     first = _counts()
-    call_command("seed_demo", stdout=StringIO())
-    assert _counts() == first
+    again = _seed()
+    assert _counts()[:4] == first[:4]
+    assert _counts()[4] == first[4] + 1  # the fresh demo pupil code of this run
+    # The second run is what every `make run` after the first prints.
+    assert len(again.splitlines()) <= 12
 
 
 def test_seed_demo_creates_one_staff_user_per_role(demo_output: str) -> None:
@@ -66,9 +85,11 @@ def test_seed_demo_creates_one_staff_user_per_role(demo_output: str) -> None:
 
 
 def test_seed_demo_prints_the_second_factor_of_each_login(demo_output: str) -> None:
-    assert "analys-polis / trygghet-demo" in demo_output
-    assert "demo-pol1" in demo_output
+    assert "password trygghet-demo for every user" in demo_output
+    assert "analys-polis" in demo_output
+    assert "demo-pol1 … demo-pol5" in demo_output
     assert "key " in demo_output
+    assert "recovery code" in demo_output
 
 
 def test_a_printed_demo_recovery_code_logs_in(demo_output: str) -> None:
@@ -77,3 +98,25 @@ def test_a_printed_demo_recovery_code_logs_in(demo_output: str) -> None:
     response = client.post("/konto/verifiera/", {"token": "demo-pol1"})
     assert response.status_code == 302
     assert client.get("/konto/").status_code == 200
+
+
+def test_seed_demo_refuses_to_run_with_debug_off(demo_output: str, settings: Settings) -> None:
+    settings.DEBUG = False
+    before = _counts()
+    with pytest.raises(CommandError, match="DEBUG off"):
+        _seed()
+    assert _counts() == before
+
+
+def test_production_demo_refuses_the_published_password(
+    demo_output: str, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.DEBUG = False
+    before = _counts()
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    with pytest.raises(CommandError, match="DEMO_PASSWORD"):
+        _seed("--allow-production-demo")
+    monkeypatch.setenv("DEMO_PASSWORD", "trygghet-demo")
+    with pytest.raises(CommandError, match="DEMO_PASSWORD"):
+        _seed("--allow-production-demo")
+    assert _counts() == before

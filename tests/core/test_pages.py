@@ -40,3 +40,20 @@ def test_pages_send_a_strict_content_security_policy(client: Client) -> None:
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
     assert "frame-ancestors 'none'" in policy
+
+
+def test_start_page_answers_head_like_get(client: Client) -> None:
+    # Uptime monitors and load balancers probe with HEAD.
+    response = client.head("/")
+    assert response.status_code == 200
+    assert response.content == b""
+
+
+def test_the_code_example_on_the_start_page_has_three_groups(client: Client) -> None:
+    html = client.get("/").content.decode()
+    assert "till exempel KX7P-M4RD-Q9ZT." in html
+
+
+def test_the_login_page_says_a_second_step_follows(client: Client) -> None:
+    html = client.get("/konto/logga-in/").content.decode()
+    assert "Efter lösenordet frågar vi efter ett andra steg" in html

@@ -256,3 +256,19 @@ def test_a_warm_page_reads_no_cells_from_the_database(
     assert response.status_code == 200
     assert not any("lagesbild_indicatorcell" in q["sql"] for q in queries.captured_queries)
     assert AuditLog.objects.filter(event="dashboard view").count() == 2
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/lagesbild/?indicator=%00",
+        "/lagesbild/indikator/EXP02/?indicator=%00",
+        "/lagesbild/omrade/SKI/?area=a/b",
+        "/lagesbild/omrade/SKI/?area=%00&wave=%00",
+        "/lagesbild/export/celler.csv?wave=%00&indicator=%00",
+    ],
+)
+def test_a_filter_that_can_name_nothing_is_read_as_not_given(
+    analyst_client: Client, waves: list[Wave], url: str
+) -> None:
+    assert analyst_client.get(url).status_code < 500

@@ -324,6 +324,20 @@ def test_report_job_generates_the_pdf_and_audits_it_once(
     assert "Analys." in text
 
 
+def test_every_download_of_a_report_writes_an_audit_row(
+    wave: str, analyst_client: Client, ask_report: Callable[..., ExportJob]
+) -> None:
+    job = ask_report(wave=wave, area="ARL")
+    job.refresh_from_db()
+    for _ in range(2):  # the first download and a repeat
+        _body(analyst_client.get(f"/lagesbild/export/jobb/{job.pk}/fil/"))
+    rows = AuditLog.objects.filter(event="export download").order_by("at", "id")
+    assert [row.details["job"] for row in rows] == [str(job.pk)] * 2
+    assert {row.details["sha256"] for row in rows} == {job.sha256}
+    assert {row.actor_id for row in rows} == {job.user_id}
+    assert _export_rows() == 1  # generating it was the one export
+
+
 def test_district_report_compares_the_district_with_the_kommun(
     wave: str, analyst_client: Client, ask_report: Callable[..., ExportJob]
 ) -> None:

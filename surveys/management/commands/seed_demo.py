@@ -1,10 +1,18 @@
-"""Seed the demo data. Idempotent: running it twice changes nothing."""
+"""Seed the demo data. Idempotent: running it twice changes nothing.
+
+The demo users share one password and, in development, fixed recovery codes, both printed
+in the README: anyone could log in with them. So with DEBUG off the command refuses,
+unless `--allow-production-demo` is given (a demo or training server), and even then it
+refuses the published password (DEMO_PASSWORD must be set to another one) and gives the
+demo users random recovery codes instead of the published ones.
+"""
 
 import os
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from accounts.demo import seed_demo_staff
@@ -13,6 +21,8 @@ from surveys import demo, services
 from surveys.models import District, Municipality, School, SchoolClass, Wave
 
 DEMO_ADMIN = ("admin", "admin@example.invalid")
+# Published in the README and .env.example: never valid with DEBUG off.
+PUBLIC_DEMO_PASSWORD = "trygghet-demo"  # noqa: S105
 
 
 class Command(BaseCommand):
@@ -21,13 +31,36 @@ class Command(BaseCommand):
         "users. Idempotent. Prints the demo logins."
     )
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--allow-production-demo",
+            action="store_true",
+            help="seed even with DEBUG off (a demo or training server); needs DEMO_PASSWORD "
+            "set to a password other than the published one, and gives the demo users "
+            "random recovery codes",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        password = os.environ.get("DEMO_PASSWORD") or PUBLIC_DEMO_PASSWORD
+        public = settings.DEBUG
+        if not settings.DEBUG:
+            if not options["allow_production_demo"]:
+                raise CommandError(
+                    "seed_demo refuses to run with DEBUG off: it creates an admin and demo "
+                    "users whose password and recovery codes are published. For a demo or "
+                    "training server, set DEMO_PASSWORD to a strong password of your own and "
+                    "run `seed_demo --allow-production-demo`."
+                )
+            if password == PUBLIC_DEMO_PASSWORD:
+                raise CommandError(
+                    "DEMO_PASSWORD is unset or the published demo password: set it to a "
+                    "strong password of your own before seeding a server with DEBUG off."
+                )
         with transaction.atomic():
             municipality = self._geography()
             questionnaire = services.questionnaire_import_default()
             wave = services.demo_wave_ensure(municipality=municipality, questionnaire=questionnaire)
         seed_waves(self.stdout)
-        password = os.environ.get("DEMO_PASSWORD", "trygghet-demo")
         created = self._superuser(password)
         self.stdout.write(
             self.style.SUCCESS(
@@ -35,21 +68,37 @@ class Command(BaseCommand):
                 f"{School.objects.count()} schools, {SchoolClass.objects.count()} classes."
             )
         )
-        self.stdout.write("Demo logins (http://127.0.0.1:8000/konto/logga-in/):")
-        note = "" if created else " (already existed; password unchanged)"
-        self.stdout.write(f"  system admin: {DEMO_ADMIN[0]} / {password}{note}")
-        seed_demo_staff(password=password, admin_username=DEMO_ADMIN[0], write=self.stdout.write)
+        shown = password if public else "the DEMO_PASSWORD you set"
+        note = "" if created else f" ({DEMO_ADMIN[0]} existed before: its password is unchanged)"
+        self.stdout.write(
+            f"Staff login at http://127.0.0.1:8000/konto/logga-in/, password {shown} "
+            f"for every user below{note}."
+        )
+        seed_demo_staff(
+            password=password,
+            admin_username=DEMO_ADMIN[0],
+            public_codes=public,
+            write=self.stdout.write,
+        )
         self._demo_code(wave)
 
     def _demo_code(self, wave: Wave) -> None:
-        # Codes are stored only as hashes, so each run prints a fresh one.
-        school_class = SchoolClass.objects.select_related("school").order_by("pk").first()
+        # Codes are stored only as hashes, so each run prints a fresh one: from the first
+        # class with room left under its limit (pupils and spares), so runs never run out.
+        school_class = next(
+            (
+                c
+                for c in SchoolClass.objects.select_related("school").order_by("pk")
+                if services.codes_room(wave=wave, school_class=c) > 0
+            ),
+            None,
+        )
         if school_class is None:
             return
         [code] = services.codes_issue(wave=wave, school_class=school_class, count=1)
         self.stdout.write(
-            f"Demo pupil code for {wave.name} ({school_class}): {code}  "
-            "— enter it at http://127.0.0.1:8000/"
+            f"Pupil: enter the code {code} at http://127.0.0.1:8000/ "
+            f"({wave.name}, {school_class}; a fresh code on every run)."
         )
 
     def _geography(self) -> Municipality:

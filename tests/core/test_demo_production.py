@@ -1,0 +1,31 @@
+"""`seed_demo --allow-production-demo` on an empty database: a demo or training server
+with DEBUG off gets its own password and recovery codes nobody published."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.test import Client
+from pytest_django.fixtures import Settings
+
+pytestmark = pytest.mark.django_db
+
+
+def test_production_demo_has_its_own_password_and_random_recovery_codes(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings.DEBUG = False
+    monkeypatch.setenv("DEMO_PASSWORD", "en-egen-lång-demolösen")
+    call_command("seed_demo", "--allow-production-demo")
+    output = capsys.readouterr().out
+    assert "trygghet-demo" not in output
+    assert "en-egen-lång-demolösen" not in output
+    assert "demo-pol1" not in output
+    polis = User.objects.get(username="analys-polis")
+    assert not polis.check_password("trygghet-demo")
+    assert polis.check_password("en-egen-lång-demolösen")
+    client = Client()
+    client.post(
+        "/konto/logga-in/", {"username": "analys-polis", "password": "en-egen-lång-demolösen"}
+    )
+    client.post("/konto/verifiera/", {"token": "demo-pol1"})
+    assert client.get("/konto/").status_code != 200
