@@ -5,8 +5,8 @@ sample paths), signed in as a role the page admits (now and then one it refuses)
 to four parameters: the names the pages read plus random ones, each with a hostile value
 (null bytes, slashes, huge and negative numbers, unicode, SQL, empty, repeated). The
 requests are drawn from a fixed seed, so a failure reproduces. FUZZ_REQUESTS sets how many
-(400 in the suite, to keep CI short; `bench/bench_param_fuzz.py` runs 5,000). The admin site is not walked: its
-pages are Django's own.
+(400 in the suite, to keep CI short; `bench/bench_param_fuzz.py` runs 5,000). The admin
+site is not walked: its pages are Django's own.
 """
 
 import os
