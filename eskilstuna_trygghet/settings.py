@@ -175,6 +175,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # queue and runs again after the reconnect: stop the running copy instead of letting both
 # run (Celery 6's default; the survey-day Redis scenario).
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# No remote control (celery inspect/control; nothing here uses it, and our heartbeat task
+# proves the worker alive). Its mailbox is a second broker channel with an auto-delete
+# fanout queue; when Redis goes away, deleting that queue fails and stops kombu's teardown
+# before it closes the task channel, and Celery's second close of that channel then builds
+# a Redis pool from the already torn-down transport: the worker died of "AttributeError:
+# 'NoneType' object has no attribute 'hostname'" (docs/operations.md).
+CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 # No task may block a worker forever. Tasks set tighter limits (and a soft limit to clean
 # up) themselves; a global soft limit would clash with a task's shorter hard limit.
 CELERY_TASK_TIME_LIMIT = 15 * 60

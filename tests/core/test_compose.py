@@ -70,3 +70,10 @@ def test_the_worker_runs_as_the_survey_day_harness_tests_it() -> None:
 
     command = _compose()["services"]["worker"]["command"]
     assert set(WORKER_FLAGS) <= set(command)
+
+
+def test_the_worker_has_no_remote_control_mailbox() -> None:
+    # Its channel made the worker die when Redis went away (docs/operations.md, issue #14).
+    from eskilstuna_trygghet.celery import app
+
+    assert app.conf.worker_enable_remote_control is False
