@@ -14,7 +14,7 @@ PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install run test lint typecheck security audit messages bench faults survey-day attack clean
+.PHONY: help install run test lint typecheck security audit messages bench faults faults-bench survey-day attack clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -87,11 +87,23 @@ attack: messages ## The LP reader against EXAMPLES random cubes (default 300)
 	HYPOTHESIS_EXAMPLES=$(or $(EXAMPLES),300) $(BIN)/python -m pytest -q \
 	  tests/lagesbild/test_disclosure_attack.py
 
-# Each scenario starts its own private PostgreSQL, Redis, gunicorn, worker and beat on ports
-# 8601–8699 (bench/stack.py), injects its fault during a load run and reconciles the sheets.
+# The survey-day fault matrix: every scenario of tests/reliability/ (CI runs only the
+# Redis outage), each on a private PostgreSQL, Redis, gunicorn, worker and beat on ports
+# 8601–8699 (bench/stack.py), reconciled and asserted. The tests are marked postgres and
+# redis like the rest of the suite, so they need DATABASE_URL and REDIS_URL as `make test`
+# does; CI=true turns a missing service into a failure instead of a quiet skip.
+faults: messages ## Survey day under every fault, each reconciled and asserted (FAULTS=all)
+	@test -n "$$DATABASE_URL" -a -n "$$REDIS_URL" || \
+	  { echo "make faults: set DATABASE_URL and REDIS_URL (PostgreSQL, Redis) as for make test"; exit 2; }
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null)
+	FAULTS=all CI=true $(BIN)/python -m pytest -ra --durations=0 \
+	  tests/reliability/test_survey_day_faults.py tests/reliability/test_survey_day_proxy.py
+
+# The same faults at a larger size, one fresh stack per scenario, as a report (no pytest).
 FAULT_ARGS ?= --pupils 300 --classes 10 --start-window 20 --think 0.5 2 --fault-at 15 \
 	--outage 15 --beat-interval 10 --synth 100000
-faults: messages ## Survey day under every fault, reconciled (about 10 minutes)
+faults-bench: messages ## Every fault at 300 pupils, one stack each, reconciled (about 10 minutes)
 	$(BIN)/python bench/survey_day.py --scenario all $(FAULT_ARGS)
 
 # nginx (Debian's nginx-light) plays the production proxy in front of gunicorn: it reads

@@ -5,6 +5,10 @@ temporary directory on its own loopback port, so that faults (a stopped Redis, a
 restarted PostgreSQL, killed processes) can be injected without disturbing the shared
 services. Every process runs in its own process group and is stopped, and the directory
 removed, when the `Stack` context exits, also after an error.
+
+The Celery worker and beat are supervised as compose's `restart: unless-stopped` does in
+production: whichever exits without the stack stopping it is started again at once, and
+each restart is logged (`logs/supervisor.log`, stderr) and kept in `Stack.restarts`.
 """
 
 import contextlib
@@ -16,6 +20,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +44,12 @@ DB_USER = "trygghet"
 WORKER_FLAGS = ("--without-mingle", "--without-gossip")
 # The application name of the worker's database sessions, to see its queries in pg_stat_activity.
 WORKER_APP_NAME = "harness-worker"
+# Supervision of the worker and beat: how often to look, and the pause before a restart,
+# doubled (up to the maximum) while the service keeps exiting soon after each start.
+SUPERVISE_EVERY = 0.5
+RESTART_DELAY = 1.0
+RESTART_DELAY_MAX = 16.0
+RUN_LONG_ENOUGH = 10.0
 
 
 class StackError(RuntimeError):
@@ -118,6 +129,12 @@ class Service:
     stop_signal: int = signal.SIGTERM
     cwd: Path = REPO
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    started_at: float = 0.0
+    # Stopped on purpose (stop()): the supervisor leaves it stopped, as `unless-stopped` does.
+    stopped: bool = False
+    # Killed on purpose (kill_group(), a fault): the supervisor restarts it, as a crash.
+    kill_expected: bool = False
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     @property
     def pid(self) -> int:
@@ -130,48 +147,147 @@ class Service:
         return self.process is not None and self.process.poll() is None
 
     def start(self) -> None:
-        if self.running:
-            return
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
-                self.argv,
-                cwd=self.cwd,
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: signals reach its children
-                user=self.user,
-            )
+        with self.lock:
+            if self.running:
+                return
+            with self.log.open("ab") as out:
+                self.process = subprocess.Popen(
+                    self.argv,
+                    cwd=self.cwd,
+                    env=self.env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,  # its own process group: signals reach its children
+                    user=self.user,
+                )
+            self.started_at = time.monotonic()
+            self.stopped = False
 
     def signal(self, signum: int) -> None:
         os.kill(self.pid, signum)
 
     def kill_group(self) -> None:
         """SIGKILL the process and every process of its group (a crash, not a shutdown)."""
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.pid, signal.SIGKILL)
-        if self.process is not None:
-            self.process.wait(timeout=30)
+        with self.lock:
+            self.kill_expected = True
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.pid, signal.SIGKILL)
+            if self.process is not None:
+                self.process.wait(timeout=30)
 
     def stop(self, timeout: float = 30) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.process.pid, self.stop_signal)
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.kill_group()
-        # Children that outlived their parent (a pool process) go too.
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signal.SIGKILL)
+        with self.lock:
+            self.stopped = True
+            if self.process is None or self.process.poll() is not None:
+                return
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.process.pid, self.stop_signal)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.kill_group()
+            # Children that outlived their parent (a pool process) go too.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
 
     def tail(self, lines: int = 30) -> str:
         try:
             return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return ""
+
+
+@dataclass(frozen=True)
+class Restart:
+    """A supervised service that exited and was started again."""
+
+    service: str
+    pid: int
+    returncode: int | None
+    at: float  # time.monotonic() when the exit was seen
+    ran_for: float  # seconds since its previous start
+    expected: bool  # killed on purpose by a fault (kill_group), not a crash
+    log_tail: str  # the end of its log before the restart: why it exited
+
+    def describe(self) -> str:
+        how = "was killed on purpose" if self.expected else f"exited (code {self.returncode})"
+        return f"{self.service} (pid {self.pid}) {how} after {self.ran_for:.0f} s; restarted"
+
+
+class Supervisor:
+    """Restart the given services whenever they exit without being stopped on purpose,
+    like compose's `restart: unless-stopped`; log and keep a record of every restart."""
+
+    def __init__(self, services: Sequence[Service], log: Path) -> None:
+        self.services = list(services)
+        self.log = log
+        self.restarts: list[Restart] = []
+        self._delays = {service.name: RESTART_DELAY for service in self.services}
+        self._due: dict[str, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="stack-supervisor", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while not self._stop.wait(SUPERVISE_EVERY):
+            for service in self.services:
+                try:
+                    self.check(service)
+                except Exception as error:  # keep supervising the others
+                    self._write(f"supervising {service.name}: {error!r}")
+
+    def check(self, service: Service) -> None:
+        """Restart `service` if it exited and nobody stopped it (after its back-off delay)."""
+        with service.lock:
+            process = service.process
+            if self._stop.is_set() or service.stopped or process is None:
+                return
+            if process.poll() is None:
+                return
+            now = time.monotonic()
+            ran_for = now - service.started_at
+            due = self._due.setdefault(service.name, now + self._delay(service, ran_for))
+            if now < due:
+                return
+            del self._due[service.name]
+            record = Restart(
+                service=service.name,
+                pid=process.pid,
+                returncode=process.returncode,
+                at=now,
+                ran_for=ran_for,
+                expected=service.kill_expected,
+                log_tail=service.tail(25),
+            )
+            service.kill_expected = False
+            service.start()
+            self.restarts.append(record)
+        self._write(f"{record.describe()} as pid {service.pid}")
+        if not record.expected:
+            self._write(f"end of the {service.name} log before the restart:\n{record.log_tail}")
+
+    def _delay(self, service: Service, ran_for: float) -> float:
+        if service.kill_expected or ran_for >= RUN_LONG_ENOUGH:
+            self._delays[service.name] = RESTART_DELAY
+            return 0.0 if service.kill_expected else RESTART_DELAY
+        # Exiting again soon after a start: wait longer each time, as compose does.
+        delay = self._delays[service.name]
+        self._delays[service.name] = min(delay * 2, RESTART_DELAY_MAX)
+        return delay
+
+    def _write(self, message: str) -> None:
+        line = f"{time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())} supervisor: {message}"
+        print(line, file=sys.stderr, flush=True)
+        with contextlib.suppress(OSError), self.log.open("a") as out:
+            out.write(line + "\n")
 
 
 def _wait_for(what: str, probe: "Probe", timeout: float, service: Service | None = None) -> None:
@@ -362,6 +478,7 @@ class Stack:
             self.logs / "beat.log",
         )
         self.proxy = self._nginx() if self.options.proxy else None
+        self.supervisor = Supervisor([self.worker, self.beat], self.logs / "supervisor.log")
 
     def _nginx(self) -> Service:
         binary = nginx_binary()
@@ -477,10 +594,17 @@ http {{
             _wait_for("nginx", TcpProbe(self.proxy_port), 30, self.proxy)
         self.start_worker()
         self.beat.start()
+        self.supervisor.start()
+
+    @property
+    def restarts(self) -> list[Restart]:
+        """Every restart of the worker or beat by the supervisor so far, oldest first."""
+        return list(self.supervisor.restarts)
 
     def close(self) -> None:
         if self in _OPEN:
             _OPEN.remove(self)
+        self.supervisor.stop()
         proxy = [self.proxy] if self.proxy is not None else []
         for service in (*proxy, self.beat, self.worker, self.web, self.redis, self.postgres):
             try:

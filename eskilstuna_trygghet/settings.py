@@ -176,6 +176,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # queue and runs again after the reconnect: stop the running copy instead of letting both
 # run (Celery 6's default; the survey-day Redis scenario).
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# No remote control (celery inspect/control; nothing here uses it, and our heartbeat task
+# proves the worker alive). Its mailbox is a second broker channel with an auto-delete
+# fanout queue; when Redis goes away, deleting that queue fails and stops kombu's teardown
+# before it closes the task channel, and Celery's second close of that channel then builds
+# a Redis pool from the already torn-down transport: the worker died of "AttributeError:
+# 'NoneType' object has no attribute 'hostname'" (docs/operations.md).
+CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 # No task may block a worker forever. Tasks set tighter limits (and a soft limit to clean
 # up) themselves; a global soft limit would clash with a task's shorter hard limit.
 CELERY_TASK_TIME_LIMIT = 15 * 60
@@ -205,6 +212,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # PDF jobs asked for while Redis was down (their row waits in PostgreSQL).
     "export-resend": {"task": "lagesbild.exports.tasks.report_jobs_resend", "schedule": 60.0},
 }
+# Written by the worker when it starts and on every heartbeat task (every 30 s from beat):
+# the compose healthcheck of the worker reads its age (ops/healthcheck.py worker).
+WORKER_HEARTBEAT_FILE = Path(env_str("WORKER_HEARTBEAT_FILE") or VAR_DIR / "worker-heartbeat")
 # Years raw answer sheets are kept after their wave closes (published cells are kept).
 ANSWER_RETENTION_YEARS = env_int("ANSWER_RETENTION_YEARS", 5)
 

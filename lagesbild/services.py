@@ -64,6 +64,7 @@ class RefreshResult:
     cells: int  # cells written (0 when refused)
     published: bool  # True: the wave is published and was left alone
     audit_seconds: float = 0.0  # of which the disclosure audit (all its rounds)
+    skipped: bool = False  # True: only_if_dirty and the marker was clear: nothing to do
 
 
 # --------------------------------------------------------------------------- checks
@@ -284,23 +285,34 @@ def _recompute(wave: Wave) -> tuple[int, AuditReport]:
     return len(cells), report
 
 
-def indicators_refresh(*, wave_id: int) -> RefreshResult:
-    """Recompute a wave's cells now (idempotent). A published wave is left alone."""
+def indicators_refresh(*, wave_id: int, only_if_dirty: bool = False) -> RefreshResult:
+    """Recompute a wave's cells now (idempotent). A published wave is left alone.
+
+    With ``only_if_dirty`` (the beat's dirty-wave scan) a wave whose marker is clear by
+    the time this refresh holds the wave's lock is left alone too: a refresh that ran
+    since this one was queued saw every sheet. The scan queues a refresh each time it
+    finds the marker set, so while one recompute runs (about a minute with the disclosure
+    audit) more queue up behind it; without this each of them would recompute again.
+    """
     with transaction.atomic():
         _lock_wave(wave_id)
         wave = Wave.objects.select_related("questionnaire").get(pk=wave_id)
         if wave.is_published:
             return RefreshResult(wave_id, 0, published=True)
+        if only_if_dirty and wave.indicators_dirty_at is None:
+            return RefreshResult(wave_id, 0, published=False, skipped=True)
         cells, report = _recompute(wave)
     logger.info("Recomputed %d cells of wave %s", cells, wave.slug)
     return RefreshResult(wave_id, cells, published=False, audit_seconds=report.seconds)
 
 
-def indicators_refresh_on_commit(*, wave_id: int) -> None:
+def indicators_refresh_on_commit(*, wave_id: int, only_if_dirty: bool = False) -> None:
     """Queue a recompute for when the current transaction commits."""
     from .tasks import refresh_indicators  # tasks import this module
 
-    transaction.on_commit(functools.partial(refresh_indicators.delay, wave_id))
+    transaction.on_commit(
+        functools.partial(refresh_indicators.delay, wave_id, only_if_dirty=only_if_dirty)
+    )
 
 
 def dirty_waves_refresh() -> list[int]:
@@ -311,7 +323,7 @@ def dirty_waves_refresh() -> list[int]:
         .values_list("pk", flat=True)
     )
     for wave_id in ids:
-        indicators_refresh_on_commit(wave_id=wave_id)
+        indicators_refresh_on_commit(wave_id=wave_id, only_if_dirty=True)
     return ids
 
 

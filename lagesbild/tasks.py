@@ -16,10 +16,11 @@ from . import services
     soft_time_limit=10 * 60,
     time_limit=11 * 60,
 )
-def refresh_indicators(wave_id: int) -> int:
+def refresh_indicators(wave_id: int, only_if_dirty: bool = False) -> int:
     """Recompute one wave's cells; returns how many. Safe twice: a recompute-and-upsert
-    on the cells' natural key, serialized per wave; a published wave is left alone."""
-    return services.indicators_refresh(wave_id=wave_id).cells
+    on the cells' natural key, serialized per wave; a published wave is left alone, and
+    with ``only_if_dirty`` (beat's scan) so is a wave another refresh has caught up."""
+    return services.indicators_refresh(wave_id=wave_id, only_if_dirty=only_if_dirty).cells
 
 
 @shared_task(ignore_result=True, time_limit=60)

@@ -2,10 +2,10 @@
 """Healthchecks of the compose services (docker-compose.yml), standard library only, so a
 check costs milliseconds and no Django start-up.
 
-  ops/healthcheck.py web [URL]              GET /healthz; healthy only on 200
-  ops/healthcheck.py beat FILE [MAX_AGE_S]  beat's schedule file written within MAX_AGE_S
-
-The worker's check is `celery inspect ping` against its own node (in docker-compose.yml).
+  ops/healthcheck.py web [URL]                GET /healthz; healthy only on 200
+  ops/healthcheck.py beat FILE [MAX_AGE_S]    beat's schedule file written within MAX_AGE_S
+  ops/healthcheck.py worker FILE [MAX_AGE_S]  the worker's heartbeat file written within
+                                              MAX_AGE_S (by its start and its heartbeat task)
 The production smoke test (tests/core/test_production_smoke.py) runs these same commands.
 """
 
@@ -16,11 +16,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-USAGE = "usage: ops/healthcheck.py web [URL] | ops/healthcheck.py beat FILE [MAX_AGE_SECONDS]"
+USAGE = "usage: ops/healthcheck.py web [URL] | {beat,worker} FILE [MAX_AGE_SECONDS]"
 WEB_URL = "http://127.0.0.1:8000/healthz"
 # Beat writes its schedule after every task it sends (CELERY_BEAT_SYNC_EVERY = 1), and the
-# worker heartbeat is sent every 30 s: four missed writes mean beat is stuck.
-BEAT_MAX_AGE_SECONDS = 120.0
+# worker writes its heartbeat file on each heartbeat task; that task is sent every 30 s:
+# four missed writes mean beat or the worker is stuck.
+MAX_AGE_SECONDS = 120.0
 
 
 def _host() -> str:
@@ -49,23 +50,24 @@ def web(url: str) -> int:
     return 0 if status == 200 else 1
 
 
-def beat(schedule: Path, max_age: float) -> int:
-    # The schedule is a dbm file: one file, or several beside it (.db, .dat, .dir).
-    files = [p for p in schedule.parent.glob(f"{schedule.name}*") if p.is_file()]
+def fresh(service: str, path: Path, max_age: float) -> int:
+    """Healthy when `path` was written within `max_age` seconds. Beat's schedule is a dbm
+    file: one file, or several beside it (.db, .dat, .dir)."""
+    files = [p for p in path.parent.glob(f"{path.name}*") if p.is_file()]
     if not files:
-        print(f"beat: no schedule file {schedule}", file=sys.stderr)
+        print(f"{service}: no file {path}", file=sys.stderr)
         return 1
     age = time.time() - max(p.stat().st_mtime for p in files)
-    print(f"beat: schedule written {age:.0f} s ago")
+    print(f"{service}: {path.name} written {age:.0f} s ago")
     return 0 if age <= max_age else 1
 
 
 def main(argv: list[str]) -> int:
     if argv[:1] == ["web"] and len(argv) <= 2:
         return web(argv[1] if len(argv) == 2 else WEB_URL)
-    if argv[:1] == ["beat"] and len(argv) in (2, 3):
-        max_age = float(argv[2]) if len(argv) == 3 else BEAT_MAX_AGE_SECONDS
-        return beat(Path(argv[1]), max_age)
+    if argv[:1] in (["beat"], ["worker"]) and len(argv) in (2, 3):
+        max_age = float(argv[2]) if len(argv) == 3 else MAX_AGE_SECONDS
+        return fresh(argv[0], Path(argv[1]), max_age)
     print(USAGE, file=sys.stderr)
     return 2
 

@@ -7,8 +7,10 @@ from . import services
 
 @shared_task(ignore_result=True, time_limit=30)
 def worker_heartbeat() -> None:
-    """Record that a worker is alive. Idempotent: an upsert of one row."""
+    """Record that a worker is alive (and takes tasks): an upsert of one row, and the
+    heartbeat file the container's healthcheck reads. Idempotent."""
     services.heartbeat_record(service="worker")
+    services.worker_heartbeat_file_touch()
 
 
 @shared_task(ignore_result=True, time_limit=120)

@@ -122,12 +122,24 @@ def test_the_image_is_built_by_ops_build() -> None:
     assert os.access(ROOT / "ops" / "build", os.X_OK)
 
 
+WORKER_HEARTBEAT = "/app/var/worker-heartbeat"
+
+
 def test_web_worker_and_beat_have_healthchecks_that_fit_their_commands() -> None:
     services = _compose()["services"]
     checks = {name: " ".join(services[name]["healthcheck"]["test"]) for name in services}
     assert "ops/healthcheck.py web" in checks["web"] and "/healthz" in checks["web"]
-    assert "inspect ping" in checks["worker"] and "celery@$$HOSTNAME" in checks["worker"]
+    # Not `celery inspect ping`: remote control is off (below); the worker's heartbeat task
+    # (every 30 s from beat) and its start write the file the check reads.
+    assert f"ops/healthcheck.py worker {WORKER_HEARTBEAT}" in checks["worker"]
     beat_command = services["beat"]["command"]
     schedule = beat_command[beat_command.index("--schedule") + 1]
     assert f"ops/healthcheck.py beat {schedule}" in checks["beat"]
     assert (ROOT / "ops" / "healthcheck.py").is_file()
+
+
+def test_the_worker_has_no_remote_control_mailbox() -> None:
+    # Its channel made the worker die when Redis went away (docs/operations.md, issue #14).
+    from eskilstuna_trygghet.celery import app
+
+    assert app.conf.worker_enable_remote_control is False

@@ -334,6 +334,7 @@ def _healthcheck(stack: Production, service: str) -> subprocess.CompletedProcess
     local = [
         part.replace("127.0.0.1:8000", f"127.0.0.1:{stack.port}")
         .replace("/tmp/celerybeat-schedule", str(stack.work / "celerybeat-schedule"))  # noqa: S108
+        .replace("/app/var/worker-heartbeat", str(stack.root / "var" / "worker-heartbeat"))
         .replace("$$", "$")  # compose's escape of a literal $
         for part in test
     ]

@@ -133,6 +133,23 @@ def test_the_dirty_marker_is_cleared_by_a_refresh(
     assert wave.indicators_dirty_at is None
 
 
+def test_a_scan_refresh_queued_behind_another_skips_a_wave_already_caught_up(
+    make_wave: MakeWave, add_sheets: AddSheets
+) -> None:
+    wave = make_wave(closed=False)
+    add_sheets(wave, 20, 9)
+    Wave.objects.filter(pk=wave.pk).update(indicators_dirty_at=timezone.now())
+    first = indicators_refresh(wave_id=wave.pk, only_if_dirty=True)
+    assert first.cells and not first.skipped  # the marker was set: recomputed
+    done = (0, mock.Mock(seconds=0.0))
+    with mock.patch.object(services, "_recompute", return_value=done) as recompute:
+        again = indicators_refresh(wave_id=wave.pk, only_if_dirty=True)
+        explicit = indicators_refresh(wave_id=wave.pk)
+    assert again.skipped and again.cells == 0
+    assert recompute.call_count == 1  # an explicit refresh still recomputes
+    assert not explicit.skipped
+
+
 def test_a_sheet_arriving_during_a_refresh_keeps_the_wave_dirty(
     make_wave: MakeWave, add_sheets: AddSheets
 ) -> None:
