@@ -68,7 +68,7 @@ class SchoolClassAdmin(admin.ModelAdmin[SchoolClass]):
         self, request: HttpRequest, queryset: QuerySet[SchoolClass]
     ) -> HttpResponse | None:
         """Ask for wave and count, then answer with one PDF of all selected classes."""
-        from accounts.services import audit
+        from .staff_views import codes_issue_audited
 
         form = IssueCodesActionForm(request.POST if "count" in request.POST else None)
         if form.is_bound and form.is_valid():
@@ -79,18 +79,13 @@ class SchoolClassAdmin(admin.ModelAdmin[SchoolClass]):
                 # later one is refused, since the PDF is their only copy.
                 with transaction.atomic():
                     for school_class in queryset.select_related("school"):
-                        codes = services.codes_issue(
-                            wave=wave, school_class=school_class, count=form.cleaned_data["count"]
+                        codes = codes_issue_audited(
+                            request,
+                            wave=wave,
+                            school_class=school_class,
+                            count=form.cleaned_data["count"],
                         )
                         sheets.append((school_class, codes))
-                        audit(
-                            request,
-                            "codes issued",
-                            wave=wave.slug,
-                            school_id=school_class.school_id,
-                            school_class_id=school_class.pk,
-                            count=len(codes),
-                        )
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
                 return None

@@ -23,9 +23,26 @@ from accounts.services import audit
 from . import selectors, services
 from .code_sheet import code_sheet_pdf
 from .forms import IssueCodesForm
-from .models import Wave
+from .models import SchoolClass, Wave
 
 STAFF_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.SCHOOL_CONTACT)
+
+
+def codes_issue_audited(
+    request: HttpRequest, *, wave: Wave, school_class: SchoolClass, count: int
+) -> list[str]:
+    """`services.codes_issue` and its audit row (never the codes), for the staff page and
+    the admin action alike."""
+    codes = services.codes_issue(wave=wave, school_class=school_class, count=count)
+    audit(
+        request,
+        "codes issued",
+        wave=wave.slug,
+        school_id=school_class.school_id,
+        school_class_id=school_class.pk,
+        count=len(codes),
+    )
+    return codes
 
 
 @role_required(*STAFF_ROLES)
@@ -47,20 +64,12 @@ def codes_issue(request: HttpRequest) -> HttpResponse:
             )
             return render(request, "surveys/staff/codes_issue.html", {"form": form})
         try:
-            codes = services.codes_issue(
-                wave=wave, school_class=school_class, count=form.cleaned_data["count"]
+            codes = codes_issue_audited(
+                request, wave=wave, school_class=school_class, count=form.cleaned_data["count"]
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            audit(
-                request,
-                "codes issued",
-                wave=wave.slug,
-                school_id=school_class.school_id,
-                school_class_id=school_class.pk,
-                count=len(codes),
-            )
             url = settings.PUPIL_URL or request.build_absolute_uri("/")
             pdf = code_sheet_pdf(wave=wave, sheets=[(school_class, codes)], url=url)
             name = slugify(f"koder-{wave.slug}-{school_class.school.name}-{school_class.name}")
