@@ -32,8 +32,9 @@ from lagesbild.disclosure_audit import REST, UNPLACED_ROW
 from .lp_attacker import Seen, Win, attack
 
 CATALOGUE = load_catalogue(1)
-# HYPOTHESIS_EXAMPLES=2000 for a thorough run (a few minutes per thousand cubes).
-EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "12"))
+# Six cubes a property in the suite (CI time); `make attack` runs 300, and
+# HYPOTHESIS_EXAMPLES=2000 is a thorough run (a few minutes per thousand cubes).
+EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "6"))
 DISTRICTS = ("AAA", "BBB", "CCC")
 
 Sheet = tuple[str | None, str, str, int, str | None, frozenset[str] | None]
@@ -206,8 +207,9 @@ def test_each_planted_weakening_lets_the_lp_reader_win() -> None:
             if weakening is _threshold_five
             else (10, 4, 17)
         )
-        wins = [w for cube in cubes for w in attack(seen(weakening(cube)), meaning)]
-        assert wins, f"{weakening.__name__} went unnoticed"
+        # The first cube the reader wins on is enough: stop there.
+        won = any(attack(seen(weakening(cube)), meaning) for cube in cubes)
+        assert won, f"{weakening.__name__} went unnoticed"
 
 
 def test_the_real_rules_withstand_the_same_cubes() -> None:
