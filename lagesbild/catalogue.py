@@ -284,8 +284,14 @@ _Yaml12BoolLoader.add_implicit_resolver(
 )
 
 
+# The newest catalogue: new waves are computed with it and pages take their indicator
+# names from it. A published wave keeps the version it was frozen with
+# (WavePublication.catalogue_version); names are display text and not part of its snapshot.
+CURRENT_VERSION = 2
+
+
 @functools.cache
-def load_catalogue(version: int = 1) -> Catalogue:
+def load_catalogue(version: int = CURRENT_VERSION) -> Catalogue:
     """Load and validate ``catalogue/v<version>.yaml`` (cached: the file is immutable)."""
     path = CATALOGUE_DIR / f"v{version}.yaml"
     if not path.is_file():
@@ -296,6 +302,28 @@ def load_catalogue(version: int = 1) -> Catalogue:
     if catalogue.version != version:
         raise CatalogueError(f"{path.name}: version is {catalogue.version}, expected {version}")
     return catalogue
+
+
+def _counting(catalogue: Catalogue) -> object:
+    """Everything that decides a catalogue's numbers: all but names and descriptions."""
+    return (
+        catalogue.rule_params,
+        tuple(
+            (i.code, i.group, i.polarity, i.geography, i.period, i.rule)
+            for i in catalogue.indicators
+        ),
+    )
+
+
+@functools.cache
+def comparable_versions(version: int) -> tuple[int, ...]:
+    """The versions up to ``version`` that count exactly as it does (oldest first).
+
+    A version that only renames indicators computes the same cells, so a change since a
+    wave published with an older such version is still a valid comparison.
+    """
+    counting = _counting(load_catalogue(version))
+    return tuple(v for v in range(1, version + 1) if _counting(load_catalogue(v)) == counting)
 
 
 def parse_catalogue(data: object, source: str = "<catalogue>") -> Catalogue:

@@ -10,7 +10,8 @@ attributes, which the strict CSP (style-src 'self') blocks.
 
 Colours follow the Okabe–Ito palette, which stays distinguishable with the common colour
 vision deficiencies, and every colour is doubled by something that works without colour:
-a bar pattern, a direction arrow and a word ("sämre"/"bättre") in the labels and tables.
+a bar pattern, a marker shape and a word ("sämre"/"bättre") in the labels and tables. The
+marks and words for direction come from ``lagesbild.marks``, the one place they are defined.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from django.utils.translation import gettext as _
 
-Verdict = Literal["worse", "better", "similar", "none"]
+from .marks import Verdict as Verdict  # re-exported: figure code names it charts.Verdict
+from .marks import kommun_comparison, verdict_text
+
 Figure = dict[str, Any]
 
 # Okabe–Ito: vermillion, blue; a mid grey with ≥ 3:1 contrast against white.
@@ -42,22 +45,14 @@ MAP_SUPPRESSED = "#D9D9D9"
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", "size": 13}
 
 
-def verdict_icon(verdict: Verdict, higher: bool | None) -> str:
-    """A text mark that carries the verdict without colour: ▲/▼ for the direction."""
-    if verdict in ("worse", "better"):
-        return "▲" if higher else "▼"
-    if verdict == "similar":
-        return "●"
-    return ""
-
-
-def verdict_text(verdict: Verdict) -> str:
-    return {
-        "worse": _("sämre än kommunen"),
-        "better": _("bättre än kommunen"),
-        "similar": _("ingen tydlig skillnad"),
-        "none": _("kan inte jämföras"),
-    }[verdict]
+# Marker shapes of the district profile repeat the verdict without colour. They are no
+# arrows or triangles: a triangle would read as "higher" or "lower", which is the position.
+VERDICT_SYMBOLS: dict[Verdict, str] = {
+    "worse": "square",
+    "better": "diamond",
+    "similar": "circle",
+    "none": "circle-open",
+}
 
 
 @dataclass(frozen=True)
@@ -254,7 +249,7 @@ class Series:
 def trend_chart(series: Sequence[Series]) -> Figure:
     """Lines across waves with interval bars; a suppressed wave is a gap, never a value."""
     data: list[dict[str, Any]] = []
-    symbols = ("circle", "square", "diamond", "triangle-up")
+    symbols = ("circle", "square", "diamond", "cross")
     for i, s in enumerate(series):
         data.append(
             {
@@ -316,6 +311,7 @@ class ProfileRow:
     text: str
     verdict: Verdict
     reference: int | None
+    higher_is_better: bool = False
 
 
 def profile_chart(rows: Sequence[ProfileRow], *, area_label: str, reference_label: str) -> Figure:
@@ -340,10 +336,7 @@ def profile_chart(rows: Sequence[ProfileRow], *, area_label: str, reference_labe
             "y": labels,
             "x": [r.share for r in rows],
             "marker": {
-                "symbol": [
-                    {"worse": "triangle-up", "better": "triangle-down"}.get(r.verdict, "circle")
-                    for r in rows
-                ],
+                "symbol": [VERDICT_SYMBOLS[r.verdict] for r in rows],
                 "size": 11,
                 "color": [COLOURS[r.verdict] for r in rows],
                 "line": {"color": "#333333", "width": 0.5},
@@ -363,7 +356,10 @@ def profile_chart(rows: Sequence[ProfileRow], *, area_label: str, reference_labe
                 "thickness": 1,
                 "width": 3,
             },
-            "hovertext": [f"{area_label}: {r.text} ({verdict_text(r.verdict)})" for r in rows],
+            "hovertext": [
+                f"{area_label}: {r.text}<br>{kommun_comparison(r.verdict, r.higher_is_better)}"
+                for r in rows
+            ],
             "hoverinfo": "text",
         },
     ]

@@ -32,10 +32,10 @@ from django.utils.translation import gettext as _
 from surveys.models import District, Wave
 
 from . import cache as dash_cache
-from . import charts
+from . import charts, marks
 from .catalogue import Indicator, PlacesRule, load_catalogue
-from .charts import Verdict
 from .geojson import Ring, map_rings
+from .marks import Verdict
 from .models import KOMMUN_AREA, Breakdown, CellState, IndicatorCell
 from .wording import QuestionText, question_texts
 
@@ -200,16 +200,20 @@ class Change:
 
     @property
     def text(self) -> str:
-        if self.change_pp is None:
-            return "–"
-        sign = "+" if self.change_pp > 0 else ("−" if self.change_pp < 0 else "±")
-        return f"{sign}{abs(self.change_pp)} " + _("p.e.")
+        """The change in words with its size, e.g. "ökat 7 p.e." (lagesbild.marks)."""
+        return marks.change_words(self.change_pp)
 
     @property
     def icon(self) -> str:
-        if self.change_pp is None or self.verdict not in ("worse", "better"):
+        """↗ for an increase, ↘ for a decrease, whether or not the change is clear."""
+        return marks.change_mark(self.change_pp)
+
+    @property
+    def verdict_text(self) -> str:
+        """The verdict of the change: "tydlig försämring", "tydlig förbättring", …"""
+        if self.change_pp is None:
             return ""
-        return "▲" if self.change_pp > 0 else "▼"
+        return marks.change_verdict_words(self.verdict)
 
 
 @dataclass(frozen=True)
@@ -884,6 +888,7 @@ def _district_profile(wave: WaveRef, area: AreaInfo, *, breakdown: str) -> Distr
                 text=r.cell.text if r.cell else "–",
                 verdict=r.verdict,
                 reference=r.kommun.share_pct if r.kommun and r.kommun.shown else None,
+                higher_is_better=r.meta.higher_is_better,
             )
             for r in items
         ]

@@ -24,7 +24,14 @@ from surveys.models import AnswerSheet, QuestionnaireVersion, Wave
 from surveys.questionnaire import QuestionnaireError, load_questionnaire
 
 from .aggregation import aggregate_wave
-from .catalogue import CATALOGUE_DIR, Catalogue, check_against_questionnaire, load_catalogue
+from .catalogue import (
+    CATALOGUE_DIR,
+    CURRENT_VERSION,
+    Catalogue,
+    check_against_questionnaire,
+    comparable_versions,
+    load_catalogue,
+)
 from .comparisons import Comparison, Shown, compare
 from .cube import (
     CellKey,
@@ -43,7 +50,7 @@ logger = logging.getLogger(__name__)
 
 # The catalogue version new (unpublished) waves are computed with. A published wave keeps
 # the version it was frozen with (WavePublication.catalogue_version).
-CATALOGUE_VERSION = 1
+CATALOGUE_VERSION = CURRENT_VERSION
 
 # First key of the two-key advisory lock (the second is the wave id), so our locks never
 # collide with another feature's: the bytes "LGB1" as a 32-bit integer.
@@ -117,7 +124,7 @@ def _history(wave: Wave, version: int) -> list[tuple[int, dict[CellKey, Shown]]]
     earlier = list(
         Wave.objects.published()
         .filter(municipality_id=wave.municipality_id, opens_at__lt=wave.opens_at)
-        .filter(publication__catalogue_version=version)
+        .filter(publication__catalogue_version__in=comparable_versions(version))
         .order_by("opens_at")
         .values_list("pk", flat=True)
     )

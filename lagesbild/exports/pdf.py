@@ -36,8 +36,8 @@ class TableRow:
     n: str
     unstable: bool = False
     kommun: str = ""  # the kommun's value beside a district's (district report)
-    verdict: str = ""  # e.g. "▲ sämre än kommunen" or "▼ tydligt lägre än HT 2024"
-    change: str = ""  # e.g. "+3 p.e."
+    verdict: str = ""  # e.g. "↓ lägre än kommunen (sämre)" or "tydlig försämring"
+    change: str = ""  # e.g. "↗ ökat 3 p.e." (lagesbild.marks)
     note: str = ""  # why a value is not shown exactly
     marked: bool = False  # police utsatt område
     emphasis: bool = False
@@ -67,7 +67,7 @@ class MatrixRow:
 
 @dataclass(frozen=True)
 class DistrictMatrix:
-    """Districts × indicators of one group: the public value texts with ▲/▼ marks."""
+    """Districts × indicators of one group: the public value texts with ↑/↓ and a verdict."""
 
     caption: str
     columns: tuple[tuple[str, str], ...]  # (code, name)

@@ -2,9 +2,10 @@
 
 Kommun report: a summary of every indicator, one chart per indicator group of the
 kommun's values (coloured by the change since the previous wave, with the previous value
-as a tick), the districts × indicators table of each group with ▲/▼ where a district
-stands out, the group's trend when there are at least three published waves, the change
-table, the coordinator's analysis and the method appendix.
+as a tick), the districts × indicators table of each group with the position mark (↑/↓)
+and the verdict word where a district stands out, the group's trend when there are at
+least three published waves, the change table, the coordinator's analysis and the method
+appendix. Every mark and verdict word comes from ``lagesbild.marks``.
 
 District report: the same for one district, each value beside the kommun's (coloured by
 the comparison with the kommun), and the district's history per indicator.
@@ -18,9 +19,8 @@ from datetime import date
 
 from django.utils import translation
 
-from lagesbild import selectors
+from lagesbild import marks, selectors
 from lagesbild.catalogue import load_catalogue
-from lagesbild.charts import verdict_text
 from lagesbild.snapshot import published_facts
 from lagesbild.statistics import MIN_TREND_WAVES
 from lagesbild.svg import BarItem, TrendPoint, TrendSeries, Verdict, bar_chart, trend_chart
@@ -41,7 +41,6 @@ from .pdf import (
 
 TITLE = "Lägesbild: ungas trygghet"
 Progress = Callable[[int, str], None]
-MATRIX_MARKS = {"worse": "▲", "better": "▼"}
 VERDICTS: dict[str, Verdict] = {"worse": "worse", "better": "better", "similar": "similar"}
 
 
@@ -86,6 +85,14 @@ def _interval(cell: selectors.PublicCell | None) -> str:
 
 
 def _change(change: selectors.Change | None) -> str:
+    """Mark, size and verdict of a change: "↗ ökat 7 p.e. (tydlig försämring)"."""
+    if change is None or change.change_pp is None:
+        return ""
+    return _nb(marks.change_text(change.change_pp, change.verdict))
+
+
+def _change_size(change: selectors.Change | None) -> str:
+    """Mark and size only, for tables whose next column holds the verdict."""
     if change is None or change.change_pp is None:
         return ""
     return _nb(f"{change.icon} {change.text}".strip())
@@ -93,12 +100,8 @@ def _change(change: selectors.Change | None) -> str:
 
 def _change_verdict(change: selectors.Change | None) -> str:
     if change is None or change.change_pp is None:
-        return "kan inte jämföras"
-    if change.verdict == "worse":
-        return f"tydligt sämre än {change.previous_wave}"
-    if change.verdict == "better":
-        return f"tydligt bättre än {change.previous_wave}"
-    return "ingen tydlig förändring"
+        return marks.change_verdict_words("none")
+    return marks.change_verdict_words(change.verdict)
 
 
 def _shown(cell: selectors.PublicCell | None) -> bool:
@@ -133,11 +136,9 @@ def _previous_share(
     return cell.share_pct - change.change_pp
 
 
-def _verdict(verdict: str) -> str:
-    """The comparison with the kommun in words, with the report's marks (▲ = worse)."""
-    mark = {**MATRIX_MARKS, "similar": "●"}.get(verdict, "")
-    known: Verdict = VERDICTS.get(verdict, "none")
-    return f"{mark} {verdict_text(known)}".strip()
+def _verdict(verdict: str, higher_is_better: bool) -> str:
+    """Position against the kommun and the verdict: "↓ lägre än kommunen (sämre)"."""
+    return marks.kommun_comparison(VERDICTS.get(verdict, "none"), higher_is_better)
 
 
 def _meta_label(meta: selectors.IndicatorMeta) -> str:
@@ -174,8 +175,9 @@ def _kommun_blocks(
         summary = (
             f"{title}. "
             + "; ".join(f"{b.label} {b.text}" for b in bars)
-            + ". Staplarnas färg visar förändringen sedan förra omgången: orange tydligt sämre, "
-            "blå tydligt bättre, grå ingen tydlig förändring. Strecket visar förra omgångens värde."
+            + ". Staplarnas färg visar förändringen sedan förra omgången: orange tydlig "
+            "försämring, blå tydlig förbättring, grå ingen säker förändring. Strecket visar "
+            "förra omgångens värde."
         )
         anchor = f"diagram-{group.key}{'-' + suffix if suffix else ''}"
         blocks.append(
@@ -198,7 +200,7 @@ def _kommun_blocks(
                         n=_n(r.kommun),
                         unstable=bool(r.kommun and r.kommun.unstable),
                         verdict=_change_verdict(r.change) if previous else "",
-                        change=_change(r.change),
+                        change=_change_size(r.change),
                         note=r.kommun.reason_text if r.kommun and not r.kommun.shown else "",
                     )
                     for r in rows
@@ -233,9 +235,11 @@ def _matrix(
     for page in pages:
         for row in page.rows:
             areas[row.area.code] = row.area
-            icon = MATRIX_MARKS.get(row.verdict, "")
+            # Position mark and verdict word: "43 % ↓ sämre" (lagesbild.marks).
+            position = marks.kommun_position(row.verdict, page.meta.higher_is_better)
+            mark = marks.position_mark(position)
             values[(row.area.code, page.meta.code)] = _nb(
-                row.cell.text + (" " + icon if icon else "")
+                row.cell.text + (f" {mark} {marks.verdict_word(row.verdict)}" if mark else "")
             )
     columns = tuple((p.meta.code, p.meta.name) for p in pages)
     rows = tuple(
@@ -350,7 +354,7 @@ def _kommun_report(wave: selectors.WaveRef, progress: Progress) -> _Parts:
             value=_value(r.kommun),
             interval=_interval(r.kommun),
             unstable=bool(r.kommun and r.kommun.unstable),
-            change=_change(r.change),
+            change=_change_size(r.change),
             worse=_change_verdict(r.change),
             better="",
         )
@@ -364,9 +368,9 @@ def _kommun_report(wave: selectors.WaveRef, progress: Progress) -> _Parts:
     ]
     if ov.previous:
         intro.append(
-            f"Jämfört med {ov.previous.name} är {len(worse)} indikatorer tydligt sämre och "
-            f"{len(better)} tydligt bättre; övriga har ingen tydlig förändring eller kan inte "
-            "jämföras."
+            f"Jämfört med {ov.previous.name} visar {len(worse)} indikatorer en tydlig "
+            f"försämring och {len(better)} en tydlig förbättring; övriga har ingen säker "
+            "förändring eller kan inte jämföras."
         )
     intro.append(f"{len(standouts)} indikatorer har minst ett område som sticker ut från kommunen.")
     return _Parts(
@@ -425,8 +429,8 @@ def _district_report(
                     f"{_meta_label(r.meta)} {_value(r.cell)} (kommunen {_value(r.kommun)})"
                     for r in items
                 )
-                + ". Orange: tydligt sämre än kommunen, blå: tydligt bättre, grå: ingen tydlig "
-                "skillnad. Strecket visar kommunens värde."
+                + ". Orange: sämre än kommunen, blå: bättre än kommunen, grå: ingen säker "
+                "skillnad mot kommunen. Strecket visar kommunens värde."
             )
             blocks.append(
                 ChartBlock(
@@ -448,7 +452,7 @@ def _district_report(
                             n=_n(r.cell),
                             unstable=bool(r.cell and r.cell.unstable),
                             kommun=_value(r.kommun),
-                            verdict=_verdict(r.verdict),
+                            verdict=_verdict(r.verdict, r.meta.higher_is_better),
                             change=_change(r.change),
                             note=r.cell.reason_text if r.cell and not r.cell.shown else "",
                         )
@@ -491,7 +495,7 @@ def _district_report(
                         interval=_interval(r.cell),
                         unstable=bool(r.cell and r.cell.unstable),
                         change=_change(r.change),
-                        worse=_verdict(r.verdict),
+                        worse=_verdict(r.verdict, r.meta.higher_is_better),
                         better="",
                     )
                     for r in rows
@@ -516,7 +520,7 @@ def _district_report(
             value=_value(r.cell),
             interval=_interval(r.cell),
             unstable=bool(r.cell and r.cell.unstable),
-            change=_change(r.change),
+            change=_change_size(r.change),
             worse=_change_verdict(r.change),
             better="",
         )

@@ -9,6 +9,9 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from lagesbild import marks
+from lagesbild.marks import Verdict
+
 register = template.Library()
 
 
@@ -33,21 +36,33 @@ def _reverse(viewname: str, args: tuple[str, ...], prefix: str, urlconf: str | N
 
 
 @register.filter
-def verdict_mark(verdict: str, higher_is_better: bool) -> str:
-    """▲ when the district lies above the kommun, ▼ below, ● no clear difference."""
-    if verdict == "similar":
-        return "●"
-    if verdict not in ("worse", "better"):
-        return ""
-    above = (verdict == "better") == bool(higher_is_better)
-    return "▲" if above else "▼"
+def kommun_mark(verdict: Verdict, higher_is_better: bool) -> str:
+    """↑ when the district lies clearly above the kommun, ↓ below (position only)."""
+    return marks.position_mark(marks.kommun_position(verdict, bool(higher_is_better)))
 
 
 @register.filter
-def verdict_label(verdict: str) -> str:
-    from lagesbild.charts import verdict_text
+def kommun_words(verdict: Verdict, higher_is_better: bool) -> str:
+    """Position in words: "högre än kommunen", "lägre än kommunen", …"""
+    return marks.position_words(marks.kommun_position(verdict, bool(higher_is_better)))
 
-    return verdict_text(verdict)  # type: ignore[arg-type]
+
+@register.filter
+def verdict_word(verdict: Verdict) -> str:
+    """The verdict word ("bättre", "sämre", …), the polarity already applied."""
+    return marks.verdict_word(verdict)
+
+
+@register.filter
+def verdict_label(verdict: Verdict) -> str:
+    """The verdict against the kommun as a phrase ("sämre än kommunen", …)."""
+    return marks.verdict_text(verdict)
+
+
+@register.simple_tag
+def direction_legend() -> tuple[tuple[str, str], ...]:
+    """Every direction mark with its words (lagesbild.marks.legend)."""
+    return marks.legend()
 
 
 # The same escapes as django.utils.html.json_script: the JSON can never close the element.

@@ -17,7 +17,7 @@ from typing import Any, cast
 import factory
 from django.utils import timezone
 
-from lagesbild.catalogue import PlacesRule, load_catalogue
+from lagesbild.catalogue import CURRENT_VERSION, PlacesRule, load_catalogue
 from lagesbild.disclosure import estimate_cell
 from lagesbild.models import KOMMUN_AREA, Breakdown, IndicatorCell, WavePublication
 from lagesbild.services import catalogue_digest
@@ -115,7 +115,7 @@ class CellFactory(factory.django.DjangoModelFactory):
     breakdown_value = ""
     raw_n = factory.LazyAttribute(lambda c: c.n)
     raw_yes = factory.LazyAttribute(lambda c: c.yes)
-    catalogue_version = 1
+    catalogue_version = CURRENT_VERSION
     computed_at = factory.LazyFunction(timezone.now)
     frozen = factory.LazyAttribute(lambda c: c.wave.published_at is not None)
 
@@ -239,7 +239,7 @@ def build_cube(
                         ci_low_pct=e.ci_low_pct,
                         ci_high_pct=e.ci_high_pct,
                         unstable=e.unstable,
-                        catalogue_version=1,
+                        catalogue_version=CURRENT_VERSION,
                         computed_at=now,
                         frozen=wave.published_at is not None,
                     )

@@ -8,12 +8,14 @@ import pytest
 import yaml
 
 from lagesbild.catalogue import (
+    CURRENT_VERSION,
     Answer,
     AnyOfRule,
     CatalogueError,
     PlacesRule,
     SimpleRule,
     check_against_questionnaire,
+    comparable_versions,
     evaluate,
     load_catalogue,
     parse_catalogue,
@@ -356,3 +358,24 @@ def test_yaml_1_1_reading_of_a_bare_yes_key_is_caught() -> None:
 def test_a_missing_catalogue_version_is_an_error() -> None:
     with pytest.raises(CatalogueError, match="no catalogue version 99"):
         load_catalogue(99)
+
+
+def test_version_2_only_renames_so_changes_are_still_compared_with_version_1() -> None:
+    assert comparable_versions(2) == (1, 2)
+    assert load_catalogue(1).codes == load_catalogue(2).codes
+
+
+def test_the_released_version_1_keeps_its_names() -> None:
+    assert load_catalogue(1)["TRYIDX"].name.sv == "Trygghetsindex"
+
+
+def test_the_index_is_named_for_what_its_share_counts() -> None:
+    name = load_catalogue(CURRENT_VERSION)["TRYIDX"].name
+    assert (name.sv, name.en) == ("Känner sig otrygg – index", "Feels unsafe – index")
+
+
+def test_every_current_name_differs_from_its_description_and_is_in_both_languages() -> None:
+    for indicator in load_catalogue(CURRENT_VERSION).indicators:
+        assert indicator.name.sv and indicator.name.en
+        assert indicator.description.sv.startswith("Andel")
+        assert indicator.description.en.startswith("Share")

@@ -110,7 +110,8 @@ def test_a_change_is_clear_only_when_the_intervals_do_not_overlap() -> None:
     unclear = selectors.change_since(
         cell(share=24, low=19, high=29), cell(share=20, low=16, high=25), previous, False
     )
-    assert (clear.change_pp, clear.verdict, clear.text) == (10, "worse", "+10 p.e.")
+    assert (clear.change_pp, clear.verdict, clear.text) == (10, "worse", "ökat 10 p.e.")
+    assert (clear.icon, clear.verdict_text) == ("↗", "tydlig försämring")
     assert (unclear.change_pp, unclear.verdict) == (4, "similar")
 
 

@@ -43,14 +43,22 @@ def small_report() -> Report:
         title="Exponering: kommunen",
         svg=svg,
         summary="Erbjuden narkotika 21 %.",
-        rows=(TableRow("Erbjuden narkotika", "21 %", "19–23 %", "2 450", verdict="▲ högre"),),
+        rows=(
+            TableRow(
+                "Erbjuden narkotika",
+                "21 %",
+                "19–23 %",
+                "2 450",
+                verdict="↑ högre än kommunen (sämre)",
+            ),
+        ),
         table_caption="Exponering i kommunen",
     )
     matrix = DistrictMatrix(
         caption="Exponering per område",
         columns=(("EXP02", "Erbjuden narkotika"),),
         kommun=("21 %",),
-        rows=(MatrixRow("Skiftinge", True, ("34 % ▲",)), MatrixRow("Ärla", False, ("–",))),
+        rows=(MatrixRow("Skiftinge", True, ("34 % ↑ sämre",)), MatrixRow("Ärla", False, ("–",))),
     )
     return Report(
         title="Lägesbild: ungas trygghet",
@@ -68,7 +76,14 @@ def small_report() -> Report:
                 "Exponering",
                 (
                     SummaryRow(
-                        "EXP02", "Erbjuden narkotika", "21 %", "19–23 %", False, "+4 p.e.", "", ""
+                        "EXP02",
+                        "Erbjuden narkotika",
+                        "21 %",
+                        "19–23 %",
+                        False,
+                        "↗ ökat 4 p.e. (tydlig försämring)",
+                        "",
+                        "",
                     ),
                 ),
             ),

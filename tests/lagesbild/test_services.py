@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from lagesbild import aggregation, services
+from lagesbild.catalogue import CURRENT_VERSION
 from lagesbild.cube import KOMMUN
 from lagesbild.models import IndicatorCell, WavePublication
 from lagesbild.services import (
@@ -178,7 +179,7 @@ def test_publishing_freezes_the_cells_with_the_catalogue_and_rules_used(
     publication = wave_publish(wave_id=wave.pk)
     wave.refresh_from_db()
     assert wave.is_published
-    assert publication.catalogue_version == 1
+    assert publication.catalogue_version == CURRENT_VERSION
     assert publication.rule_params["min_n"] == 10
     assert len(publication.catalogue_digest) == 64
     assert publication.cell_count == IndicatorCell.objects.filter(wave=wave, frozen=True).count()
@@ -253,6 +254,26 @@ def test_a_published_cell_is_compared_with_the_previous_published_wave(
     assert cell.diff_low_pct <= cell.diff_pct <= cell.diff_high_pct  # type: ignore[operator]
     assert cell.diff_significant is not None
     assert cell.trend == ""  # two waves are not a trend
+
+
+def test_a_wave_published_with_the_renamed_catalogues_predecessor_is_still_compared(
+    make_wave: MakeWave,
+) -> None:
+    start = timezone.now() - timedelta(days=800)
+    waves = []
+    for i in range(2):
+        opens = start + timedelta(days=365 * i)
+        wave = make_wave(f"v{i}", opens=opens, closed=False)
+        sheets_insert(wave=wave, count=600, seed=i)
+        Wave.objects.filter(pk=wave.pk).update(closes_at=opens + timedelta(days=28))
+        wave_publish(wave_id=wave.pk)
+        if i == 0:  # as if published before version 2 (same counting, other names) existed
+            WavePublication.objects.filter(wave=wave).update(catalogue_version=1)
+        waves.append(wave)
+    cell = IndicatorCell.objects.get(
+        wave=waves[1], indicator="SKY01", area=KOMMUN, breakdown="total"
+    )
+    assert cell.prev_wave_id == waves[0].pk
 
 
 def test_district_cells_carry_the_kommun_value(make_wave: MakeWave) -> None:
