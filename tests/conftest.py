@@ -43,6 +43,32 @@ def _missing(item: pytest.Item) -> str | None:
     return None
 
 
+# Modules that take a minute or more: run first, so that with several test processes
+# (pytest-xdist, a file at a time) none of them starts last and leaves the others idle.
+SLOW_FIRST = (
+    "tests/core/test_demo.py",
+    "tests/lagesbild/test_disclosure_attack.py",
+    "tests/reliability/test_survey_day_faults.py",
+    "tests/core/test_production_smoke.py",
+    "tests/surveys/test_guessing_live.py",
+    "tests/surveys/test_browser_pupil.py",
+    "tests/lagesbild/test_exports.py",
+    "tests/accounts/test_access_matrix.py",
+    "tests/lagesbild/test_unpublished_waves.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow modules first, in SLOW_FIRST's order; the rest as collected (stable)."""
+    root = Path(__file__).resolve().parent.parent
+
+    def rank(item: pytest.Item) -> int:
+        path = item.path.relative_to(root).as_posix()
+        return SLOW_FIRST.index(path) if path in SLOW_FIRST else len(SLOW_FIRST)
+
+    items.sort(key=rank)
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     reason = _missing(item)
     if reason is None:

@@ -213,6 +213,8 @@ def test_each_planted_weakening_lets_the_lp_reader_win() -> None:
 
 
 def test_the_real_rules_withstand_the_same_cubes() -> None:
-    for cube in _skewed_cubes():
+    # Half of them in the suite (CI time; each is a full protect and attack); `make attack`
+    # runs the random cubes by the hundred.
+    for cube in _skewed_cubes()[::2]:
         cells, _ = protect_cube(cube, CATALOGUE)
         assert attack(seen(cells)) == []
