@@ -250,6 +250,25 @@ TREND_BOTTOM = 44  # the wave names
 LEGEND_HEIGHT = 22
 
 
+def _series_style(number: int) -> tuple[str, str]:
+    """Colour and dash of the n-th line: no two lines of a chart share both (up to 25)."""
+    colours, dashes = len(SERIES_COLOURS), len(SERIES_DASHES)
+    return SERIES_COLOURS[number % colours], SERIES_DASHES[(number + number // colours) % dashes]
+
+
+def _legend_layout(names: Sequence[str]) -> list[tuple[float, int]]:
+    """Where each legend entry starts (x, row): left to right, a new row when one is full."""
+    placed: list[tuple[float, int]] = []
+    x, row = float(TREND_LEFT), 0
+    for name in names:
+        width = 48 + 7 * len(name)  # the line, a gap and ~7 units per character at 11 px
+        if x > TREND_LEFT and x + width - 18 > TREND_WIDTH - TREND_RIGHT:
+            x, row = float(TREND_LEFT), row + 1
+        placed.append((x, row))
+        x += width
+    return placed
+
+
 def trend_chart(
     series: Sequence[TrendSeries],
     *,
@@ -270,7 +289,9 @@ def trend_chart(
             )
     values = [v for s in series for p in s.points for v in (p.share, p.ci_high) if v is not None]
     axis_max = _axis_max(values)
-    height = TREND_HEIGHT + LEGEND_HEIGHT
+    legend = _legend_layout([item.name for item in series])
+    rows = 1 + max((row for _x, row in legend), default=0)
+    height = TREND_HEIGHT + LEGEND_HEIGHT * rows
     plot_bottom = TREND_TOP + (TREND_HEIGHT - TREND_TOP - TREND_BOTTOM)
     plot_width = TREND_WIDTH - TREND_LEFT - TREND_RIGHT
     count = max(1, len(waves))
@@ -296,8 +317,7 @@ def trend_chart(
             f'fill="{TEXT_COLOUR}">{escape(name)}</text>'
         )
     for number, item in enumerate(series):
-        colour = SERIES_COLOURS[number % len(SERIES_COLOURS)]
-        dash = SERIES_DASHES[number % len(SERIES_DASHES)]
+        colour, dash = _series_style(number)
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         # Whiskers first so that lines and points sit on top of them.
         offset = (number - (len(series) - 1) / 2) * 4  # side by side, not on top
@@ -329,11 +349,9 @@ def trend_chart(
                     f'<circle cx="{_num(x(index) + offset)}" cy="{_num(y(point.share))}" '
                     f'r="3" fill="{colour}"/>'
                 )
-    legend_y = TREND_HEIGHT + 6
-    legend_x = float(TREND_LEFT)
-    for number, item in enumerate(series):
-        colour = SERIES_COLOURS[number % len(SERIES_COLOURS)]
-        dash = SERIES_DASHES[number % len(SERIES_DASHES)]
+    for number, (item, (legend_x, row)) in enumerate(zip(series, legend, strict=True)):
+        legend_y = TREND_HEIGHT + 6 + LEGEND_HEIGHT * row
+        colour, dash = _series_style(number)
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         out.append(
             f'<line x1="{_num(legend_x)}" y1="{legend_y}" x2="{_num(legend_x + 24)}" '
@@ -341,6 +359,5 @@ def trend_chart(
             f'<text x="{_num(legend_x + 30)}" y="{legend_y + 4}" '
             f'fill="{TEXT_COLOUR}">{escape(item.name)}</text>'
         )
-        legend_x += 48 + 7 * len(item.name)  # ~7 units per character at 11 px
     out.append("</svg>")
     return "".join(out)

@@ -17,6 +17,7 @@ from lagesbild.snapshot import PublishedFacts, published_facts
 from lagesbild.statistics import round_count, round_half_up
 from surveys.models import Grade, School
 
+from .key_messages import RULES as MESSAGE_RULES
 from .notes import LIMITS, rule_paragraphs
 from .pdf import Appendix, IndicatorNote, ResponseRow
 
@@ -95,7 +96,7 @@ def appendix_from(facts: PublishedFacts, *, catalogue: Catalogue) -> Appendix:
     periods: dict[str, list[str]] = {}
     notes: list[IndicatorNote] = []
     for indicator in catalogue.indicators:
-        periods.setdefault(indicator.period.sv, []).append(indicator.code)
+        periods.setdefault(indicator.period.sv, []).append(indicator.name.sv)
         notes.append(
             IndicatorNote(
                 code=indicator.code,
@@ -121,7 +122,8 @@ def appendix_from(facts: PublishedFacts, *, catalogue: Catalogue) -> Appendix:
             )
         ),
         indicators=tuple(notes),
-        periods=tuple((period, ", ".join(codes)) for period, codes in periods.items()),
+        periods=tuple((period, ", ".join(names)) for period, names in periods.items()),
         rules=facts.rules or rule_paragraphs(params),
         limits=facts.limits or LIMITS,
+        message_rules=MESSAGE_RULES,
     )

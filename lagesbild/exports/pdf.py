@@ -9,6 +9,7 @@ URL fetcher refuses everything that is not a local file.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,9 +21,17 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from .key_messages import KeyMessage
 from .notes import QuestionWording
 
 REPORT_TEMPLATE = "lagesbild/report/report.html"
+
+
+def svg_image_src(svg: str) -> str:
+    """An inline SVG as a data: URL, so the tagged PDF holds it as a figure with its alt text."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
+
+
 REPORT_CSS = "css/report.css"
 
 
@@ -56,6 +65,10 @@ class ChartBlock:
     first_header: str = "Indikator"
     verdict_header: str = "Jämfört med kommunen"
     show_kommun: bool = False
+
+    @property
+    def image_src(self) -> str:
+        return svg_image_src(self.svg)
 
 
 @dataclass(frozen=True)
@@ -91,6 +104,10 @@ class GroupSection:
     trend_svg: str = ""
     trend_caption: str = ""
     history: HistoryTable | None = None
+
+    @property
+    def trend_src(self) -> str:
+        return svg_image_src(self.trend_svg) if self.trend_svg else ""
 
 
 @dataclass(frozen=True)
@@ -144,9 +161,10 @@ class Appendix:
     response_base: str  # the heading of the rows' base column
     response_note: str
     indicators: tuple[IndicatorNote, ...]
-    periods: tuple[tuple[str, str], ...]  # (period, indicator codes)
+    periods: tuple[tuple[str, str], ...]  # (period, indicator names)
     rules: tuple[str, ...]
     limits: tuple[str, ...]
+    message_rules: tuple[str, ...] = ()  # how the first page's messages are chosen
 
 
 @dataclass(frozen=True)
@@ -161,6 +179,7 @@ class Report:
     area_name: str  # "" for the kommun report
     previous_name: str
     summary_intro: tuple[str, ...]
+    messages: tuple[KeyMessage, ...]
     summary: tuple[SummaryGroup, ...]
     standouts: tuple[StandOut, ...]
     changes: tuple[SummaryRow, ...]
@@ -172,10 +191,11 @@ class Report:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _local_only_fetcher(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[str, Any]:
-    """Fetch only local files under the project; never the network."""
-    from weasyprint.urls import default_url_fetcher
-
+def local_only_check(url: str) -> None:
+    """Refuse what the report may not load: anything but its chart data: URLs, the project's
+    files and the system's fonts (never the network)."""
+    if url.startswith("data:image/svg+xml;base64,"):
+        return
     if not url.startswith("file://"):
         raise ValueError(f"the report may not load {url!r}")
     path = Path(url.removeprefix("file://")).resolve()
@@ -183,8 +203,18 @@ def _local_only_fetcher(url: str, timeout: int = 10, ssl_context: Any = None) ->
         "/usr/share/fonts"
     ):
         raise ValueError(f"the report may not load {url!r}")
-    result: dict[str, Any] = default_url_fetcher(url, timeout, ssl_context)
-    return result
+
+
+def _local_only_fetcher() -> Any:
+    """WeasyPrint's URL fetcher with ``local_only_check`` before every fetch."""
+    from weasyprint.urls import URLFetcher
+
+    class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            local_only_check(url)
+            return super().fetch(url, headers)
+
+    return LocalOnlyFetcher(allowed_protocols={"file", "data"}, allow_redirects=False)
 
 
 def report_html(report: Report) -> str:
@@ -208,8 +238,11 @@ def render_pdf(
     css_path = finders.find(REPORT_CSS)
     if not css_path or not isinstance(css_path, str):
         raise FileNotFoundError(REPORT_CSS)
-    document = HTML(
-        string=html, base_url=str(settings.BASE_DIR), url_fetcher=_local_only_fetcher
-    ).render(stylesheets=[CSS(filename=css_path, url_fetcher=_local_only_fetcher)])
+    fetcher = _local_only_fetcher()
+    document = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=fetcher).render(
+        stylesheets=[CSS(filename=css_path, url_fetcher=fetcher)]
+    )
     tell(85, "pdf")
-    document.write_pdf(out)
+    # Tagged PDF/UA-1: a structure tree (headings, tables with their header cells, lists,
+    # figures), the document language from <html lang> and the title shown as the title.
+    document.write_pdf(out, pdf_variant="pdf/ua-1")

@@ -26,6 +26,7 @@ from lagesbild.statistics import MIN_TREND_WAVES
 from lagesbild.svg import BarItem, TrendPoint, TrendSeries, Verdict, bar_chart, trend_chart
 
 from .appendix import appendix_from
+from .key_messages import KeyMessage, district_messages, kommun_messages
 from .pdf import (
     ChartBlock,
     DistrictMatrix,
@@ -51,6 +52,7 @@ class _Parts:
     area_name: str
     previous: selectors.WaveRef | None
     summary_intro: tuple[str, ...]
+    messages: tuple[KeyMessage, ...]
     summary: tuple[SummaryGroup, ...]
     standouts: tuple[StandOut, ...]
     changes: tuple[SummaryRow, ...]
@@ -279,7 +281,7 @@ def _group_trend(
             continue
         series.append(
             TrendSeries(
-                name=page.meta.code,
+                name=page.meta.name,
                 points=tuple(
                     TrendPoint(
                         c.share_pct if _shown(c) and c else None,
@@ -292,8 +294,7 @@ def _group_trend(
         )
     title = f"{group_name}: kommunen över tid"
     description = "; ".join(
-        f"{p.meta.code} {p.meta.name}: " + ", ".join(_value(c) for c in p.trend.rows[0][1])
-        for p in with_trend
+        f"{p.meta.name}: " + ", ".join(_value(c) for c in p.trend.rows[0][1]) for p in with_trend
     )
     svg = trend_chart(series, waves=waves, title=title, description=description, ident=anchor)
     return svg, f"{title} (andel med intervall, per publicerad omgång). {description}."
@@ -322,9 +323,11 @@ def _kommun_report(wave: selectors.WaveRef, progress: Progress) -> _Parts:
         for group in ov.groups
     )
     groups = []
+    all_pages: list[selectors.IndicatorPage] = []
     count = max(1, len(ov.groups))
     for index, group in enumerate(ov.groups):
         matrix, pages = _matrix(wave, group)
+        all_pages.extend(pages)
         trend_svg, trend_caption = _group_trend(group.name, pages, f"trend-{group.key}")
         groups.append(
             GroupSection(
@@ -372,11 +375,16 @@ def _kommun_report(wave: selectors.WaveRef, progress: Progress) -> _Parts:
             f"försämring och {len(better)} en tydlig förbättring; övriga har ingen säker "
             "förändring eller kan inte jämföras."
         )
+    else:
+        intro.append(
+            "Det finns ingen tidigare publicerad omgång, så rapporten visar inga förändringar."
+        )
     intro.append(f"{len(standouts)} indikatorer har minst ett område som sticker ut från kommunen.")
     return _Parts(
         area_name="",
         previous=ov.previous,
         summary_intro=tuple(intro),
+        messages=kommun_messages(rows, all_pages),
         summary=summary,
         standouts=standouts,
         changes=changes,
@@ -530,6 +538,7 @@ def _district_report(
         area_name=area.name,
         previous=profile.previous,
         summary_intro=intro,
+        messages=district_messages(area.name, profile.rows),
         summary=tuple(summary),
         standouts=(),
         changes=changes,
@@ -577,6 +586,10 @@ def build_report(
             area_name=parts.area_name,
             previous_name=parts.previous.name if parts.previous else "",
             summary_intro=parts.summary_intro,
+            messages=tuple(
+                KeyMessage(m.kind, m.verdict, m.lead, _nb(m.text), m.size, m.order)
+                for m in parts.messages
+            ),
             summary=parts.summary,
             standouts=parts.standouts,
             changes=parts.changes,

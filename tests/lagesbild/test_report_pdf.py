@@ -1,12 +1,16 @@
 """The PDF report renders from its dataclasses, offline, with page numbers and contents."""
 
+import dataclasses
 import io
 from datetime import date
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
+from pypdf.generic import IndirectObject
 
 from lagesbild.catalogue import load_catalogue
+from lagesbild.exports.key_messages import KeyMessage
 from lagesbild.exports.notes import LIMITS, indicator_questions, rule_paragraphs
 from lagesbild.exports.pdf import (
     Appendix,
@@ -71,6 +75,16 @@ def small_report() -> Report:
         area_name="",
         previous_name="HT 2024",
         summary_intro=("Sammanfattande text.",),
+        messages=(
+            KeyMessage(
+                "change",
+                "worse",
+                "Tydlig försämring",
+                "Erbjuden narkotika i kommunen: 21 % (19–23 %), mot 17 % i HT 2024 – ↗ ökat 4 p.e.",
+                4,
+                0,
+            ),
+        ),
         summary=(
             SummaryGroup(
                 "Exponering",
@@ -108,19 +122,85 @@ def small_report() -> Report:
                     indicator_questions(questionnaire, indicator),
                 ),
             ),
-            periods=(("Senaste 12 månaderna", "EXP02"),),
+            periods=(("Senaste 12 månaderna", "Erbjuden narkotika"),),
             rules=rule_paragraphs(catalogue.rule_params),
             limits=LIMITS,
         ),
     )
 
 
-@pytest.fixture(scope="module")
-def pdf_text() -> str:
+def _render(report: Report) -> bytes:
     out = io.BytesIO()
-    render_pdf(small_report(), out)
-    reader = PdfReader(io.BytesIO(out.getvalue()))
+    render_pdf(report, out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def pdf_bytes() -> bytes:
+    return _render(small_report())
+
+
+@pytest.fixture(scope="module")
+def pdf_text(pdf_bytes: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf_bytes))
     return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def _structure(node: Any, found: list[dict[str, Any]]) -> None:
+    """Every structure element under ``node``, depth first."""
+    node = node.get_object() if isinstance(node, IndirectObject) else node
+    if isinstance(node, list):
+        for child in node:
+            _structure(child, found)
+        return
+    if not isinstance(node, dict):
+        return  # a marked-content id
+    if "/S" in node:
+        found.append(node)
+    if "/K" in node:
+        _structure(node["/K"], found)
+
+
+def test_report_is_a_tagged_pdf_ua_with_language_headings_tables_and_figures(
+    pdf_bytes: bytes,
+) -> None:
+    reader = PdfReader(io.BytesIO(pdf_bytes))
+    catalog: Any = reader.trailer["/Root"]
+    assert catalog["/Lang"] == "sv"
+    assert bool(catalog["/MarkInfo"]["/Marked"])
+    assert bool(catalog["/ViewerPreferences"]["/DisplayDocTitle"])
+    metadata = catalog["/Metadata"].get_object().get_data().decode()
+    assert "pdfuaid:part" in metadata and "Lägesbild: ungas trygghet" in metadata
+    elements: list[dict[str, Any]] = []
+    _structure(catalog["/StructTreeRoot"].get_object()["/K"], elements)
+    tags = [e["/S"] for e in elements]
+    for tag in ("/H1", "/H2", "/H3", "/Table", "/THead", "/TH", "/TD", "/Caption", "/L", "/LI"):
+        assert tag in tags, tag
+    assert tags.index("/H1") < tags.index("/H2")
+    # Every data cell names its header cells (its row's and its column's).
+    header_ids = {e["/ID"] for e in elements if e["/S"] == "/TH"}
+    cells = [e for e in elements if e["/S"] == "/TD"]
+    assert cells and all(len(c["/A"]["/Headers"]) == 2 for c in cells)
+    assert all(set(c["/A"]["/Headers"]) <= header_ids for c in cells)
+    # The chart is a figure whose alternative text says what it draws.
+    figures = [e for e in elements if e["/S"] == "/Figure"]
+    assert len(figures) == 1 and "Erbjuden narkotika 21 %" in figures[0]["/Alt"]
+
+
+def test_first_page_holds_the_key_messages(pdf_bytes: bytes) -> None:
+    first = PdfReader(io.BytesIO(pdf_bytes)).pages[0].extract_text()
+    assert "Det viktigaste i HT 2025" in first
+    assert "Tydlig försämring" in first and "(19–23 %)" in first
+
+
+def test_report_has_no_empty_sections_and_no_codes_as_headings() -> None:
+    report = dataclasses.replace(small_report(), analysis=(), previous_name="")
+    reader = PdfReader(io.BytesIO(_render(report)))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Samordnarens analys" not in text
+    assert "Förändring sedan förra omgången" not in text
+    # The districts table is headed by the indicator's name, never by its code alone.
+    assert "EXP02\n" not in text and "Erbjuden narkotika" in text
 
 
 def test_report_renders_title_sections_and_appendix(pdf_text: str) -> None:
@@ -144,4 +224,6 @@ def test_report_quotes_the_question_and_the_rules(pdf_text: str) -> None:
 
 def test_report_never_fetches_from_the_network() -> None:
     with pytest.raises(ValueError, match="may not load"):
-        _local_only_fetcher("https://cdn.example.org/font.woff2")
+        _local_only_fetcher().fetch("https://cdn.example.org/font.woff2")
+    with pytest.raises(ValueError, match="may not load"):
+        _local_only_fetcher().fetch("file:///etc/passwd")

@@ -86,3 +86,17 @@ def test_trend_chart_names_every_wave_and_series() -> None:
     series = [TrendSeries("Kommunen", (TrendPoint(20, 18, 22), TrendPoint(21, 19, 23)))]
     texts = _texts(trend_chart(series, waves=["HT 2024", "HT 2025"], title="t", description="d"))
     assert {"HT 2024", "HT 2025", "Kommunen"} <= set(texts)
+
+
+def test_trend_lines_differ_and_a_long_legend_wraps_to_new_rows() -> None:
+    from lagesbild.svg import _legend_layout, _series_style
+
+    styles = [_series_style(n) for n in range(12)]
+    assert len(set(styles)) == len(styles)
+    names = [f"Indikator med ett långt namn nummer {n}" for n in range(7)]
+    layout = _legend_layout(names)
+    assert max(row for _x, row in layout) >= 2
+    assert all(
+        x + 48 + 7 * len(name) - 18 <= 680 - 20
+        for (x, _row), name in zip(layout, names, strict=True)
+    )
