@@ -266,6 +266,8 @@ class OverviewRow:
     change: Change | None
     worse: tuple[AreaInfo, ...]
     better: tuple[AreaInfo, ...]
+    area_cell: PublicCell | None = None  # the district the reader chose, beside the kommun
+    area_verdict: Verdict = "none"
 
 
 @dataclass(frozen=True)
@@ -281,6 +283,10 @@ class Overview:
     previous: WaveRef | None
     groups: tuple[OverviewGroup, ...]
     empty: bool
+    breakdown: str = "total"
+    breakdown_label: str = ""
+    geography: str = ""  # "" = each indicator's own geography
+    area: AreaInfo | None = None
 
 
 @dataclass(frozen=True)
@@ -307,6 +313,18 @@ class IndicatorPage:
     trend: TrendView
     questions: tuple[QuestionText, ...]
     area: AreaInfo | None
+
+    @property
+    def trend_texts(self) -> tuple[tuple[str, str], ...]:
+        """The linear trend in words for the kommun and for the district the reader chose."""
+        texts = []
+        if self.kommun is not None and self.kommun.trend_text:
+            texts.append((_("Kommunen"), self.kommun.trend_text))
+        if self.area is not None:
+            chosen = next((r.cell for r in self.rows if r.area.code == self.area.code), None)
+            if chosen is not None and chosen.trend_text:
+                texts.append((self.area.name, chosen.trend_text))
+        return tuple(texts)
 
 
 @dataclass(frozen=True)
@@ -569,21 +587,35 @@ def _key(cell: PublicCell) -> tuple[str, str]:
 # --------------------------------------------------------------------------- overview
 
 
-def overview(scope: Scope) -> Overview:
-    """Every indicator's kommun value, change and standing-out districts (cached)."""
-    return dash_cache.cached(scope.version, "overview", (scope.wave.id,), lambda: _overview(scope))
+def overview(
+    scope: Scope, *, breakdown: str = "total", geography: str = "", area: str | None = None
+) -> Overview:
+    """Every indicator's kommun value, change and standing-out districts (cached), for one
+    breakdown, optionally in one geography for all and with one district beside the
+    kommun: the same filters as the indicator page."""
+    args = (scope.wave.id, breakdown, geography, area or "")
+    return dash_cache.cached(
+        scope.version,
+        "overview",
+        args,
+        lambda: _overview(scope, breakdown=breakdown, geography=geography, area=area),
+    )
 
 
-def _overview(scope: Scope) -> Overview:
+def _overview(scope: Scope, *, breakdown: str, geography: str, area: str | None) -> Overview:
     wave, areas = scope.wave, scope.areas
     history = _published_history(wave)
     previous = _previous(wave, history)
-    cells = wave_cells(wave, breakdown=Breakdown.TOTAL)
+    kind, value = BREAKDOWNS[breakdown]
+    chosen = areas.get(area or "")
+    cells = wave_cells(wave, breakdown=kind, breakdown_value=value)
     previous_cells = (
-        wave_cells(previous, breakdown=Breakdown.TOTAL, area=KOMMUN_AREA) if previous else []
+        wave_cells(previous, breakdown=kind, breakdown_value=value, area=KOMMUN_AREA)
+        if previous
+        else []
     )
     metas = _all_metas()
-    geo = {m.code: m.geography for m in metas}
+    geo = {m.code: geography or m.geography for m in metas}
     kommun = {
         _key(c): c for c in cells if c.area == KOMMUN_AREA and c.geography == geo.get(c.indicator)
     }
@@ -597,17 +629,21 @@ def _overview(scope: Scope) -> Overview:
         key = (meta.code, meta.place)
         k = kommun.get(key)
         verdicts = [
-            (compare_to_kommun(c, k, meta.higher_is_better), areas[c.area])
+            (compare_to_kommun(c, k, meta.higher_is_better), areas[c.area], c)
             for c in by_key.get(key, [])
         ]
+        by_name = sorted(verdicts, key=lambda x: x[1].name)
+        mine = next((x for x in verdicts if chosen and x[1].code == chosen.code), None)
         row = OverviewRow(
             meta=meta,
             kommun=k,
             change=change_since(k, before.get(key), previous, meta.higher_is_better)
             if previous
             else None,
-            worse=tuple(a for v, a in sorted(verdicts, key=lambda x: x[1].name) if v == "worse"),
-            better=tuple(a for v, a in sorted(verdicts, key=lambda x: x[1].name) if v == "better"),
+            worse=tuple(a for v, a, _c in by_name if v == "worse"),
+            better=tuple(a for v, a, _c in by_name if v == "better"),
+            area_cell=mine[2] if mine else None,
+            area_verdict=mine[0] if mine else "none",
         )
         groups.setdefault(meta.group, []).append(row)
     ordered = tuple(
@@ -615,7 +651,16 @@ def _overview(scope: Scope) -> Overview:
         for g in GROUP_NAMES
         if g in groups
     )
-    return Overview(wave=wave, previous=previous, groups=ordered, empty=not cells)
+    return Overview(
+        wave=wave,
+        previous=previous,
+        groups=ordered,
+        empty=not cells,
+        breakdown=breakdown,
+        breakdown_label=breakdown_label(breakdown),
+        geography=geography,
+        area=chosen,
+    )
 
 
 # --------------------------------------------------------------------------- indicator

@@ -208,7 +208,14 @@ def overview(request: HttpRequest) -> HttpResponse:
         template="lagesbild/overview.html",
         title=_("Lägesbild – översikt"),
         nav="overview",
-        data=lambda: {"data": selectors.overview(filters.scope)},
+        data=lambda: {
+            "data": selectors.overview(
+                filters.scope,
+                breakdown=filters.breakdown,
+                geography=filters.geography,
+                area=filters.area or None,
+            )
+        },
     )
 
 

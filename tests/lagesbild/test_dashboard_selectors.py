@@ -294,3 +294,45 @@ def cell(
         ci_high_pct=high,
         unstable=False,
     )
+
+
+def test_overview_takes_the_breakdown_and_a_district_like_the_indicator_page(
+    waves: list[Wave],
+) -> None:
+    scope = latest(waves)
+    overview = selectors.overview(scope, breakdown="girls", area="SKI")
+    assert overview.breakdown_label == selectors.breakdown_label("girls")
+    assert overview.area is not None and overview.area.code == "SKI"
+    row = next(r for g in overview.groups for r in g.rows if r.meta.code == "EXP02")
+    girls = IndicatorCell.objects.get(
+        wave=waves[-1], indicator="EXP02", area=KOMMUN_AREA, breakdown="gender", breakdown_value="1"
+    )
+    assert row.kommun is not None and row.kommun.share_pct == girls.share_pct
+    # The district beside the kommun is the same cell (and verdict) as on the indicator page.
+    page = selectors.indicator_page(
+        scope, meta("EXP02"), breakdown="girls", geography="home", area=None
+    )
+    ski = next(r for r in page.rows if r.area.code == "SKI")
+    assert row.area_cell == ski.cell and row.area_verdict == ski.verdict
+    # The total and the girls' overview are cached apart.
+    total = selectors.overview(scope)
+    total_row = next(r for g in total.groups for r in g.rows if r.meta.code == "EXP02")
+    assert total_row.kommun is not None and total_row.area_cell is None
+
+
+def test_the_trend_texts_follow_the_district_the_reader_added(waves: list[Wave]) -> None:
+    IndicatorCell.objects.filter(wave=waves[-1], indicator="EXP02", breakdown="total").update(
+        trend="up", trend_waves=3
+    )
+    cache.clear()
+    scope = latest(waves)
+    plain = selectors.indicator_page(
+        scope, meta("EXP02"), breakdown="total", geography="home", area=None
+    )
+    assert [name for name, _text in plain.trend_texts] == ["Kommunen"]
+    chosen = selectors.indicator_page(
+        scope, meta("EXP02"), breakdown="total", geography="home", area="SKI"
+    )
+    names = [name for name, _text in chosen.trend_texts]
+    assert names == ["Kommunen", chosen.area.name if chosen.area else ""]
+    assert all("över 3 omgångar" in text for _name, text in chosen.trend_texts)

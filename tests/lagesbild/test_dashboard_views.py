@@ -272,3 +272,15 @@ def test_a_filter_that_can_name_nothing_is_read_as_not_given(
     analyst_client: Client, waves: list[Wave], url: str
 ) -> None:
     assert analyst_client.get(url).status_code < 500
+
+
+def test_the_overview_takes_the_breakdown_and_shows_a_chosen_district(
+    analyst_client: Client, waves: list[Wave]
+) -> None:
+    html = analyst_client.get(
+        f"/lagesbild/?wave={waves[-1].slug}&breakdown=girls&area=SKI"
+    ).content.decode()
+    assert 'aria-current="true"' in html and "Flickor" in html
+    assert '<th scope="col" class="num">Skiftinge</th>' in html
+    # "Ladda ner det du ser" downloads what is seen: the same breakdown and district.
+    assert "breakdown=girls" in html.split("Ladda ner det du ser")[1].split("</nav>")[0]
