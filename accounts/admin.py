@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.models import User
-from django.forms import ModelForm
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
+from django.forms import CheckboxSelectMultiple, ModelForm
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
@@ -38,7 +38,6 @@ CSV_COLUMNS = [
 class StaffProfileInline(admin.StackedInline[StaffProfile, User]):
     model = StaffProfile
     can_delete = False
-    autocomplete_fields = ["school"]
     verbose_name_plural = _("organisation och skola")
 
 
@@ -46,6 +45,24 @@ class StaffUserAdmin(UserAdmin[User]):
     inlines = [StaffProfileInline]
     list_display = ["username", "email", "is_active", "is_superuser", "last_login"]
     list_filter = ["is_active", "is_superuser", "groups"]
+    # Roles are groups; nobody gets permissions one by one, so the form leaves them out.
+    # Checkboxes for the roles instead of the stock two-box widget, whose labels carry
+    # ARIA attributes they may not have (axe).
+    fieldsets = tuple(
+        (
+            name,
+            {**options, "fields": tuple(f for f in options["fields"] if f != "user_permissions")},
+        )
+        for name, options in UserAdmin.fieldsets or ()
+    )
+    filter_horizontal = ()
+    # Set by logging in and by creating the user, never by hand.
+    readonly_fields = ["last_login", "date_joined"]
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "groups":
+            kwargs["widget"] = CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def user_change_password(
         self, request: HttpRequest, id: str, form_url: str = ""
@@ -69,6 +86,24 @@ admin.site.unregister(User)
 admin.site.register(User, StaffUserAdmin)
 
 
+class RoleGroupAdmin(GroupAdmin):
+    """The role groups are defined in code (accounts.access) and synced after every
+    migrate, so the admin shows them and who has them, and changes nothing."""
+
+    readonly_fields = ["name", "permissions"]
+    filter_horizontal = ()
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+admin.site.unregister(Group)
+admin.site.register(Group, RoleGroupAdmin)
+
+
 # Second-factor devices: an admin may see that a device exists, when it was used and its
 # throttling, and may delete it (a lost phone), but never read its secret (the TOTP key or
 # its QR code, or the recovery codes), and never add one: whoever knows a device's secret
@@ -76,6 +111,8 @@ admin.site.register(User, StaffUserAdmin)
 # settings.OTP_ADMIN_HIDE_SENSITIVE_DATA hides them on existing devices; these subclasses
 # also keep them off the blank "add" form.
 class TOTPDeviceWithoutKeyAdmin(TOTPDeviceAdmin):  # type: ignore[misc]
+    search_help_text = None  # the package's is English only
+
     def get_fieldsets(self, request: HttpRequest, obj: TOTPDevice | None = None) -> Any:
         return [
             (name, {**options, "fields": [f for f in options["fields"] if f != "key"]})
@@ -88,6 +125,7 @@ class TOTPDeviceWithoutKeyAdmin(TOTPDeviceAdmin):  # type: ignore[misc]
 
 
 class StaticDeviceWithoutCodesAdmin(StaticDeviceAdmin):  # type: ignore[misc]
+    search_help_text = None  # the package's is English only
     inlines: list[type[Any]] = []  # the recovery codes: never shown
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -107,12 +145,35 @@ class _Echo:
         return value
 
 
+class OrganisationFilter(admin.SimpleListFilter):
+    """The audit rows' organisations, with a name for the rows of users without one (the
+    stock filter would show an empty, unnamed link for them)."""
+
+    title = _("organisation")
+    parameter_name = "organisation"
+    NONE = "-"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        values = (
+            AuditLog.objects.order_by("organisation")
+            .values_list("organisation", flat=True)
+            .distinct()
+        )
+        return [(v or self.NONE, v or str(_("(ingen organisation)"))) for v in values]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(organisation="" if value == self.NONE else value)
+
+
 @admin.register(AuditLog)
 class AuditLogAdmin(admin.ModelAdmin[AuditLog]):
     """Append-only: nobody adds, changes or deletes rows here; only the system admin reads."""
 
     list_display = ["at", "event", "actor_username", "roles", "organisation", "ip_address", "path"]
-    list_filter = ["event", "organisation", ("at", admin.DateFieldListFilter)]
+    list_filter = ["event", OrganisationFilter, ("at", admin.DateFieldListFilter)]
     search_fields = ["actor_username", "event", "path"]
     date_hierarchy = "at"
     readonly_fields = CSV_COLUMNS

@@ -9,9 +9,14 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.core.checks import register
+        from django.db.models import fields
         from django.db.models.signals import post_migrate
 
         from . import checks, signals
+
+        # The empty choice of every select built from a model field: Django's own label
+        # has no Swedish translation, so Swedish forms would show it in English.
+        fields.BLANK_CHOICE_LABEL = _("– Välj ett alternativ –")
 
         register(checks.mail_configured)
 

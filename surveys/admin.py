@@ -33,7 +33,8 @@ class DistrictAdmin(admin.ModelAdmin[District]):
     search_fields = ["name", "code"]
 
 
-class SchoolClassInline(admin.TabularInline[SchoolClass, School]):
+class SchoolClassInline(admin.StackedInline[SchoolClass, School]):
+    # Stacked, not tabular: the tabular inline's header has an empty cell (axe).
     model = SchoolClass
     extra = 0
 
@@ -223,6 +224,19 @@ class WaveAdminForm(forms.ModelForm[Wave]):
             "languages",
             "analysis_text",
         ]
+        # Checkboxes, not the stock two-box filter widget, whose labels carry ARIA
+        # attributes they may not have (axe), and which needs JavaScript.
+        widgets = {
+            "classes": forms.CheckboxSelectMultiple,
+            # The browser's own date and time input: the stock admin widget's "Today" and
+            # "Now" links carry an English accessible name beside Swedish text (axe).
+            "opens_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "closes_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -264,7 +278,6 @@ class WaveAdmin(admin.ModelAdmin[Wave]):
     list_filter = ["municipality"]
     search_fields = ["name", "slug"]
     readonly_fields = ["published_at"]
-    filter_horizontal = ["classes"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Wave | None = None) -> list[str]:
         # A published wave's dates, questionnaire and kommun are frozen with its report

@@ -169,4 +169,7 @@ RULES: dict[str, Rule] = {
     },
     # Lockout records come from failed logins only.
     "admin:axes_*_add": Rule(ADMIN_ONLY, overrides={"admin": 403}),
+    # The role groups are defined in code and synced after every migrate: read-only.
+    "admin:auth_group_add": Rule(ADMIN_ONLY, overrides={"admin": 403}),
+    "admin:auth_group_delete": Rule(ADMIN_ONLY, overrides={"admin": 403}),
 }

@@ -14,11 +14,11 @@ from accounts.access import Role
 from lagesbild.models import KOMMUN_AREA, CellState
 from surveys.models import District, Wave
 from tests.accounts.accounts_helpers import login_verified, make_staff
+from tests.axe import axe_violations
 from tests.lagesbild.dashboard_factories import grid_geojson, make_cell, make_wave
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 CSP_RECORDER = (
     "window.__csp = [];"
     "document.addEventListener('securitypolicyviolation',"
@@ -41,17 +41,6 @@ def open_page(page: Any, url: str) -> None:
         page.wait_for_function(
             f"document.querySelectorAll('.is-drawn').length === {expected}", timeout=15000
         )
-
-
-def axe_violations(page: Any) -> list[str]:
-    # Evaluated through the DevTools protocol: the page's CSP stays in force for the page.
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 @pytest.fixture
