@@ -1,9 +1,9 @@
 """Disclosure control for indicator cells: what a cell may show, and what its siblings hide.
 
 A *cell* is one wave × indicator (× place) × area × breakdown value; its raw counts are the
-base ``n`` (valid answers) and ``yes``. This module turns raw counts into the PUBLIC values
-of a cell (`CellEstimate`) following DOMAIN.md, "Disclosure control", and protects groups of
-cells against recovery by subtraction (`suppress_groups`, `cover`). Pure: no Django, no ORM.
+base ``n`` (valid answers) and ``yes``. This module turns raw counts into the PUBLIC values of a
+cell (`CellEstimate`) following docs/privacy.md, "Disclosure control", and protects groups of cells
+against recovery by subtraction (`suppress_groups`, `cover`). Pure: no Django, no ORM.
 The intervals and rounding it uses are in `lagesbild.statistics`; the independent check of
 what a wave's published cells give away is `lagesbild.disclosure_audit`, which shares no
 code with this module.
@@ -67,7 +67,7 @@ SUPPRESSED: State = "suppressed"
 
 @dataclass(frozen=True)
 class RuleParams:
-    """Disclosure parameters (DOMAIN.md defaults; the catalogue YAML repeats them).
+    """Disclosure parameters (the defaults of docs/privacy.md; the catalogue YAML repeats them).
 
     ``bound_count`` = 5 means counts 0..4 (and n - yes in 0..4) are never shown exactly.
     ``bound_ladder_pct`` are the "< L %" steps a few-yes cell may be shown with (mirrored

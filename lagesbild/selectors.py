@@ -2,7 +2,7 @@
 
 Nobody sees an unpublished wave's cells, not even a coordinator: two views of an open
 wave taken before and after one pupil answered would reveal that pupil's answers
-(DOMAIN.md, disclosure rule 8). While a wave is open, staff see response counts only
+(docs/privacy.md, disclosure rule 6). While a wave is open, staff see response counts only
 (`surveys.selectors.response_rates`).
 
 Every selector returns frozen dataclasses built from the cells' PUBLIC fields only
@@ -69,7 +69,7 @@ GROUP_NAMES = {
     "fortroende": ("Förtroende", "Trust"),
 }
 
-# URL value -> (breakdown, breakdown value). One breakdown at a time (DOMAIN.md).
+# URL value -> (breakdown, breakdown value). One breakdown at a time (docs/privacy.md).
 BREAKDOWNS: dict[str, tuple[str, str]] = {
     "total": (Breakdown.TOTAL, ""),
     "girls": (Breakdown.GENDER, "1"),

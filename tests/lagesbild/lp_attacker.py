@@ -3,7 +3,7 @@
 Written apart from `lagesbild.disclosure_audit` on purpose: another formulation (dense
 matrices for SciPy's `linprog`, one n variable per place tied by equalities, explicit
 remainder variables), no shortcuts (every bound is a full min and max LP), and the
-criterion of DOMAIN.md § Disclosure control read afresh. The tests require the two to
+criterion of docs/privacy.md ("The protection criterion") read afresh. The tests require the two to
 agree, and this reader to win against planted weakenings.
 """
 
@@ -114,9 +114,10 @@ class _LP:
 def attack(
     cells: Mapping[Key, Seen], meaning: tuple[int, int, int] = (MIN_N, FEW, FEW_MAX_N)
 ) -> list[Win]:
-    """Every protected quantity the reader pins, by DOMAIN.md's rule 4 (plus rules 2–3 for
-    what is shown). ``meaning``: what the published reasons say under the rules in force
-    (minimum n, largest hidden count, largest n of a few-yes suppression)."""
+    """Every protected quantity the reader pins, by the protection criterion of
+    docs/privacy.md (plus disclosure rules 1–2 for what is shown). ``meaning``: what the
+    published reasons say under the rules in force (minimum n, largest hidden count, largest
+    n of a few-yes suppression)."""
     wins: list[Win] = []
     tables: dict[tuple[str, str], dict[Key, Seen]] = {}
     for key, seen in cells.items():

@@ -1,4 +1,4 @@
-"""The v1 indicator catalogue against DOMAIN.md and docs/codebook.md, and the reference
+"""The v1 indicator catalogue against docs/codebook.md, and the reference
 evaluator on hand-written answer sheets (expected values typed from the codebook, not
 read from the YAML, so that a wrong YAML entry fails here)."""
 

@@ -1,8 +1,8 @@
 """No role sees an indicator value of an open or a closed but unpublished wave.
 
-Two views of an unpublished wave taken before and after one pupil answered would reveal
-that pupil's answers (DOMAIN.md, rule 8), so every dashboard, export and report URL that
-names such a wave answers 404, for the coordinator and the admin as for the analyst.
+Two views of an unpublished wave taken before and after one pupil answered would reveal that pupil's
+answers (docs/privacy.md, disclosure rule 6), so every dashboard, export and report URL that names
+such a wave answers 404, for the coordinator and the admin as for the analyst.
 """
 
 from datetime import timedelta
