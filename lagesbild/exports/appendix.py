@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from lagesbild import numbers
 from lagesbild.catalogue import Catalogue
 from lagesbild.disclosure import RuleParams
 from lagesbild.snapshot import PublishedFacts, published_facts
@@ -22,11 +23,6 @@ from .notes import LIMITS, rule_paragraphs
 from .pdf import Appendix, IndicatorNote, ResponseRow
 
 GEOGRAPHY_TEXT = {"home": "elevens bostadsområde", "school": "skolans område"}
-
-
-def _fmt_count(value: int) -> str:
-    # Swedish thousands separator: a no-break space.
-    return f"{value:,}".replace(",", "\u00a0")
 
 
 def response_rows(
@@ -43,8 +39,8 @@ def response_rows(
         rate = min(100, round_half_up(Fraction(100 * answered, asked)))
         return ResponseRow(
             label,
-            _fmt_count(round_count(asked, params.round_counts_to)),
-            _fmt_count(round_count(answered, params.round_counts_to)),
+            numbers.count(round_count(asked, params.round_counts_to)),
+            numbers.count(round_count(answered, params.round_counts_to)),
             f"{rate}\u00a0%",
         )
 

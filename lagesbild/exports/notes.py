@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from lagesbild import numbers
 from lagesbild.catalogue import AnyOfRule, Catalogue, Indicator, PlacesRule, SimpleRule
 from lagesbild.disclosure import RuleParams, few_suppressed_max_n
 from surveys.questionnaire import MASTER_LANGUAGE, Question, Questionnaire
@@ -42,18 +43,6 @@ class QuestionWording:
 
 def _sv(texts: Mapping[str, str]) -> str:
     return texts.get(MASTER_LANGUAGE, "")
-
-
-def percent(value: float) -> str:
-    """A share of 1 as Swedish percent text: 0.95 -> "95 %" (no-break space)."""
-    number = round(value * 100, 1)
-    text = f"{number:.1f}".rstrip("0").rstrip(".").replace(".", ",")
-    return f"{text}\u00a0%"
-
-
-def decimal_sv(value: float) -> str:
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
 
 
 def _find(questionnaire: Questionnaire, code: str) -> tuple[Question, str] | None:
@@ -123,10 +112,10 @@ def rule_paragraphs(params: RuleParams) -> tuple[str, ...]:
         f"Antal avrundas till närmaste multipel av {params.round_counts_to}; andelar och "
         "intervallgränser avrundas till hela procent. En visad andel är alltid mellan "
         "1 och 99\u00a0%.",
-        f"Intervallet är ett Wilsonintervall för andelen med {percent(params.confidence)} "
-        "konfidensnivå. "
+        "Intervallet är ett Wilsonintervall för andelen med "
+        f"{numbers.percent_of_one(params.confidence)} konfidensnivå. "
         f"En skattning markeras som osäker när n är mindre än {params.unstable_n} eller när "
-        f"intervallets halva bredd är större än {decimal_sv(params.unstable_half_width_pp)} "
+        f"intervallets halva bredd är större än {numbers.decimal(params.unstable_half_width_pp)} "
         "procentenheter.",
         "En uppdelning i taget: område × kön eller område × årskursgrupp, aldrig område × "
         "kön × årskurs. Resultat visas aldrig per klass eller per skola.",

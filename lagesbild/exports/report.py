@@ -19,7 +19,7 @@ from datetime import date
 
 from django.utils import translation
 
-from lagesbild import marks, selectors
+from lagesbild import marks, numbers, selectors
 from lagesbild.catalogue import load_catalogue
 from lagesbild.snapshot import published_facts
 from lagesbild.statistics import MIN_TREND_WAVES
@@ -60,16 +60,11 @@ class _Parts:
     cell_count: int
 
 
-def _nb(text: str) -> str:
-    """Swedish typography: a no-break space before "%" and inside "p.e."."""
-    return text.replace(" %", "\u00a0%").replace(" p.e.", "\u00a0p.e.")
-
-
 def _n(cell: selectors.PublicCell | None) -> str:
     """The rounded n with a no-break space between thousands (Swedish style)."""
     if cell is None or cell.n_shown is None:
         return "–"
-    return f"{cell.n_shown:,}".replace(",", "\u00a0")
+    return numbers.count(cell.n_shown)
 
 
 def _areas_count(areas: Sequence[selectors.AreaInfo]) -> str:
@@ -79,25 +74,25 @@ def _areas_count(areas: Sequence[selectors.AreaInfo]) -> str:
 
 
 def _value(cell: selectors.PublicCell | None) -> str:
-    return _nb(cell.text) if cell is not None else "–"
+    return numbers.no_break(cell.text) if cell is not None else "–"
 
 
 def _interval(cell: selectors.PublicCell | None) -> str:
-    return _nb(cell.interval_text) if cell is not None else "–"
+    return numbers.no_break(cell.interval_text) if cell is not None else "–"
 
 
 def _change(change: selectors.Change | None) -> str:
     """Mark, size and verdict of a change: "↗ ökat 7 p.e. (tydlig försämring)"."""
     if change is None or change.change_pp is None:
         return ""
-    return _nb(marks.change_text(change.change_pp, change.verdict))
+    return numbers.no_break(marks.change_text(change.change_pp, change.verdict))
 
 
 def _change_size(change: selectors.Change | None) -> str:
     """Mark and size only, for tables whose next column holds the verdict."""
     if change is None or change.change_pp is None:
         return ""
-    return _nb(f"{change.icon} {change.text}".strip())
+    return numbers.no_break(f"{change.icon} {change.text}".strip())
 
 
 def _change_verdict(change: selectors.Change | None) -> str:
@@ -240,7 +235,7 @@ def _matrix(
             # Position mark and verdict word: "43 % ↓ sämre" (lagesbild.marks).
             position = marks.kommun_position(row.verdict, page.meta.higher_is_better)
             mark = marks.position_mark(position)
-            values[(row.area.code, page.meta.code)] = _nb(
+            values[(row.area.code, page.meta.code)] = numbers.no_break(
                 row.cell.text + (f" {mark} {marks.verdict_word(row.verdict)}" if mark else "")
             )
     columns = tuple((p.meta.code, p.meta.name) for p in pages)
@@ -476,7 +471,9 @@ def _district_report(
             history = HistoryTable(
                 caption=f"{name}: {area.name} per publicerad omgång",
                 waves=profile.history_waves,
-                rows=tuple((r.meta.title, tuple(_nb(t) for t in r.history)) for r in rows),
+                rows=tuple(
+                    (r.meta.title, tuple(numbers.no_break(t) for t in r.history)) for r in rows
+                ),
             )
         trend_note = (
             ""
@@ -587,7 +584,7 @@ def build_report(
             previous_name=parts.previous.name if parts.previous else "",
             summary_intro=parts.summary_intro,
             messages=tuple(
-                KeyMessage(m.kind, m.verdict, m.lead, _nb(m.text), m.size, m.order)
+                KeyMessage(m.kind, m.verdict, m.lead, numbers.no_break(m.text), m.size, m.order)
                 for m in parts.messages
             ),
             summary=parts.summary,
