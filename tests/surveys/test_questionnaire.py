@@ -606,7 +606,8 @@ def test_the_xlsform_uses_the_standard_types(small: Questionnaire) -> None:
     assert types["PLACES"] == "select_multiple places"
     assert types["AGE"] == "integer"
     assert types["NOTE"] == "note"
-    assert types["HOME"] == "select_one_district home"
+    assert types["HOME"] == "select_one home"  # marked by our trygghet_type column
+    assert next(r for r in rows if r["name"] == "HOME")["trygghet_type"] == "district"
     assert types["GRID"] == "begin group"
     assert types["G1"] == types["G2"] == "select_one grid"
     by_name = {row["name"]: row for row in rows if row["name"]}

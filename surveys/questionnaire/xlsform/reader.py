@@ -35,18 +35,34 @@ class _Row:
         return f"{location}.{column}" if column else location
 
 
+# A column of our own on the survey sheet: "district" marks the home-district question,
+# a select_one whose options are the kommun's districts. Other tools ignore the column.
+DISTRICT_COLUMN: Final = "trygghet_type"
+# The settings sheet's form_title is one text in ODK (the master language's); the title's
+# translations are in trygghet_title::<language>.
+TITLE_COLUMN: Final = "trygghet_title"
+
 _SHEET_COLUMNS: Final[Mapping[str, tuple[frozenset[str], frozenset[str]]]] = {
     # sheet -> (plain columns, prefixes of per-language columns)
     "survey": (
         frozenset(
-            {"type", "name", "required", "relevant", "appearance", "constraint", "help_after"}
+            {
+                "type",
+                "name",
+                "required",
+                "relevant",
+                "appearance",
+                "constraint",
+                "help_after",
+                DISTRICT_COLUMN,
+            }
         ),
         frozenset({"label", "hint"}),
     ),
     "choices": (frozenset({"list_name", "name", "exclusive"}), frozenset({"label"})),
     "settings": (
         frozenset({"form_id", "version", "default_language", "draft_languages"}),
-        frozenset({"form_title"}),
+        frozenset({"form_title", TITLE_COLUMN}),
     ),
     "help_resources": (frozenset({"code", "phone", "url"}), frozenset({"name", "text"})),
 }
@@ -56,7 +72,7 @@ _XLSFORM_TYPES: Final[Mapping[str, QuestionType]] = {
     "integer": "number",
     "select_one": "single",
     "select_multiple": "multiple",
-    "select_one_district": "district",
+    "select_one_district": "district",  # files written before DISTRICT_COLUMN
 }
 
 
@@ -193,7 +209,7 @@ class _XlsFormReader:
             "code": setting.get("form_id"),
             "version": int(version) if version.isdigit() else version,
             "languages": self.languages(),
-            "title": self.texts(setting, "form_title"),
+            "title": {**self.texts(setting, TITLE_COLUMN), **self.texts(setting, "form_title")},
             "pages": self.pages(),
         }
         default = setting.get("default_language")
@@ -308,6 +324,15 @@ class _XlsFormReader:
             reason = " (free-text questions are not supported)" if kind == "text" else ""
             self.fail(row.where("type"), f"unsupported type {row.get('type')!r}{reason}")
             return {}
+        marker = row.get(DISTRICT_COLUMN)
+        if marker:
+            if marker != "district" or kind != "select_one":
+                self.fail(
+                    row.where(DISTRICT_COLUMN),
+                    f"{DISTRICT_COLUMN} may only say 'district', on a select_one row",
+                )
+                return {}
+            question_type = "district"
         item = self.common(row, question_type, path)
         if row.get("appearance"):
             self.fail(

@@ -20,6 +20,7 @@ from ..model import (
     ShowIf,
     Texts,
 )
+from .reader import DISTRICT_COLUMN, TITLE_COLUMN
 
 _YES: Final = "yes"
 
@@ -89,7 +90,15 @@ class _XlsFormWriter:
             case "multiple":
                 return [{"type": f"select_multiple {self.list_name(item)}", **row}]
             case "district":
-                return [{"type": f"select_one_district {self.list_name(item)}", **row}]
+                # A standard select_one (ODK and Kobo tools read it); the extra column tells
+                # this project's reader that it is the home-district question.
+                return [
+                    {
+                        "type": f"select_one {self.list_name(item)}",
+                        **row,
+                        DISTRICT_COLUMN: "district",
+                    }
+                ]
             case "matrix":
                 list_type = f"select_one {self.list_name(item)}"
                 statements = [
@@ -129,6 +138,7 @@ class _XlsFormWriter:
             "appearance",
             "constraint",
             "help_after",
+            DISTRICT_COLUMN,
         ]
         _fill(sheet, survey_columns, survey)
         choices = [
@@ -151,15 +161,24 @@ class _XlsFormWriter:
 
     def settings(self) -> tuple[list[str], list[dict[str, Any]]]:
         q = self.questionnaire
-        titles = [f"form_title::{language}" for language in self.languages]
+        # ODK's form_title is one text: the master language's. The translations go in a
+        # column of our own, which other tools ignore.
+        others = [language for language in self.languages if language != MASTER_LANGUAGE]
+        titles = [f"{TITLE_COLUMN}::{language}" for language in others]
         row = {
             "form_id": q.code,
             "version": q.version,
             "default_language": MASTER_LANGUAGE,
-            **self.columns("form_title", q.title),
+            "form_title": (q.title or {}).get(MASTER_LANGUAGE, ""),
+            **{
+                f"{TITLE_COLUMN}::{language}": text
+                for language, text in (q.title or {}).items()
+                if language != MASTER_LANGUAGE
+            },
             "draft_languages": " ".join(q.draft_languages),
         }
-        return ["form_id", "version", "default_language", *titles, "draft_languages"], [row]
+        columns = ["form_id", "version", "default_language", "form_title", *titles]
+        return [*columns, "draft_languages"], [row]
 
     def help_resources(self) -> tuple[list[str], list[dict[str, Any]]]:
         names = [f"name::{language}" for language in self.languages]
