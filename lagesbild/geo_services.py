@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from surveys.models import District, Municipality
 
@@ -25,7 +26,7 @@ def district_shapes_import(
     if municipality is None:
         municipalities = list(Municipality.objects.all()[:2])
         if len(municipalities) != 1:
-            raise GeoJSONError(["Choose the municipality: there is not exactly one."])
+            raise GeoJSONError([_("Välj kommun: installationen har fler än en.")])
         municipality = municipalities[0]
     districts = {d.code: d for d in District.objects.filter(municipality=municipality)}
     shapes = parse_district_geojson(raw, known_codes=districts, code_property=code_property)

@@ -316,6 +316,7 @@ def shapes_import(request: HttpRequest) -> HttpResponse:
             result = district_shapes_import(
                 raw=form.cleaned_data["file"].read(),
                 code_property=form.cleaned_data["code_property"],
+                municipality=form.cleaned_data.get("municipality"),
             )
         except GeoJSONError as exc:
             problems = exc.problems

@@ -284,3 +284,30 @@ def test_the_overview_takes_the_breakdown_and_shows_a_chosen_district(
     assert '<th scope="col" class="num">Skiftinge</th>' in html
     # "Ladda ner det du ser" downloads what is seen: the same breakdown and district.
     assert "breakdown=girls" in html.split("Ladda ner det du ser")[1].split("</nav>")[0]
+
+
+def test_with_two_kommuner_the_import_asks_which_and_imports_into_that_one(
+    coordinator_client: Client, districts: list[District]
+) -> None:
+    from surveys.models import Municipality
+
+    other = Municipality.objects.create(code="0480", name="Nyköping")
+    District.objects.create(municipality=other, code="SKI", name="Skiftinge i Nyköping")
+    form = coordinator_client.get("/lagesbild/karta/importera/").content.decode()
+    assert 'name="municipality"' in form and "Nyköping" in form
+    # Without a choice the form says so, in Swedish, and imports nothing.
+    upload = SimpleUploadedFile("omraden.geojson", json.dumps(grid_geojson(["SKI"])).encode())
+    html = coordinator_client.post(
+        "/lagesbild/karta/importera/", {"file": upload, "code_property": "code"}
+    ).content.decode()
+    assert "Detta fält måste fyllas i" in html
+    assert District.objects.filter(geometry__isnull=False).count() == 0
+    upload = SimpleUploadedFile("omraden.geojson", json.dumps(grid_geojson(["SKI"])).encode())
+    response = coordinator_client.post(
+        "/lagesbild/karta/importera/",
+        {"file": upload, "code_property": "code", "municipality": other.pk},
+    )
+    assert response.status_code == 302
+    assert list(District.objects.filter(geometry__isnull=False)) == [
+        District.objects.get(municipality=other, code="SKI")
+    ]
