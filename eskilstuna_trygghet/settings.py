@@ -199,7 +199,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "survey-housekeeping": {"task": "surveys.tasks.survey_housekeeping", "schedule": 3600.0},
     # Nightly, outside school hours: raw answer sheets past retention.
     "retention-purge": {
-        "task": "accounts.tasks.retention_purge",
+        "task": "surveys.tasks.retention_purge",
         "schedule": crontab(hour=3, minute=30),
     },
     # Recompute the cells of waves with new sheets (Wave.indicators_dirty_at, set in the

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import services
+from . import retention, services
 
 
 @shared_task(ignore_result=True, time_limit=30)
@@ -17,3 +17,9 @@ def worker_heartbeat() -> None:
 def survey_housekeeping() -> None:
     """Purge old guessing counters and drafts of closed waves. Idempotent: deletes only."""
     services.survey_housekeeping()
+
+
+@shared_task(ignore_result=True, time_limit=3600)
+def retention_purge() -> None:
+    """Delete answer sheets past retention. Safe twice: a rerun finds nothing expired."""
+    retention.retention_purge(dry_run=False)

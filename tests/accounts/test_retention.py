@@ -7,9 +7,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import AuditLog
-from accounts.retention import retention_cutoff, retention_purge
-from accounts.tasks import retention_purge as retention_purge_task
 from surveys.models import AccessCode, AnswerSheet, QuestionnaireVersion, SchoolClass, Wave
+from surveys.retention import retention_cutoff, retention_purge
+from surveys.tasks import retention_purge as retention_purge_task
 from tests.accounts.accounts_helpers import make_school
 
 pytestmark = pytest.mark.django_db

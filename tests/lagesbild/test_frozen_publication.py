@@ -17,7 +17,6 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.access import Role
-from accounts.retention import retention_purge
 from lagesbild import selectors
 from lagesbild.catalogue import load_catalogue
 from lagesbild.exports.appendix import appendix
@@ -30,6 +29,7 @@ from lagesbild.snapshot import SNAPSHOT_VERSION, published_facts
 from lagesbild.synthetic import sheets_insert
 from surveys.entry import code_enter
 from surveys.models import AccessCode, AnswerSheet, Municipality, SchoolClass, Wave
+from surveys.retention import retention_purge
 from surveys.services import (
     WaveClosedError,
     codes_issue,

@@ -13,9 +13,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from accounts.services import audit
 from surveys.models import AccessCode, AnswerSheet, Wave
-
-from .services import audit
 
 
 @dataclass(frozen=True)
