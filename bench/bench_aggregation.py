@@ -102,10 +102,10 @@ def grow_to(wave: Wave, size: int) -> None:
             cursor.execute(
                 f"INSERT INTO {table} (id, submission_id, wave_id, questionnaire_id, school_id, "  # noqa: S608
                 "school_district_id, home_district_id, home_answer, grade, gender, language, "
-                "submitted_on, answers, answers_digest) "
+                "submitted_on, answers, answer_vector, answers_digest) "
                 "SELECT gen_random_uuid(), gen_random_uuid(), wave_id, questionnaire_id, "
                 "school_id, school_district_id, home_district_id, home_answer, grade, gender, "
-                "language, submitted_on, answers, answers_digest "
+                "language, submitted_on, answers, answer_vector, answers_digest "
                 f"FROM {table} WHERE wave_id = %s LIMIT %s",
                 [wave.pk, extra],
             )

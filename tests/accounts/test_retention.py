@@ -10,6 +10,7 @@ from accounts.models import AuditLog
 from accounts.retention import retention_cutoff, retention_purge
 from accounts.tasks import retention_purge as retention_purge_task
 from surveys.models import AccessCode, AnswerSheet, QuestionnaireVersion, SchoolClass, Wave
+from surveys.services import sheets_store
 from tests.accounts.accounts_helpers import make_school
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def _wave(slug: str, closed_years_ago: float, sheets: int = 3) -> Wave:
         published_at=closes + timedelta(days=5),
     )
     for _ in range(sheets):
-        AnswerSheet.objects.create(
+        sheet = AnswerSheet(
             submission_id=uuid.uuid4(),
             wave=wave,
             questionnaire=questionnaire,
@@ -44,6 +45,7 @@ def _wave(slug: str, closed_years_ago: float, sheets: int = 3) -> Wave:
             answers={"TRY01": "1"},
             answers_digest="x",
         )
+        sheets_store(sheets=[sheet])
         AccessCode.objects.create(
             wave=wave, school_class=school_class, code_hash=uuid.uuid4().hex, spent=True
         )

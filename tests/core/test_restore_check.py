@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 
 from surveys.models import AnswerSheet, QuestionnaireVersion, Wave
+from surveys.services import sheets_store
 from tests.surveys.factories import make_class
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +38,7 @@ def _some_data() -> None:
         opens_at=now,
         closes_at=now + datetime.timedelta(days=1),
     )
-    AnswerSheet.objects.create(
+    sheet = AnswerSheet(
         submission_id=uuid.uuid4(),
         wave=wave,
         questionnaire=version,
@@ -50,6 +51,7 @@ def _some_data() -> None:
         answers={"TRY01": "2", "TRY07": ["1", "3"]},
         answers_digest="x",
     )
+    sheets_store(sheets=[sheet])
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
