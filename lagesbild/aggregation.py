@@ -37,9 +37,12 @@ logger = logging.getLogger(__name__)
 
 # Every sheet adds PACK_YES + 1 to a cell key's sum when it counts as yes and 1 when it
 # is a valid no, so one sum carries both numbers: n = sum % PACK_YES, yes = sum // PACK_YES.
-# Half as many aggregates as separate counts, and each a plain integer sum (a group never
-# holds 2**32 sheets). This is what keeps a million sheets within the time budget.
-PACK_YES = 1 << 32
+# Half as many aggregates as separate counts. The values are double precision: PostgreSQL
+# sums those with a plain addition, where a bigint sum keeps a 128-bit state (about twice
+# the cost per sheet, measured); every partial sum stays an exact integer below 2**53
+# while a group holds fewer than 2**26 (67 million) sheets. This is what keeps a million
+# sheets within the time budget.
+PACK_YES = 1 << 26
 
 
 class _Builder:
@@ -51,6 +54,12 @@ class _Builder:
 
     def __init__(self, vendor: str) -> None:
         self.pg = vendor == "postgresql"
+        # The packed values as double precision literals (see PACK_YES).
+        self.yes_value, self.no_value, self.zero = (
+            (f"{PACK_YES + 1}::float8", "1::float8", "0::float8")
+            if self.pg
+            else (f"{PACK_YES + 1}.0", "1.0", "0.0")
+        )
         self.simple_alias: dict[Simple, str] = {}  # rule -> packed column of the sheet layer
         self.multi_alias: dict[str, str] = {}  # multiple-choice question -> JSON column
         self.answered_alias: dict[tuple[str, frozenset[str]], str] = {}  # -> flag column
@@ -77,8 +86,9 @@ class _Builder:
             text, params = self._text(rule.question)
             yes = sorted(rule.yes)
             no = sorted(rule.valid - rule.yes)
-            whens = [f"WHEN %s THEN {PACK_YES + 1}" for _ in yes] + ["WHEN %s THEN 1" for _ in no]
-            self.sheet_sql.append(f"CASE {text} {' '.join(whens)} ELSE 0 END AS {alias}")
+            whens = [f"WHEN %s THEN {self.yes_value}" for _ in yes]
+            whens += [f"WHEN %s THEN {self.no_value}" for _ in no]
+            self.sheet_sql.append(f"CASE {text} {' '.join(whens)} ELSE {self.zero} END AS {alias}")
             self.sheet_params += [*params, *yes, *no]
         return f"t.{self.simple_alias[rule]}"
 
@@ -157,11 +167,17 @@ class _Builder:
             place = self.place(rule.question, rule.place)
             # The place is one of the options, so a chosen place is also a valid answer.
             valid = self.answered(rule.question, rule.options)
-            return f"sum(CASE WHEN {place} THEN {PACK_YES + 1} WHEN {valid} THEN 1 ELSE 0 END)"
+            return (
+                f"sum(CASE WHEN {place} THEN {self.yes_value} WHEN {valid} THEN {self.no_value} "
+                f"ELSE {self.zero} END)"
+            )
         columns = [self.packed(c) for c in rule.components]
         any_yes = " OR ".join(f"{c} > 1" for c in columns)
         all_no = " AND ".join(f"{c} = 1" for c in columns)
-        return f"sum(CASE WHEN {any_yes} THEN {PACK_YES + 1} WHEN {all_no} THEN 1 ELSE 0 END)"
+        return (
+            f"sum(CASE WHEN {any_yes} THEN {self.yes_value} WHEN {all_no} THEN {self.no_value} "
+            f"ELSE {self.zero} END)"
+        )
 
 
 class VectorUnsupportedError(Exception):
@@ -199,17 +215,17 @@ class _VectorBuilder(_Builder):
             alias = f"p{len(self.simple_alias)}"
             self.simple_alias[rule] = alias
             if slot is None:  # the version does not ask it: never valid
-                self.sheet_sql.append(f"0 AS {alias}")
+                self.sheet_sql.append(f"{self.zero} AS {alias}")
             else:
                 column = self._value(slot.position)
                 yes = sorted(slot.option_value(c) for c in rule.yes if c in slot.options)
                 no = sorted(
                     slot.option_value(c) for c in rule.valid - rule.yes if c in slot.options
                 )
-                whens = [f"WHEN {int(v)} THEN {PACK_YES + 1}" for v in yes]
-                whens += [f"WHEN {int(v)} THEN 1" for v in no]
-                body = " ".join(whens) or "WHEN NULL THEN 0"
-                self.sheet_sql.append(f"CASE {column} {body} ELSE 0 END AS {alias}")
+                whens = [f"WHEN {int(v)} THEN {self.yes_value}" for v in yes]
+                whens += [f"WHEN {int(v)} THEN {self.no_value}" for v in no]
+                body = " ".join(whens) or f"WHEN NULL THEN {self.zero}"
+                self.sheet_sql.append(f"CASE {column} {body} ELSE {self.zero} END AS {alias}")
         return f"t.{self.simple_alias[rule]}"
 
     def _any_bit(self, question: str, codes: frozenset[str]) -> str:
@@ -361,7 +377,7 @@ def aggregate_wave(
         counts: dict[str, tuple[int, int]] = {}
         for i, spec in enumerate(specs):
             if spec.geography == geography:
-                yes, n = divmod(int(sums[i] or 0), PACK_YES)
+                yes, n = divmod(int(sums[i] or 0), PACK_YES)  # exact: see PACK_YES
                 counts[spec.key] = (n, yes)
         area = KOMMUN if area_id is None else codes[area_id]
         result.append(AreaCounts(geography, area, breakdown, value or "", counts))
