@@ -2,12 +2,16 @@
 
 The statement has three layers:
 
-1. ``sheet``: one row per answer sheet of the wave, each referenced question extracted
-   from the JSON once (PostgreSQL: ``->>`` on JSONB; SQLite: ``json_extract`` guarded by
-   ``json_type``, so that a list or a boolean never passes as a code).
+1. ``sheet``: one row per answer sheet of the wave, each referenced question read from
+   the sheet's answer vector (`surveys.answer_vector`: PostgreSQL ``smallint[]``
+   subscripts, SQLite ``json_extract``) and compared with the integers its option codes
+   have in the layout of the wave's questionnaire version. A wave holding sheets of
+   another version too is read from the JSON answers instead (``->>`` on JSONB;
+   ``json_extract`` guarded by ``json_type`` on SQLite, so that a list or a boolean never
+   passes as a code); both passes count the same, which the tests hold.
 2. ``fine``: the sheets grouped by (home district, "another municipality", school
-   district, gender, grade band), with ``count(*) FILTER (...)`` for every cell key's
-   valid answers and yes answers. This is the only layer that reads every sheet; it
+   district, gender, grade band), with one packed sum per cell key carrying its valid
+   and its yes answers (`PACK_YES`). This is the only layer that reads every sheet; it
    yields at most a few thousand rows.
 3. A ``UNION ALL`` of roll-ups of ``fine`` over geography × area (district or the whole
    kommun) × breakdown (total, gender, grade band).
@@ -187,7 +191,7 @@ class VectorUnsupportedError(Exception):
 
 class _VectorBuilder(_Builder):
     """The same statement over the answer vector (`surveys.answer_vector`) instead of the
-    JSON answers: each referenced position is read once per sheet and compared with
+    JSON answers: each rule reads its position with a subscript and compares it with
     integers. Option codes become their values in the layout of the wave's questionnaire
     version; a code the version lacks can never be stored, so it is left out (the
     recompute refuses a catalogue that names one, `catalogue_problems`)."""

@@ -9,8 +9,8 @@ from django.utils import timezone
 from accounts.models import AuditLog
 from accounts.retention import retention_cutoff, retention_purge
 from accounts.tasks import retention_purge as retention_purge_task
-from surveys.models import AccessCode, AnswerSheet, QuestionnaireVersion, SchoolClass, Wave
-from surveys.services import sheets_store
+from surveys.models import AccessCode, AnswerSheet, SchoolClass, Wave
+from surveys.services import questionnaire_import_default, sheets_store
 from tests.accounts.accounts_helpers import make_school
 
 pytestmark = pytest.mark.django_db
@@ -19,9 +19,7 @@ pytestmark = pytest.mark.django_db
 def _wave(slug: str, closed_years_ago: float, sheets: int = 3) -> Wave:
     school = make_school(f"Skola {slug}")
     school_class = SchoolClass.objects.create(school=school, name="7A", grade=7)
-    questionnaire, _ = QuestionnaireVersion.objects.get_or_create(
-        code="t", version=1, defaults={"title": "T", "definition": {}}
-    )
+    questionnaire = questionnaire_import_default()  # the sheets' vectors need its layout
     closes = timezone.now() - timedelta(days=365.25 * closed_years_ago)
     wave = Wave.objects.create(
         municipality=school.district.municipality,
