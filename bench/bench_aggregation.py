@@ -1,12 +1,15 @@
-"""Benchmark: full recompute of one wave's cells vs the bare SQL aggregation (the floor).
+"""Benchmark: full recompute of one wave's cells vs bare SQL over the same rows (the floor).
 
 Needs PostgreSQL (DATABASE_URL); without it the script says so and exits 0. It creates a
 wave "bench-aggregation" with synthetic sheets of the default questionnaire (100,000
 generated in Python and written with COPY, then copied in SQL up to each larger size),
 measures for each size:
 
-* floor: the aggregation statement alone (lagesbild.aggregation.build_sql), executed and
-  fetched in a transaction with the same settings the recompute uses;
+* floor: a bare scan and aggregate of the wave's sheets: the fine layer's grouping
+  (districts, gender, grade band) with one count, and nothing read from the answers;
+* the pass: the aggregation statement alone (`lagesbild.aggregation.pass_statement`),
+  reading the answer vectors, and the same over the JSON answers (the earlier pass),
+  each executed and fetched in a transaction with the settings the recompute uses;
 * full: `indicators_refresh` (the Celery task's service): the statement, the disclosure
   rules, the LP disclosure audit with its rounds of extra cover, comparisons and the
   upsert of every cell, in one transaction; the audit's own time is reported beside it;
@@ -42,7 +45,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from lagesbild.aggregation import PG_SETTINGS, build_sql  # noqa: E402
+from lagesbild.aggregation import PG_SETTINGS, Source, pass_statement  # noqa: E402
 from lagesbild.catalogue import load_catalogue  # noqa: E402
 from lagesbild.cube import specs_from_catalogue  # noqa: E402
 from lagesbild.models import IndicatorCell  # noqa: E402
@@ -67,11 +70,29 @@ def median_seconds(action: Callable[[], object]) -> float:
 
 
 def floor(wave_id: int) -> None:
-    sql, params = build_sql(specs_from_catalogue(load_catalogue()), "postgresql")
+    """The bare scan: every sheet of the wave read and grouped as the pass groups them."""
+    table = AnswerSheet._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
         for setting in PG_SETTINGS:
             cursor.execute(setting)
-        cursor.execute(sql, [*params, wave_id])
+        cursor.execute(
+            "SELECT home_district_id, home_answer = 'ANNAN', school_district_id, gender, "  # noqa: S608
+            f"grade <= 9, count(*) FROM {table} WHERE wave_id = %s "
+            "GROUP BY 1, 2, 3, 4, 5",
+            [wave_id],
+        )
+        cursor.fetchall()
+
+
+def sql_pass(wave_id: int, source: Source) -> None:
+    specs = specs_from_catalogue(load_catalogue())
+    sql, arguments, read = pass_statement(wave_id=wave_id, specs=specs, source=source)
+    if read != source:
+        raise RuntimeError(f"the pass read {read}, not {source}")
+    with transaction.atomic(), connection.cursor() as cursor:
+        for setting in PG_SETTINGS:
+            cursor.execute(setting)
+        cursor.execute(sql, arguments)
         cursor.fetchall()
 
 
@@ -102,10 +123,10 @@ def grow_to(wave: Wave, size: int) -> None:
             cursor.execute(
                 f"INSERT INTO {table} (id, submission_id, wave_id, questionnaire_id, school_id, "  # noqa: S608
                 "school_district_id, home_district_id, home_answer, grade, gender, language, "
-                "submitted_on, answers, answers_digest) "
+                "submitted_on, answers, answer_vector, answers_digest) "
                 "SELECT gen_random_uuid(), gen_random_uuid(), wave_id, questionnaire_id, "
                 "school_id, school_district_id, home_district_id, home_answer, grade, gender, "
-                "language, submitted_on, answers, answers_digest "
+                "language, submitted_on, answers, answer_vector, answers_digest "
                 f"FROM {table} WHERE wave_id = %s LIMIT %s",
                 [wave.pk, extra],
             )
@@ -117,6 +138,8 @@ def main() -> int:
     if connection.vendor != "postgresql":
         print("bench_aggregation: needs PostgreSQL (set DATABASE_URL); skipped.")
         return 0
+    started_at = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+    print(f"Load average at the start (1, 5, 15 min): {os.getloadavg()}", flush=True)
     call_command("migrate", verbosity=0)
     municipality = Municipality.objects.filter(code="0484").first()
     if municipality is None:
@@ -149,8 +172,10 @@ def main() -> int:
             started = time.perf_counter()
             grow_to(wave, size)
             print(f"{size} sheets ready ({time.perf_counter() - started:.0f} s)", flush=True)
-            floor(wave.pk)  # warm the cache: both measurements read from memory
+            floor(wave.pk)  # warm the cache: every measurement reads from memory
             floor_s = median_seconds(lambda: floor(wave.pk))
+            json_s = median_seconds(lambda: sql_pass(wave.pk, "json"))
+            vector_s = median_seconds(lambda: sql_pass(wave.pk, "vector"))
             audits: list[float] = []
 
             def refresh(audits: list[float] = audits) -> None:
@@ -160,26 +185,33 @@ def main() -> int:
             audit_s = statistics.median(audits)
             cells = IndicatorCell.objects.filter(wave=wave).count()
             rss_mb = peak_rss_mb(["refresh_indicators", "--wave", SLUG])
-            rows.append((size, floor_s, full_s, audit_s, cells, rss_mb))
+            rows.append((size, floor_s, json_s, vector_s, full_s, audit_s, cells, rss_mb))
             print(
-                f"{size:>9} sheets: floor {floor_s:.2f} s, full {full_s:.2f} s "
-                f"({full_s / floor_s:.2f}x), audit {audit_s:.2f} s "
-                f"({audit_s / full_s:.0%}), {cells} cells, peak RSS {rss_mb:.0f} MB"
+                f"{size:>9} sheets: floor {floor_s:.2f} s, JSON pass {json_s:.2f} s, "
+                f"vector pass {vector_s:.2f} s, full {full_s:.2f} s "
+                f"({full_s / floor_s:.2f}x the floor, {full_s / vector_s:.2f}x the pass), "
+                f"audit {audit_s:.2f} s ({audit_s / full_s:.0%}), {cells} cells, "
+                f"peak RSS {rss_mb:.0f} MB",
+                flush=True,
             )
         print()
         print(
-            "| Sheets | Floor: SQL pass alone | Full recompute with audit | Ratio "
-            "| Audit (share) | Cells | Peak RSS |"
+            "| Sheets | Floor: bare scan | JSON pass | Vector pass | Full recompute with audit "
+            "| ÷ floor | ÷ vector pass | Audit (share) | Cells | Peak RSS |"
         )
-        print("|---:|---:|---:|---:|---:|---:|---:|")
-        for size, floor_s, full_s, audit_s, cells, rss_mb in rows:
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for size, floor_s, json_s, vector_s, full_s, audit_s, cells, rss_mb in rows:
             print(
-                f"| {size:,} | {floor_s:.2f} s | {full_s:.2f} s | {full_s / floor_s:.2f}× "
+                f"| {size:,} | {floor_s:.2f} s | {json_s:.2f} s | {vector_s:.2f} s "
+                f"| {full_s:.2f} s | {full_s / floor_s:.2f}× | {full_s / vector_s:.2f}× "
                 f"| {audit_s:.2f} s ({audit_s / full_s:.0%}) | {cells:,} | {rss_mb:.0f} MB |"
             )
         print(f"\nA process that only starts Django (`manage.py check`): {baseline_mb:.0f} MB.")
         print(f"Peak RSS of this benchmark process: {resource_mb():.0f} MB.")
         print(f"Load average at the end (1, 5, 15 min): {os.getloadavg()}")
+        print(
+            f"Started {started_at}, ended {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}"
+        )
     finally:
         IndicatorCell.objects.filter(wave=wave).delete()
         AnswerSheet.objects.filter(wave=wave).delete()

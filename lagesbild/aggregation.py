@@ -2,12 +2,16 @@
 
 The statement has three layers:
 
-1. ``sheet``: one row per answer sheet of the wave, each referenced question extracted
-   from the JSON once (PostgreSQL: ``->>`` on JSONB; SQLite: ``json_extract`` guarded by
-   ``json_type``, so that a list or a boolean never passes as a code).
+1. ``sheet``: one row per answer sheet of the wave, each referenced question read from
+   the sheet's answer vector (`surveys.answer_vector`: PostgreSQL ``smallint[]``
+   subscripts, SQLite ``json_extract``) and compared with the integers its option codes
+   have in the layout of the wave's questionnaire version. A wave holding sheets of
+   another version too is read from the JSON answers instead (``->>`` on JSONB;
+   ``json_extract`` guarded by ``json_type`` on SQLite, so that a list or a boolean never
+   passes as a code); both passes count the same, which the tests hold.
 2. ``fine``: the sheets grouped by (home district, "another municipality", school
-   district, gender, grade band), with ``count(*) FILTER (...)`` for every cell key's
-   valid answers and yes answers. This is the only layer that reads every sheet; it
+   district, gender, grade band), with one packed sum per cell key carrying its valid
+   and its yes answers (`PACK_YES`). This is the only layer that reads every sheet; it
    yields at most a few thousand rows.
 3. A ``UNION ALL`` of roll-ups of ``fine`` over geography × area (district or the whole
    kommun) × breakdown (total, gender, grade band).
@@ -20,19 +24,29 @@ except pupils living in another municipality (their "area where I live" is not o
 Pupils who did not name their home district are in the kommun but in no district.
 """
 
+import logging
 from collections.abc import Sequence
+from typing import Literal
 
 from django.db import connection
+from django.db.models import Q
 
-from surveys.models import AnswerSheet, District
+from surveys.answer_vector import Layout, Slot
+from surveys.flow import flow_for_id
+from surveys.models import AnswerSheet, District, Wave
 
 from .cube import GENDERS, KOMMUN, AreaCounts, CellSpec, Place, Simple
 
+logger = logging.getLogger(__name__)
+
 # Every sheet adds PACK_YES + 1 to a cell key's sum when it counts as yes and 1 when it
 # is a valid no, so one sum carries both numbers: n = sum % PACK_YES, yes = sum // PACK_YES.
-# Half as many aggregates as separate counts, and each a plain integer sum (a group never
-# holds 2**32 sheets). This is what keeps a million sheets within the time budget.
-PACK_YES = 1 << 32
+# Half as many aggregates as separate counts. The values are double precision: PostgreSQL
+# sums those with a plain addition, where a bigint sum keeps a 128-bit state (about twice
+# the cost per sheet, measured); every partial sum stays an exact integer below 2**53
+# while a group holds fewer than 2**26 (67 million) sheets. This is what keeps a million
+# sheets within the time budget.
+PACK_YES = 1 << 26
 
 
 class _Builder:
@@ -44,6 +58,12 @@ class _Builder:
 
     def __init__(self, vendor: str) -> None:
         self.pg = vendor == "postgresql"
+        # The packed values as double precision literals (see PACK_YES).
+        self.yes_value, self.no_value, self.zero = (
+            (f"{PACK_YES + 1}::float8", "1::float8", "0::float8")
+            if self.pg
+            else (f"{PACK_YES + 1}.0", "1.0", "0.0")
+        )
         self.simple_alias: dict[Simple, str] = {}  # rule -> packed column of the sheet layer
         self.multi_alias: dict[str, str] = {}  # multiple-choice question -> JSON column
         self.answered_alias: dict[tuple[str, frozenset[str]], str] = {}  # -> flag column
@@ -70,8 +90,9 @@ class _Builder:
             text, params = self._text(rule.question)
             yes = sorted(rule.yes)
             no = sorted(rule.valid - rule.yes)
-            whens = [f"WHEN %s THEN {PACK_YES + 1}" for _ in yes] + ["WHEN %s THEN 1" for _ in no]
-            self.sheet_sql.append(f"CASE {text} {' '.join(whens)} ELSE 0 END AS {alias}")
+            whens = [f"WHEN %s THEN {self.yes_value}" for _ in yes]
+            whens += [f"WHEN %s THEN {self.no_value}" for _ in no]
+            self.sheet_sql.append(f"CASE {text} {' '.join(whens)} ELSE {self.zero} END AS {alias}")
             self.sheet_params += [*params, *yes, *no]
         return f"t.{self.simple_alias[rule]}"
 
@@ -111,6 +132,10 @@ class _Builder:
             self.sheet_params += [*params, *codes]
         return f"t.{self.answered_alias[key]}"
 
+    def place(self, question: str, place: str) -> str:
+        """Fine-layer test: ``place`` was chosen in the multiple-choice ``question``."""
+        return self.chosen(self.multi(question), frozenset({place}))
+
     def chosen(self, column: str, codes: frozenset[str]) -> str:
         """Fine-layer test on a sheet-layer column (its codes are aggregate parameters)."""
         test, ordered = self._chosen(column, codes)
@@ -143,22 +168,114 @@ class _Builder:
         if isinstance(rule, Simple):
             return f"sum({self.packed(rule)})"
         if isinstance(rule, Place):
-            place = self.chosen(self.multi(rule.question), frozenset({rule.place}))
+            place = self.place(rule.question, rule.place)
             # The place is one of the options, so a chosen place is also a valid answer.
             valid = self.answered(rule.question, rule.options)
-            return f"sum(CASE WHEN {place} THEN {PACK_YES + 1} WHEN {valid} THEN 1 ELSE 0 END)"
+            return (
+                f"sum(CASE WHEN {place} THEN {self.yes_value} WHEN {valid} THEN {self.no_value} "
+                f"ELSE {self.zero} END)"
+            )
         columns = [self.packed(c) for c in rule.components]
         any_yes = " OR ".join(f"{c} > 1" for c in columns)
         all_no = " AND ".join(f"{c} = 1" for c in columns)
-        return f"sum(CASE WHEN {any_yes} THEN {PACK_YES + 1} WHEN {all_no} THEN 1 ELSE 0 END)"
+        return (
+            f"sum(CASE WHEN {any_yes} THEN {self.yes_value} WHEN {all_no} THEN {self.no_value} "
+            f"ELSE {self.zero} END)"
+        )
 
 
-def build_sql(specs: Sequence[CellSpec], vendor: str) -> tuple[str, list[str]]:
-    """The whole statement and its parameters; append the wave id to the parameters."""
-    b = _Builder(vendor)
+class VectorUnsupportedError(Exception):
+    """A rule the answer vector cannot express (e.g. a single-choice rule on a
+    multiple-choice question); the pass then reads the JSON answers."""
+
+
+class _VectorBuilder(_Builder):
+    """The same statement over the answer vector (`surveys.answer_vector`) instead of the
+    JSON answers: each rule reads its position with a subscript and compares it with
+    integers. Option codes become their values in the layout of the wave's questionnaire
+    version; a code the version lacks can never be stored, so it is left out (the
+    recompute refuses a catalogue that names one, `catalogue_problems`)."""
+
+    def __init__(self, vendor: str, layout: Layout) -> None:
+        super().__init__(vendor)
+        self.layout = layout
+        self.place_alias: list[str] = []
+
+    def _slot(self, question: str, kind: str) -> Slot | None:
+        slot = self.layout.slot(question)
+        if slot is not None and slot.kind != kind:
+            raise VectorUnsupportedError(f"{question} is {slot.kind}, the rule needs {kind}")
+        return slot
+
+    def _value(self, position: int) -> str:
+        """The vector's value at ``position`` (from 1), in the sheet layer."""
+        if self.pg:
+            return f"s.answer_vector[{int(position)}]"
+        return f"json_extract(s.answer_vector, '$[{int(position) - 1}]')"
+
+    def packed(self, rule: Simple) -> str:
+        if rule not in self.simple_alias:
+            slot = self._slot(rule.question, "single")
+            alias = f"p{len(self.simple_alias)}"
+            self.simple_alias[rule] = alias
+            if slot is None:  # the version does not ask it: never valid
+                self.sheet_sql.append(f"{self.zero} AS {alias}")
+            else:
+                column = self._value(slot.position)
+                yes = sorted(slot.option_value(c) for c in rule.yes if c in slot.options)
+                no = sorted(
+                    slot.option_value(c) for c in rule.valid - rule.yes if c in slot.options
+                )
+                whens = [f"WHEN {int(v)} THEN {self.yes_value}" for v in yes]
+                whens += [f"WHEN {int(v)} THEN {self.no_value}" for v in no]
+                body = " ".join(whens) or f"WHEN NULL THEN {self.zero}"
+                self.sheet_sql.append(f"CASE {column} {body} ELSE {self.zero} END AS {alias}")
+        return f"t.{self.simple_alias[rule]}"
+
+    def _any_bit(self, question: str, codes: frozenset[str]) -> str:
+        """Sheet-layer test: any of ``codes`` is chosen."""
+        slot = self._slot(question, "multiple")
+        masks: dict[int, int] = {}
+        for code in sorted(codes):
+            if slot is not None and code in slot.options:
+                position, bit = slot.option_bit(code)
+                masks[position] = masks.get(position, 0) | bit
+        if not masks:
+            return "(1 = 0)"
+        tests = [f"({self._value(p)} & {int(m)}) <> 0" for p, m in sorted(masks.items())]
+        return "(" + " OR ".join(tests) + ")"
+
+    def answered(self, question: str, options: frozenset[str]) -> str:
+        key = (question, options)
+        if key not in self.answered_alias:
+            test = self._any_bit(question, options)
+            alias = f"v{len(self.answered_alias)}"
+            self.answered_alias[key] = alias
+            self.sheet_sql.append(f"{test} AS {alias}")
+        return f"t.{self.answered_alias[key]}"
+
+    def place(self, question: str, place: str) -> str:
+        """A sheet-layer flag per place (the JSON pass tests places in the fine layer)."""
+        alias = f"f{len(self.place_alias)}"
+        self.place_alias.append(alias)
+        self.sheet_sql.append(f"{self._any_bit(question, frozenset({place}))} AS {alias}")
+        return f"t.{alias}"
+
+
+def build_sql(
+    specs: Sequence[CellSpec], vendor: str, layout: Layout | None = None
+) -> tuple[str, list[str]]:
+    """The whole statement and its parameters; append the wave id to the parameters.
+
+    With ``layout`` (the wave's questionnaire version's) the pass reads the answer
+    vectors, and counts only the sheets of that version: append its id too. Without, it
+    reads the JSON answers of every sheet of the wave.
+    """
+    b = _Builder(vendor) if layout is None else _VectorBuilder(vendor, layout)
     aggregates = [f"{b.aggregate(spec)} AS c{i}" for i, spec in enumerate(specs)]
     table = AnswerSheet._meta.db_table
     fence = "OFFSET 0" if b.pg else "LIMIT -1 OFFSET 0"
+    version = "" if layout is None else "AND s.questionnaire_id = %s"
     # Only identifiers written in this module go into the text; every value is a parameter.
     fine = f"""
         SELECT t.home_id, t.annan, t.school_id, t.gender, t.young,
@@ -171,7 +288,7 @@ def build_sql(specs: Sequence[CellSpec], vendor: str) -> tuple[str, list[str]]:
                    (s.grade <= 9) AS young,
                    {", ".join(b.sheet_sql)}
             FROM {table} s
-            WHERE s.wave_id = %s
+            WHERE s.wave_id = %s {version}
             {fence}
         ) t
         GROUP BY t.home_id, t.annan, t.school_id, t.gender, t.young
@@ -207,10 +324,48 @@ def build_sql(specs: Sequence[CellSpec], vendor: str) -> tuple[str, list[str]]:
 PG_SETTINGS = ("SET LOCAL work_mem = '64MB'", "SET LOCAL jit = off")
 
 
-def aggregate_wave(*, wave_id: int, specs: Sequence[CellSpec]) -> list[AreaCounts]:
-    """Every (n, yes) of the wave, per geography × area × breakdown value (one query)."""
+Source = Literal["vector", "json"]
+
+
+def pass_statement(
+    *, wave_id: int, specs: Sequence[CellSpec], source: Source = "vector"
+) -> tuple[str, list[str | int], Source]:
+    """The statement of the pass over a wave, its arguments, and what it reads.
+
+    The answer vectors when every sheet of the wave has the wave's questionnaire version
+    (a coordinator may switch an open wave's version after sheets arrived: such a wave
+    is counted from the JSON answers, as is a rule the vector cannot express).
+    """
+    if source == "vector":
+        version = Wave.objects.values_list("questionnaire_id", flat=True).get(pk=wave_id)
+        # Two range tests on the (wave, questionnaire) index: nothing is scanned when
+        # every sheet has the wave's version (`<>` would walk all the wave's entries).
+        mixed = (
+            AnswerSheet.objects.filter(wave_id=wave_id)
+            .filter(Q(questionnaire_id__lt=version) | Q(questionnaire_id__gt=version))
+            .exists()
+        )
+        if not mixed:
+            try:
+                layout = flow_for_id(version).vector_layout
+                sql, params = build_sql(specs, connection.vendor, layout)
+                return sql, [*params, wave_id, version], "vector"
+            except VectorUnsupportedError as error:
+                logger.warning("Wave %s is counted from the JSON answers: %s", wave_id, error)
+        else:
+            logger.info("Wave %s holds sheets of several versions: counted from JSON", wave_id)
     sql, params = build_sql(specs, connection.vendor)
-    arguments: list[str | int] = [*params, wave_id]
+    return sql, [*params, wave_id], "json"
+
+
+def aggregate_wave(
+    *, wave_id: int, specs: Sequence[CellSpec], source: Source = "vector"
+) -> list[AreaCounts]:
+    """Every (n, yes) of the wave, per geography × area × breakdown value (one query).
+
+    ``source`` "json" reads the JSON answers instead of the answer vectors (the same
+    counts: the tests hold the two to each other)."""
+    sql, arguments, _read = pass_statement(wave_id=wave_id, specs=specs, source=source)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and connection.in_atomic_block:
             for setting in PG_SETTINGS:
@@ -226,7 +381,7 @@ def aggregate_wave(*, wave_id: int, specs: Sequence[CellSpec]) -> list[AreaCount
         counts: dict[str, tuple[int, int]] = {}
         for i, spec in enumerate(specs):
             if spec.geography == geography:
-                yes, n = divmod(int(sums[i] or 0), PACK_YES)
+                yes, n = divmod(int(sums[i] or 0), PACK_YES)  # exact: see PACK_YES
                 counts[spec.key] = (n, yes)
         area = KOMMUN if area_id is None else codes[area_id]
         result.append(AreaCounts(geography, area, breakdown, value or "", counts))

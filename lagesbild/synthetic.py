@@ -1,7 +1,7 @@
 """Writing synthetic answer sheets into the database (the model is in `lagesbild.synth`).
 
-PostgreSQL gets the rows through COPY (about 100,000 sheets in seconds); other databases
-through `bulk_create` in batches.
+Stored through `surveys.services.sheets_store` like every sheet (PostgreSQL gets them
+through COPY: about 100,000 sheets in seconds).
 """
 
 import hashlib
@@ -10,11 +10,11 @@ import random
 import uuid
 from datetime import date, timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from surveys.models import AnswerSheet, District, SchoolClass, Wave
-from surveys.services import WaveClosedError, wave_sheets_accept
+from surveys.services import WaveClosedError, sheets_store, wave_sheets_accept
 
 from .synth import SchoolSeat, SynthSheet, synth_sheet
 
@@ -88,49 +88,6 @@ def generate_sheets(
     return sheets
 
 
-_COPY_COLUMNS = (
-    "id",
-    "submission_id",
-    "wave_id",
-    "questionnaire_id",
-    "school_id",
-    "school_district_id",
-    "home_district_id",
-    "home_answer",
-    "grade",
-    "gender",
-    "language",
-    "submitted_on",
-    "answers",
-    "answers_digest",
-)
-
-
-def _copy(sheets: list[AnswerSheet]) -> None:
-    table = AnswerSheet._meta.db_table
-    sql = f"COPY {table} ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for s in sheets:
-            copy.write_row(
-                (
-                    s.id,
-                    s.submission_id,
-                    s.wave_id,
-                    s.questionnaire_id,
-                    s.school_id,
-                    s.school_district_id,
-                    s.home_district_id,
-                    s.home_answer,
-                    s.grade,
-                    s.gender,
-                    s.language,
-                    s.submitted_on,
-                    json.dumps(s.answers, ensure_ascii=False),
-                    s.answers_digest,
-                )
-            )
-
-
 def sheets_insert(
     *,
     wave: Wave,
@@ -154,10 +111,7 @@ def sheets_insert(
             sheets = generate_sheets(
                 wave=wave, count=size, seed=batch_seed, drift=drift, last_day=last_day
             )
-            if connection.vendor == "postgresql":
-                _copy(sheets)
-            else:
-                AnswerSheet.objects.bulk_create(sheets, batch_size=500)
+            sheets_store(sheets=sheets)
             done += size
         wave_sheets_accept(wave_id=wave.pk)
     return done

@@ -56,7 +56,7 @@ BEGIN
   END LOOP;
 END $$;
 SELECT t || ' ' || n FROM _counts ORDER BY t;
-SELECT 'answersheet-md5 ' || coalesce(md5(string_agg(id::text || answers::text, ',' ORDER BY id)), '-')
+SELECT 'answersheet-md5 ' || coalesce(md5(string_agg(id::text || answers::text || answer_vector::text, ',' ORDER BY id)), '-')
   FROM surveys_answersheet;
 SELECT 'cells-md5 ' || coalesce(md5(string_agg(row_to_json(c)::text, ',' ORDER BY c.id)), '-')
   FROM lagesbild_indicatorcell c;

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from . import answer_vector
 from . import questionnaire as qn
 from .models import QuestionnaireVersion
 
@@ -38,6 +39,11 @@ class Flow:
     def question_pages(self) -> tuple[int, ...]:
         """Indexes (into questionnaire.pages) of the pages that ask something."""
         return tuple(i for i, page in enumerate(self.questionnaire.pages) if _asks(page))
+
+    @cached_property
+    def vector_layout(self) -> answer_vector.Layout:
+        """Where each answer goes in a sheet's answer vector (`surveys.answer_vector`)."""
+        return answer_vector.layout(self.questionnaire)
 
     @property
     def info_page(self) -> qn.Page | None:

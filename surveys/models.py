@@ -6,6 +6,7 @@ address and no device data. Primary keys of codes and sheets are random UUIDs so
 row order reveals nothing.
 """
 
+import json
 import uuid
 from typing import Any
 
@@ -374,6 +375,32 @@ class PupilSession(models.Model):
         return f"{_('elevsession')} {self.token[:6]}"
 
 
+class AnswerVectorField(models.Field[list[int], list[int]]):
+    """A list of small integers (`surveys.answer_vector`): a `smallint[]` on PostgreSQL,
+    JSON text elsewhere (SQLite, the embedded default), where `json_extract` reads it."""
+
+    description = "A list of small integers"
+    empty_strings_allowed = False  # no implicit default: a sheet without one fails
+
+    def db_type(self, connection: Any) -> str:
+        return "smallint[]" if connection.vendor == "postgresql" else "text"
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> list[int] | None:
+        if value is None or isinstance(value, list):
+            return value
+        return [int(v) for v in json.loads(value)]
+
+    def to_python(self, value: Any) -> list[int] | None:
+        if value is None or isinstance(value, list):
+            return value
+        return [int(v) for v in json.loads(value)]
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        if value is None or connection.vendor == "postgresql":
+            return value
+        return json.dumps([int(v) for v in value], separators=(",", ":"))
+
+
 class AnswerSheet(models.Model):
     """One submitted answer sheet: one row per pupil, answers keyed by question code.
 
@@ -401,13 +428,19 @@ class AnswerSheet(models.Model):
     language = models.CharField(max_length=8)
     submitted_on = models.DateField()
     answers = models.JSONField(default=dict)
+    # The same answers as small integers laid out by the questionnaire version
+    # (`surveys.answer_vector`), which the aggregation reads. Written with the JSON by
+    # `surveys.services.sheets_store`; no default, so a writer that forgets it fails.
+    answer_vector = AnswerVectorField(editable=False)
     # SHA-256 of the canonical answers: a retry with the same submission id must match it.
     answers_digest = models.CharField(max_length=64)
 
     class Meta:
         verbose_name = _("svarsblankett")
         verbose_name_plural = _("svarsblanketter")
-        indexes = [models.Index(fields=["wave"])]
+        # (wave, questionnaire): the aggregation asks whether a wave holds sheets of
+        # another version than its own without scanning the wave's sheets.
+        indexes = [models.Index(fields=["wave", "questionnaire"])]
 
     def __str__(self) -> str:
         return f"{_('svar')} {str(self.id)[:8]}"

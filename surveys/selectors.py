@@ -1,5 +1,6 @@
 """Reads of the survey app for pages: querysets and small frozen dataclasses."""
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -7,9 +8,18 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from . import languages
+from . import answer_vector, languages
 from .flow import flow_for_id
-from .models import AccessCode, ClassKey, Grade, GuessCounter, School, SchoolClass, Wave
+from .models import (
+    AccessCode,
+    AnswerSheet,
+    ClassKey,
+    Grade,
+    GuessCounter,
+    School,
+    SchoolClass,
+    Wave,
+)
 
 
 @dataclass(frozen=True)
@@ -170,3 +180,20 @@ def start_languages() -> list[str]:
     for chosen, version_id in Wave.objects.open().values_list("languages", "questionnaire_id"):
         wanted.update(languages.offered(chosen, flow_for_id(version_id).questionnaire))
     return [code for code in languages.INTERFACE_LANGUAGES if code in wanted]
+
+
+def sheets_disagreeing(*, wave_id: int | None = None) -> list[uuid.UUID]:
+    """Ids of the sheets (of one wave, or all) whose stored answer vector is not the
+    encoding of their JSON answers (`surveys.answer_vector`): empty when the two forms
+    agree, as every writer through `surveys.services.sheets_store` makes them."""
+    sheets = (
+        AnswerSheet.objects.all()
+        if wave_id is None
+        else AnswerSheet.objects.filter(wave_id=wave_id)
+    )
+    rows = sheets.values_list("id", "questionnaire_id", "answers", "answer_vector")
+    return [
+        sheet_id
+        for sheet_id, version, answers, vector in rows.iterator(chunk_size=5_000)
+        if vector != answer_vector.encode(flow_for_id(version).vector_layout, answers)
+    ]

@@ -12,14 +12,15 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import codes
+from . import answer_vector, codes
 from . import questionnaire as qn
+from .flow import flow_for_id
 from .models import (
     AccessCode,
     AnswerSheet,
@@ -286,6 +287,79 @@ def wave_sheets_accept(*, wave_id: int) -> None:
         raise WaveClosedError(f"wave {wave_id} takes no answer sheets now")
 
 
+def sheet_vector(*, questionnaire_id: int, answers: dict[str, Any]) -> list[int]:
+    """The answer vector of a sheet's answers under its questionnaire version."""
+    return answer_vector.encode(flow_for_id(questionnaire_id).vector_layout, answers)
+
+
+# Rows above which PostgreSQL gets the sheets through COPY rather than one INSERT.
+COPY_FROM_ROWS = 100
+
+
+def sheets_store(*, sheets: list[AnswerSheet]) -> None:
+    """Insert answer sheets, each with its answer vector computed here from its JSON
+    answers (`surveys.answer_vector`): the one way every writer stores sheets (the pupil's
+    submit, synthetic and demo sheets), so the two forms cannot disagree.
+
+    The caller owns the transaction and ends it with `wave_sheets_accept`.
+    """
+    for sheet in sheets:
+        sheet.answer_vector = sheet_vector(
+            questionnaire_id=sheet.questionnaire_id, answers=sheet.answers
+        )
+    if connection.vendor == "postgresql" and len(sheets) > COPY_FROM_ROWS:
+        _copy_sheets(sheets)
+    else:
+        AnswerSheet.objects.bulk_create(sheets, batch_size=500)
+
+
+# Every column of a sheet, in the order `_copy_sheets` writes them.
+SHEET_COLUMNS = (
+    "id",
+    "submission_id",
+    "wave_id",
+    "questionnaire_id",
+    "school_id",
+    "school_district_id",
+    "home_district_id",
+    "home_answer",
+    "grade",
+    "gender",
+    "language",
+    "submitted_on",
+    "answers",
+    "answer_vector",
+    "answers_digest",
+)
+
+
+def _copy_sheets(sheets: list[AnswerSheet]) -> None:
+    """COPY (about 100,000 sheets in seconds, where INSERTs take minutes)."""
+    table = AnswerSheet._meta.db_table
+    sql = f"COPY {table} ({', '.join(SHEET_COLUMNS)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for s in sheets:
+            copy.write_row(
+                (
+                    s.id,
+                    s.submission_id,
+                    s.wave_id,
+                    s.questionnaire_id,
+                    s.school_id,
+                    s.school_district_id,
+                    s.home_district_id,
+                    s.home_answer,
+                    s.grade,
+                    s.gender,
+                    s.language,
+                    s.submitted_on,
+                    json.dumps(s.answers, ensure_ascii=False),
+                    s.answer_vector,
+                    s.answers_digest,
+                )
+            )
+
+
 SubmitStatus = Literal["stored", "duplicate", "conflict", "spent", "closed"]
 
 
@@ -360,7 +434,7 @@ def sheet_submit(
             return _existing(submission_id, digest) or SubmitResult("spent")
         school = code.school_class.school
         home = str(answers.get(home_question, ""))
-        AnswerSheet.objects.create(
+        sheet = AnswerSheet(
             submission_id=submission_id,
             wave_id=code.wave_id,
             questionnaire_id=code.wave.questionnaire_id,
@@ -375,6 +449,7 @@ def sheet_submit(
             answers=answers,
             answers_digest=digest,
         )
+        sheets_store(sheets=[sheet])
         # Sessions on other devices lose their way to the draft (none names the code).
         PupilSession.objects.filter(draft_id=code_id).update(draft=None, submitted=True)
         SheetDraft.objects.filter(code_id=code_id).delete()

@@ -7,8 +7,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import AuditLog
-from surveys.models import AccessCode, AnswerSheet, QuestionnaireVersion, SchoolClass, Wave
+from surveys.models import AccessCode, AnswerSheet, SchoolClass, Wave
 from surveys.retention import retention_cutoff, retention_purge
+from surveys.services import questionnaire_import_default, sheets_store
 from surveys.tasks import retention_purge as retention_purge_task
 from tests.accounts.accounts_helpers import make_school
 
@@ -18,9 +19,7 @@ pytestmark = pytest.mark.django_db
 def _wave(slug: str, closed_years_ago: float, sheets: int = 3) -> Wave:
     school = make_school(f"Skola {slug}")
     school_class = SchoolClass.objects.create(school=school, name="7A", grade=7)
-    questionnaire, _ = QuestionnaireVersion.objects.get_or_create(
-        code="t", version=1, defaults={"title": "T", "definition": {}}
-    )
+    questionnaire = questionnaire_import_default()  # the sheets' vectors need its layout
     closes = timezone.now() - timedelta(days=365.25 * closed_years_ago)
     wave = Wave.objects.create(
         municipality=school.district.municipality,
@@ -32,7 +31,7 @@ def _wave(slug: str, closed_years_ago: float, sheets: int = 3) -> Wave:
         published_at=closes + timedelta(days=5),
     )
     for _ in range(sheets):
-        AnswerSheet.objects.create(
+        sheet = AnswerSheet(
             submission_id=uuid.uuid4(),
             wave=wave,
             questionnaire=questionnaire,
@@ -44,6 +43,7 @@ def _wave(slug: str, closed_years_ago: float, sheets: int = 3) -> Wave:
             answers={"TRY01": "1"},
             answers_digest="x",
         )
+        sheets_store(sheets=[sheet])
         AccessCode.objects.create(
             wave=wave, school_class=school_class, code_hash=uuid.uuid4().hex, spent=True
         )

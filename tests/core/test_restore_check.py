@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from surveys.models import AnswerSheet, QuestionnaireVersion, Wave
+from surveys.models import AnswerSheet, Wave
+from surveys.services import questionnaire_import_default, sheets_store
 from tests.surveys.factories import make_class
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,9 +26,7 @@ def _database_url() -> str:
 
 def _some_data() -> None:
     school = make_class().school
-    version = QuestionnaireVersion.objects.create(
-        code="TEST", version=99, title="Restore test", definition={}
-    )
+    version = questionnaire_import_default()  # the sheet's vector needs its layout
     now = datetime.datetime.now(tz=datetime.UTC)
     wave = Wave.objects.create(
         municipality=school.district.municipality,
@@ -37,7 +36,7 @@ def _some_data() -> None:
         opens_at=now,
         closes_at=now + datetime.timedelta(days=1),
     )
-    AnswerSheet.objects.create(
+    sheet = AnswerSheet(
         submission_id=uuid.uuid4(),
         wave=wave,
         questionnaire=version,
@@ -50,6 +49,7 @@ def _some_data() -> None:
         answers={"TRY01": "2", "TRY07": ["1", "3"]},
         answers_digest="x",
     )
+    sheets_store(sheets=[sheet])
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -26,7 +26,7 @@ from surveys.models import (
     SchoolClass,
     Wave,
 )
-from surveys.services import questionnaire_import_default
+from surveys.services import questionnaire_import_default, sheets_store
 from tests.accounts.accounts_helpers import login_verified, make_staff
 from tests.lagesbild import dashboard_factories
 
@@ -166,7 +166,7 @@ def add_sheets() -> AddSheets:
                     answers_digest=hashlib.sha256(json.dumps(answers).encode()).hexdigest(),
                 )
             )
-        AnswerSheet.objects.bulk_create(sheets)
+        sheets_store(sheets=sheets)
         return sheets
 
     return add

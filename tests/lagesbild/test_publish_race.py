@@ -19,7 +19,7 @@ from lagesbild.models import WavePublication
 from lagesbild.services import wave_publish
 from lagesbild.synthetic import generate_sheets, sheets_insert
 from surveys.models import AnswerSheet, Wave
-from surveys.services import wave_sheets_accept
+from surveys.services import sheets_store, wave_sheets_accept
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -47,7 +47,7 @@ def test_publishing_waits_for_a_sheet_that_is_being_stored(make_wave: MakeWave) 
     def store_one_sheet() -> None:
         try:
             with transaction.atomic():
-                AnswerSheet.objects.bulk_create(generate_sheets(wave=wave, count=1, seed=9))
+                sheets_store(sheets=generate_sheets(wave=wave, count=1, seed=9))
                 wave_sheets_accept(wave_id=wave.pk)  # still open: accepted
                 stored.set()
                 release.wait(timeout=30)
