@@ -1,5 +1,6 @@
 """Reads of the survey app for pages: querysets and small frozen dataclasses."""
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -9,7 +10,16 @@ from django.utils import timezone
 
 from . import languages
 from .flow import flow_for_id
-from .models import AccessCode, ClassKey, Grade, GuessCounter, School, SchoolClass, Wave
+from .models import (
+    AccessCode,
+    ClassKey,
+    District,
+    Grade,
+    GuessCounter,
+    School,
+    SchoolClass,
+    Wave,
+)
 
 
 @dataclass(frozen=True)
@@ -170,3 +180,20 @@ def start_languages() -> list[str]:
     for chosen, version_id in Wave.objects.open().values_list("languages", "questionnaire_id"):
         wanted.update(languages.offered(chosen, flow_for_id(version_id).questionnaire))
     return [code for code in languages.INTERFACE_LANGUAGES if code in wanted]
+
+
+# District names change only when an administrator edits geography; a minute of
+# staleness is harmless for the pupil pages' list (and for the final check, which the
+# submit's own lookup backs).
+_DISTRICT_CHOICES: dict[int, tuple[float, list[tuple[str, str]]]] = {}
+DISTRICT_CACHE_SECONDS = 60.0
+
+
+def district_choices(municipality_id: int) -> list[tuple[str, str]]:
+    """(code, name) of the kommun's districts by name, cached per process for a minute."""
+    cached = _DISTRICT_CHOICES.get(municipality_id)
+    if cached is None or time.monotonic() - cached[0] >= DISTRICT_CACHE_SECONDS:
+        rows = District.objects.filter(municipality_id=municipality_id).order_by("name")
+        cached = (time.monotonic(), list(rows.values_list("code", "name")))
+        _DISTRICT_CHOICES[municipality_id] = cached
+    return cached[1]
