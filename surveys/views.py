@@ -207,15 +207,22 @@ def start(request: HttpRequest) -> HttpResponse:
     """The pupil's start page: enter the one-time code from the slip, in the language the
     page is shown in (its language links switch it); a right code answers with the first
     question page (or the page where the pupil left off)."""
+    entry = None
+    if request.method == "POST":
+        # Which languages the start page offers is asked only when it is shown again: a
+        # right code's wave decides the pupil's language from its own (`_begin`).
+        typed = CodeEntryForm(request.POST)
+        if typed.is_valid():
+            picked = _start_language(request, list(languages.INTERFACE_LANGUAGES))
+            entry = code_enter(typed=typed.cleaned_data["code"], language=picked)
+            if entry.status == "ok" and entry.draft is not None:
+                return _begin(request, entry.draft, entry.token, picked)
     offered = selectors.start_languages()
     language = _start_language(request, offered)
     also: list[dict[str, str]] = []
     with translation.override(language):
         form = CodeEntryForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            entry = code_enter(typed=form.cleaned_data["code"], language=language)
-            if entry.status == "ok" and entry.draft is not None:
-                return _begin(request, entry.draft, entry.token, language)
+        if entry is not None and form.is_valid():
             form.add_error("code", str(ENTRY_MESSAGES[entry.status]))
             if entry.status == "closed" and entry.questionnaire_id is not None:
                 also = _in_other_languages(ENTRY_MESSAGES["closed"], entry.questionnaire_id)

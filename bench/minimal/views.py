@@ -1,4 +1,8 @@
-"""The minimal page: 40 radio questions, CSRF, one INSERT, redirect to a thank-you page."""
+"""The minimal page: 40 radio questions, CSRF, one INSERT, redirect to a thank-you page.
+
+A form posted with an invalid value is answered 400 with the empty page (a bench page: no
+error display needed).
+"""
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
@@ -26,7 +30,10 @@ def survey(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         MinimalSheet.objects.create(**{k: v or None for k, v in form.cleaned_data.items()})
         return redirect("thanks")
-    return render(request, "minimal/survey.html", {"form": form})
+    # The inputs are written out by the template's own loop, as the pupil pages' are (a
+    # widget template per radio button would cost several times the whole page).
+    context = {"questions": list(form.fields), "options": [value for value, _label in OPTIONS]}
+    return render(request, "minimal/survey.html", context, status=400 if form.errors else 200)
 
 
 @never_cache
