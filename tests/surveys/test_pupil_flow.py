@@ -135,8 +135,8 @@ def test_a_complete_flow_stores_one_sheet_and_ends_on_the_thank_you_page(
 ) -> None:
     _start(client, new_code())
     response = _answer_all(client)
-    assert response["Location"].startswith("/tack/")  # type: ignore[index]
-    thanks = client.get(response["Location"]).content.decode()  # type: ignore[index]
+    assert response["Location"].startswith("/tack/")
+    thanks = client.get(response["Location"]).content.decode()
     assert "BRIS" in thanks
     sheet = AnswerSheet.objects.get()
     assert sheet.answers == {"KON": "1", "HEMOMR": "EJSVAR"}

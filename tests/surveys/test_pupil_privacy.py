@@ -17,8 +17,8 @@ from django.utils import timezone
 from surveys import codes
 from surveys import questionnaire as qn
 from surveys.models import AccessCode, AnswerSheet, SchoolClass, SheetDraft
-from surveys.services import codes_issue, questionnaire_import
 from surveys.pupil_sessions import PUPIL_COOKIE
+from surveys.services import codes_issue, questionnaire_import
 from tests.surveys.factories import make_wave
 from tests.surveys.pupil_client import PupilClient
 from tests.surveys.tables import every_row

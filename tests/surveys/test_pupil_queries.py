@@ -98,10 +98,9 @@ def test_the_final_submit_takes_nine_statements_in_one_transaction(
     client, response = pupil
     number = 1
     while True:
-        token = _token(response)
-        statements, response = _statements(
-            lambda: client.post(f"/sida/{number}/", {"nav": "next", "steg": token})
-        )
+        data = {"nav": "next", "steg": _token(response)}
+        path = f"/sida/{number}/"
+        statements, response = _statements(lambda: client.post(path, data))  # noqa: B023
         if response.status_code != 200:
             break
         number += 1
