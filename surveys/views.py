@@ -363,15 +363,18 @@ def _page_response(
         "title": qn.translate(page.title, state.language),
         "intro": qn.translate(page.intro, state.language) if page.intro else "",
         "info_title": qn.translate(info_page.title, state.language) if info_page else "",
-        "info_items": pupil.item_views(info_page.items, state.language, {}, {}, [])
+        "info_html": pupil.items_html(
+            info_page.items, state.language, {}, {}, [], key=(state.version_id, "info")
+        )
         if info_page
-        else [],
-        "items": pupil.item_views(
+        else "",
+        "items_html": pupil.items_html(
             flow.shown_items(number, answers),
             state.language,
             pupil.saved_values(answers) if values is None else values,
             errors,
             districts,
+            key=(state.version_id, number),
         ),
         "errors": bool(errors),
         "review": review and bool(errors),
