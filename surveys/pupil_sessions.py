@@ -95,11 +95,16 @@ def pupil_cookie_write(response: HttpResponseBase, data: dict[str, Any]) -> None
     """Set the cookie; no expiry date: it ends when the browser closes."""
     response.set_cookie(
         PUPIL_COOKIE,
-        signing.dumps(data, salt=_SALT, compress=True),
+        pupil_cookie_value(data),
         secure=settings.SESSION_COOKIE_SECURE,
         httponly=True,
         samesite="Lax",
     )
+
+
+def pupil_cookie_value(data: dict[str, Any]) -> str:
+    """The signed cookie value holding `data`."""
+    return signing.dumps(data, salt=_SALT, compress=True)
 
 
 def pupil_cookie_clear(response: HttpResponseBase) -> None:
