@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
-from bench_flow import Client as FlowClient  # noqa: E402
+sys.path.insert(0, str(ROOT))
+from bench.bench_flow import Client as FlowClient  # noqa: E402
 
 PORT = int(os.environ.get("BENCH_PORT", "8102"))
 DATABASE_URL = os.environ.get(

@@ -20,7 +20,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
 # Which functions' cumulative time make up each layer (cumulative times of a layer's entry
 # points; a layer's time includes whatever it calls, so the shares overlap a little).
@@ -53,10 +52,11 @@ def main() -> None:
     import django
 
     django.setup()
-    from bench_flow import ISSUE, next_step
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+
+    from bench.bench_flow import ISSUE, next_step
 
     namespace: dict[str, object] = {}
     exec(ISSUE.replace("COUNT", str(args.pupils + 5)).replace("print(", "_ = ("), namespace)  # noqa: S102
