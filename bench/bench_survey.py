@@ -3,7 +3,8 @@
 1. Final submit: N pupils each on their last page with a complete draft; every one posts
    the final page once (plus a share of double submits). Reports sheets/s, latency
    percentiles, and reconciles row counts: sheets stored = codes spent = N, no duplicate.
-2. Whole flow: pupils go from the code to the thank-you page (17 requests each).
+2. Whole flow: pupils go from the code to the thank-you page (9 requests each), pressing
+   each page's primary button (bench_flow's walker).
 3. Rendered size of each pupil page (HTML, raw and gzip) and the static files it loads.
 
 Bounded: a fixed number of pupils, a time limit per phase, loopback only. Needs
@@ -28,6 +29,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.bench_flow import Client as FlowClient  # noqa: E402
+
 PORT = int(os.environ.get("BENCH_PORT", "8102"))
 DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://trygghet:trygghet@127.0.0.1:5432/trygghet_bench_survey"
@@ -35,19 +39,11 @@ DATABASE_URL = os.environ.get(
 TIME_LIMIT = 120.0  # seconds per phase, whatever the counts
 # The demo users are never used here; with DEBUG off seed_demo needs a password of its own.
 DEMO_PASSWORD = secrets.token_urlsafe(16)
-RADIO = re.compile(rb'type="radio" name="(\w+)" id="[\w-]+" value="(\w+)"')
 
 
 def _check(condition: object, detail: object) -> None:
     if not condition:
         raise RuntimeError(f"benchmark check failed: {detail}")
-
-
-def _csrf(html: bytes) -> str:
-    found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', html)
-    if found is None:
-        raise RuntimeError("no CSRF token in the page")
-    return found.group(1).decode()
 
 
 def _env() -> dict[str, str]:
@@ -98,13 +94,13 @@ def _manage(*args: str) -> str:
 
 SETUP = r"""
 import json, sys, uuid
-from django.contrib.sessions.backends.db import SessionStore
+from django.utils import timezone
 from surveys import questionnaire as qn
 from surveys.flow import flow_for
 from surveys.models import SchoolClass, Wave, SheetDraft
 from surveys.entry import code_enter
-from surveys.pupil_sessions import pupil_session_open
-from surveys.services import codes_issue, DEMO_WAVE_SLUG
+from surveys.pupil_sessions import pupil_cookie_value
+from surveys.services import codes_issue, page_token, DEMO_WAVE_SLUG
 count, mode = int(sys.argv[1]), sys.argv[2]
 wave = Wave.objects.get(slug=DEMO_WAVE_SLUG)
 flow = flow_for(wave.questionnaire)
@@ -133,13 +129,13 @@ for school_class in classes:
             out.append({"code": code})
             continue
         entry = code_enter(typed=code, language="sv")
+        now = timezone.now()
         SheetDraft.objects.filter(pk=entry.draft.pk).update(
-            answers=answers, page=flow.count, furthest=flow.count)
-        session = SessionStore()
-        session["pupil"] = {"token": pupil_session_open(draft=entry.draft),
-                            "lang": "sv", "qv": wave.questionnaire_id, "muni": wave.municipality_id}
-        session.create()
-        out.append({"session": session.session_key})
+            answers=answers, page=flow.count, furthest=flow.count, updated_at=now)
+        cookie = pupil_cookie_value({"t": entry.token, "l": "sv", "ls": ["sv"],
+                                     "q": wave.questionnaire_id, "m": wave.municipality_id})
+        out.append({"cookie": cookie,
+                    "steg": page_token(submission_id=entry.draft.submission_id, version=now)})
 last = flow.count
 last_fields = sorted(flow.page_fields(last))
 print(json.dumps({"pupils": out, "last": last, "fields": {f: answers[f] for f in last_fields}}))
@@ -237,10 +233,11 @@ def bench_final_submit(count: int, clients: int) -> None:
         def run() -> float:
             nonlocal doubles
             client = Client()
-            client.cookies = {"sessionid": pupil["session"], "csrftoken": csrf}
+            client.cookies = {"elev": pupil["cookie"], "csrftoken": csrf}
             form = {
                 **fields,
                 "nav": "next",
+                "steg": pupil["steg"],
                 "csrfmiddlewaretoken": csrf,
             }
             start = time.monotonic()
@@ -283,32 +280,11 @@ def bench_whole_flow(count: int, clients: int) -> None:
     def job(code: str) -> Callable[[], float]:
         def run() -> float:
             nonlocal requests
-            client = Client()
+            client = FlowClient(PORT)
             start = time.monotonic()
-            n = 0
-            status, _, html = client.request("GET", "/")
-            n += 1
-            csrf = _csrf(html)
-            status, location, _ = client.request(
-                "POST", "/", {"code": code, "csrfmiddlewaretoken": csrf}
-            )
-            _check(location == "/sprak/", (status, location))
-            client.request("POST", "/sprak/", {"language": "sv", "csrfmiddlewaretoken": csrf})
-            client.request("GET", "/info/")
-            n += 3
-            location = "/sida/1/"
-            while location.startswith("/sida/"):
-                _, _, page = client.request("GET", location)
-                form: dict[str, object] = {"nav": "next", "csrfmiddlewaretoken": csrf}
-                for name, value in RADIO.findall(page):  # the first option of each question
-                    form.setdefault(name.decode(), value.decode())
-                status, location, _ = client.request("POST", location, form)
-                n += 2
-            _check(location.startswith("/tack/"), location)
-            client.request("GET", location)
-            n += 1
+            client.walk(code)  # presses each page's primary button, to the thank-you page
             with lock:
-                requests += n
+                requests += client.requests
             return time.monotonic() - start
 
         return run
@@ -327,27 +303,25 @@ def bench_whole_flow(count: int, clients: int) -> None:
 
 def bench_page_sizes() -> None:
     setup = _setup(1, "codes")
-    client = Client()
-    _status, _, start_html = client.request("GET", "/")
-    token = _csrf(start_html)
-    pages: list[tuple[str, bytes]] = [("/ (code)", start_html)]
-    client.request("POST", "/", {"code": setup["pupils"][0]["code"], "csrfmiddlewaretoken": token})
-    pages.append(("/sprak/", client.request("GET", "/sprak/")[2]))
-    client.request("POST", "/sprak/", {"language": "sv", "csrfmiddlewaretoken": token})
-    pages.append(("/info/", client.request("GET", "/info/")[2]))
-    location = "/sida/1/"
-    while location.startswith("/sida/"):
-        pages.append((location, client.request("GET", location)[2]))
-        _, location, _ = client.request(
-            "POST", location, {"nav": "next", "csrfmiddlewaretoken": token}
-        )
-    pages.append(("/tack/…", client.request("GET", location)[2]))
+    client = FlowClient(PORT)
+    pages: list[tuple[str, bytes]] = []
+    original = client.request
+
+    def keep(method: str, url: str, form: list[tuple[str, str]] | None = None) -> Any:
+        status, location, html = original(method, url, form)
+        if status == 200:
+            pages.append((f"{method} {urllib.parse.urlsplit(url).path}", html.encode()))
+        return status, location, html
+
+    client.request = keep  # type: ignore[method-assign]
+    client.walk(setup["pupils"][0]["code"])
+    plain = Client()
     assets = sorted(
         {a for _, html in pages for a in re.findall(rb'(?:href|src)="(/static/[^"]+)"', html)}
     )
     asset_gz = 0
     for asset in assets:
-        raw = client.request("GET", asset.decode())[2]
+        raw = plain.request("GET", asset.decode())[2]
         asset_gz += len(gzip.compress(raw, 6))
         print(
             f"  asset {asset.decode()}: {len(raw) / 1024:.1f} KB, "

@@ -95,9 +95,9 @@ class Form:
 
     @property
     def is_question_page(self) -> bool:
-        """A question page's form has a way back ("Tillbaka"); the start and language
-        pages' forms do not."""
-        return any(b.value == "back" for b in self.buttons)
+        """A question page's form moves with `nav` buttons ("Nästa", "Tillbaka"); the start
+        and language pages' forms do not."""
+        return any(b.name == "nav" for b in self.buttons)
 
     def has_primary(self) -> bool:
         return any(_has_class(b.classes, PRIMARY_CLASSES) for b in self.buttons)

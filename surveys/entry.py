@@ -31,6 +31,8 @@ from accounts.services import audit
 
 from . import codes
 from .models import AccessCode, ClassKey, GuessCounter, SheetDraft
+from .pupil_sessions import pupil_session_open
+from .services import draft_commit_relaxed
 
 EntryStatus = Literal["ok", "invalid", "wrong", "spent", "not_open", "closed", "locked"]
 # The counter target when a wrong code names no school or comes near no real code.
@@ -42,7 +44,8 @@ STORM_EVENT = "code guessing limit reached"
 class CodeEntry:
     status: EntryStatus
     code_id: uuid.UUID | None = None
-    draft: SheetDraft | None = None
+    draft: SheetDraft | None = None  # with its code and wave loaded
+    token: str = ""  # "ok": this device's fresh pupil-session token (pupil_sessions)
     questionnaire_id: int | None = None  # for "closed": the languages of the message
 
 
@@ -68,7 +71,8 @@ def _count_failure(scope: str, target: str, window: datetime) -> int:
 
 
 def code_enter(*, typed: str, language: str) -> CodeEntry:
-    """Check a typed code and open (or resume) its draft."""
+    """Check a typed code; a right one opens (or resumes) its draft and a fresh session
+    token for this device, in one transaction."""
     compact = codes.normalise(typed)
     if compact is None:
         return CodeEntry("invalid")
@@ -87,10 +91,14 @@ def code_enter(*, typed: str, language: str) -> CodeEntry:
             return CodeEntry("not_open")
         if now >= code.wave.closes_at or code.wave.is_published:
             return CodeEntry("closed", questionnaire_id=code.wave.questionnaire_id)
-        draft, _created = SheetDraft.objects.get_or_create(
-            code=code, defaults={"language": language}
-        )
-        return CodeEntry("ok", code_id=code.id, draft=draft)
+        with transaction.atomic():
+            draft_commit_relaxed()  # the answering session only, nothing submitted
+            draft, _created = SheetDraft.objects.get_or_create(
+                code=code, defaults={"language": language}
+            )
+            draft.code = code  # already loaded, with its wave
+            token = pupil_session_open(draft=draft)
+        return CodeEntry("ok", code_id=code.id, draft=draft, token=token)
     return _wrong(compact, typed_key, class_key, now)
 
 

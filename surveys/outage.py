@@ -6,9 +6,9 @@ that hands every posted field back in a form: the answers stay in the page, and 
 carries the same submission id, so the idempotent submit stores the sheet exactly once.
 
 The page is rendered without the request's context processors: they would read the
-session (and the messages stored in it) from the unreachable database. For the same
-reason the pupil's language, which lives in the session, is only guessed (language cookie
-or browser), so all three messages are shown, the guessed one first.
+session (and the messages stored in it) from the unreachable database. The pupil's
+language is only guessed (language cookie or browser), so all three messages are shown,
+the guessed one first.
 
 After an outage error, a process answers pupil pages with that page at once for
 `SHORT_CIRCUIT_SECONDS`, without waiting for a database connection: otherwise every

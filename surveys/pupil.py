@@ -4,9 +4,11 @@ Templates get only strings, booleans and lists from here, in the pupil's languag
 never see the ORM or the questionnaire classes.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from . import questionnaire as qn
@@ -172,3 +174,38 @@ def help_views(questionnaire: qn.Questionnaire, language: str) -> list[HelpView]
         )
         for r in questionnaire.help_resources
     ]
+
+
+# The questions of a page as a pupil first sees them (nothing chosen, no error) are the
+# same HTML for every pupil of a questionnaire version, page, language and set of shown
+# items: rendered once per process. Rendering them is most of a page's server time (the
+# Django template loops over a few hundred options), and on a survey day nearly every
+# page view is such a first view. Pages with answers or errors are rendered each time.
+_FRESH_ITEMS: dict[Hashable, SafeString] = {}
+FRESH_ITEMS_LIMIT = 2000
+
+
+def items_html(
+    items: Sequence[qn.Question],
+    language: str,
+    values: Mapping[str, Sequence[str]],
+    errors: Mapping[str, str],
+    districts: Sequence[tuple[str, str]],
+    *,
+    key: Hashable,
+) -> SafeString:
+    """The items rendered (`surveys/_items.html`); `key` names the page and version for
+    the cache of fresh pages (the items, language and districts are added to it)."""
+    fresh = not any(values.get(code) for item in items for code in item.field_codes)
+    if not fresh or errors:
+        views = item_views(items, language, values, errors, districts)
+        return SafeString(render_to_string("surveys/_items.html", {"items": views}))
+    full = (key, language, tuple(item.code for item in items), tuple(districts))
+    cached = _FRESH_ITEMS.get(full)
+    if cached is None:
+        views = item_views(items, language, {}, {}, districts)
+        cached = SafeString(render_to_string("surveys/_items.html", {"items": views}))
+        if len(_FRESH_ITEMS) >= FRESH_ITEMS_LIMIT:
+            _FRESH_ITEMS.clear()
+        _FRESH_ITEMS[full] = cached
+    return cached

@@ -1,5 +1,6 @@
 """Reads of the survey app for pages: querysets and small frozen dataclasses."""
 
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,6 +15,7 @@ from .models import (
     AccessCode,
     AnswerSheet,
     ClassKey,
+    District,
     Grade,
     GuessCounter,
     School,
@@ -197,3 +199,20 @@ def sheets_disagreeing(*, wave_id: int | None = None) -> list[uuid.UUID]:
         for sheet_id, version, answers, vector in rows.iterator(chunk_size=5_000)
         if vector != answer_vector.encode(flow_for_id(version).vector_layout, answers)
     ]
+
+
+# District names change only when an administrator edits geography; a minute of
+# staleness is harmless for the pupil pages' list (and for the final check, which the
+# submit's own lookup backs).
+_DISTRICT_CHOICES: dict[int, tuple[float, list[tuple[str, str]]]] = {}
+DISTRICT_CACHE_SECONDS = 60.0
+
+
+def district_choices(municipality_id: int) -> list[tuple[str, str]]:
+    """(code, name) of the kommun's districts by name, cached per process for a minute."""
+    cached = _DISTRICT_CHOICES.get(municipality_id)
+    if cached is None or time.monotonic() - cached[0] >= DISTRICT_CACHE_SECONDS:
+        rows = District.objects.filter(municipality_id=municipality_id).order_by("name")
+        cached = (time.monotonic(), list(rows.values_list("code", "name")))
+        _DISTRICT_CHOICES[municipality_id] = cached
+    return cached[1]

@@ -6,7 +6,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from importlib import import_module
 from typing import Any, Literal
 
@@ -224,15 +224,6 @@ def _codes_within_seats(*, wave: Wave, school_class: SchoolClass, count: int) ->
 # --- Drafts and the final submit ---------------------------------------------------------------
 
 
-def code_wave_closed(*, code_id: uuid.UUID) -> bool:
-    """True when the wave of a started pupil's code no longer takes answers (closed or
-    published, or the code is gone); checked on every page of the pupil flow."""
-    now = timezone.now()
-    return not AccessCode.objects.filter(
-        id=code_id, wave__closes_at__gt=now, wave__published_at__isnull=True
-    ).exists()
-
-
 def draft_save(
     *,
     code_id: uuid.UUID,
@@ -254,8 +245,60 @@ def draft_save(
     SheetDraft.objects.filter(code_id=code_id).update(**fields)
 
 
+def draft_page_save(
+    *,
+    code_id: uuid.UUID,
+    version: datetime,
+    answers: dict[str, Any],
+    page: int,
+    reached: int | None = None,
+    seen_token: str = "",
+) -> datetime | None:
+    """Keep the answers of a page posted from the draft's current version (its page
+    token, `page_token`), and return the new version; None when the draft has moved on
+    since the page was shown (a resent or outdated form): then nothing is saved.
+
+    The version is the draft's `updated_at`, compared in the UPDATE itself, so of two
+    posts of one page (a double click, two tabs) exactly one is saved. `seen_token`: a
+    pupil-session token whose idle clock moves in the same transaction.
+    """
+    now = timezone.now()
+    fields: dict[str, Any] = {"answers": answers, "page": page, "updated_at": now}
+    if reached is not None:
+        fields["furthest"] = Greatest(F("furthest"), Value(reached))
+    current = SheetDraft.objects.filter(code_id=code_id, updated_at=version)
+    with transaction.atomic():
+        draft_commit_relaxed()
+        if current.update(**fields) != 1:
+            return None
+        if seen_token:
+            PupilSession.objects.filter(token=seen_token).update(last_seen=now)
+    return now
+
+
+def draft_commit_relaxed() -> None:
+    """Let the current transaction commit without waiting for the disk (PostgreSQL's
+    `synchronous_commit = off` for this transaction only). For writes of the answering
+    session only: a draft's page, a pupil-session row. A database crash may then lose
+    the last fraction of a second of such writes, and a pupil resumes one page earlier;
+    it never loses or doubles a stored sheet, whose transaction (`sheet_submit`) waits
+    for the disk as always. Waiting for the disk is most of a page post's cost here.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
+
+
+def page_token(*, submission_id: uuid.UUID, version: datetime) -> str:
+    """What a page form carries to show which version of the draft it was made from: a
+    digest, so the page shows neither a time nor anything another pupil could reuse."""
+    text = f"{submission_id}:{version.isoformat()}"
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
 def draft_language_set(*, code_id: uuid.UUID, language: str) -> None:
-    SheetDraft.objects.filter(code_id=code_id).update(language=language, updated_at=timezone.now())
+    """The pupil's language; the draft's version stays (open page forms remain valid)."""
+    SheetDraft.objects.filter(code_id=code_id).update(language=language)
 
 
 def answers_digest(answers: dict[str, Any]) -> str:

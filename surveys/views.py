@@ -1,23 +1,34 @@
 """Views of the pupil flow and the health check.
 
-Flow: code (/) → language (/sprak/) → information (/info/) → question pages
-(/sida/1/ … /sida/n/, only as far as the pages' own buttons led) → submit → thank-you
-page (/tack/<version>/<language>/); "Avsluta utan att skicka" (/avsluta/) ends the
-session on this device at any point. Every page works without JavaScript, sends
-`Cache-Control: no-store` (shared school computers) and never puts a code in a URL, so
-no access log line can hold one. The pupil's session holds a random token (see
-`pupil_sessions`), never the code or the submission id.
+Flow (nine requests for the default questionnaire): the start page (/) takes the code in
+the language the page is shown in, and answers with the first question page, which opens
+with the questionnaire's information; each question page's "Next" answers with the next
+page (its form posts to /sida/<n>/ and the answer shows page n + 1), the last page's
+submit redirects to the thank-you page (/tack/<version>/<language>/). Another language:
+/sprak/ from any question page. "Avsluta utan att skicka" (/avsluta/) ends the session on
+this device at any point. Every page works without JavaScript, sends
+`Cache-Control: no-store` (shared school computers) and never puts a code in a URL, so no
+access log line can hold one. The pupil's browser holds a signed cookie with a random
+token (see `pupil_sessions`), never the code or the submission id.
+
+Back button and reload: every page form carries the token of the draft version it was
+made from (`services.page_token`). A form posted again (the browser's "resend" after Back
+or a reload of a page that answered a POST) or posted from a page the draft has moved on
+from saves nothing: the same answers lead to the page they led to before; other answers
+come back on their page, unsaved, with a note, so nothing is lost and nothing newer is
+overwritten.
 """
 
 import functools
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -33,12 +44,9 @@ from . import health, languages, pupil, pupil_sessions, selectors, services
 from . import questionnaire as qn
 from .entry import code_enter
 from .flow import Flow, flow_for_id
-from .models import District, QuestionnaireVersion, SheetDraft
+from .models import QuestionnaireVersion, SheetDraft, Wave
 from .pupil_forms import CodeEntryForm
 
-SESSION_KEY = "pupil"
-# After a submit: only where the thank-you page is (a repeated submit lands there too).
-DONE_KEY = "pupil_done"
 ENTRY_MESSAGES = {
     "invalid": gettext_lazy(
         "Det där ser inte ut som en kod. En kod har tre grupper med fyra tecken, "
@@ -71,41 +79,59 @@ START_REASONS = {"fortsatt", "tid", "avslutad"}
 
 
 class PupilState:
-    """The pupil's place in the flow: the session's language and questionnaire, and the
-    draft its token leads to (the session itself never holds the code)."""
+    """The pupil's place in the flow: the cookie's language and questionnaire, and the
+    draft its token leads to (the cookie itself never holds the code)."""
 
-    def __init__(self, data: dict[str, Any], draft: SheetDraft) -> None:
-        self.token: str = data["token"]
-        self.language: str = data["lang"]
-        self.version_id: int = data["qv"]
-        self.municipality_id: int = data["muni"]
-        self.offered: list[str] = data.get("langs") or [qn.MASTER_LANGUAGE]
+    def __init__(self, data: dict[str, Any], draft: SheetDraft, *, touch: bool = False) -> None:
+        self.token: str = data["t"]
+        self.language: str = data["l"]
+        self.version_id: int = data["q"]
+        self.municipality_id: int = data["m"]
+        self.offered: list[str] = data.get("ls") or [qn.MASTER_LANGUAGE]
         self.draft = draft
         self.code_id = draft.code_id
         self.submission_id = draft.submission_id
+        # The idle clock is due to move: the first write of the request takes it along.
+        self.touch = touch
+        self.cookie_changed = False
 
     @property
     def flow(self) -> Flow:
         return flow_for_id(self.version_id)
 
+    def cookie(self) -> dict[str, Any]:
+        return {
+            "t": self.token,
+            "l": self.language,
+            "ls": self.offered,
+            "q": self.version_id,
+            "m": self.municipality_id,
+        }
+
 
 type PupilView = Callable[..., HttpResponse]
 
 
-def _start_again(request: HttpRequest, reason: str, language: str = "") -> HttpResponse:
-    request.session.flush()
+def _start_again(reason: str, language: str = "") -> HttpResponse:
     query = f"{reason}=1" + (f"&sprak={language}" if language else "")
-    return redirect(f"{reverse('surveys:start')}?{query}")
+    response = redirect(f"{reverse('surveys:start')}?{query}")
+    pupil_sessions.pupil_cookie_clear(response)
+    return response
 
 
-def _thanks_after_submit(request: HttpRequest, version_id: int, language: str) -> HttpResponse:
+def _thanks_after_submit(version_id: int, language: str) -> HttpResponse:
     """Forget the pupil's token on this device; remember only where the thank-you page is."""
-    request.session.pop(SESSION_KEY, None)
-    request.session[DONE_KEY] = {"qv": version_id, "lang": language}
-    return redirect("surveys:thanks", version=version_id, language=language)
+    response = redirect("surveys:thanks", version=version_id, language=language)
+    pupil_sessions.pupil_cookie_write(response, {"done": {"q": version_id, "l": language}})
+    return response
 
 
-def pupil_page(view: PupilView) -> Callable[..., HttpResponse]:
+def _takes_answers(wave: Wave) -> bool:
+    """The wave of a started pupil still takes answers (not closed, not published)."""
+    return timezone.now() < wave.closes_at and wave.published_at is None
+
+
+def pupil_page(view: PupilView) -> Callable[..., HttpResponseBase]:
     """Needs a started pupil; renders in the pupil's language; never cached.
 
     What a request without a session gets never depends on what it posts: it carries
@@ -114,36 +140,40 @@ def pupil_page(view: PupilView) -> Callable[..., HttpResponse]:
 
     @functools.wraps(view)
     @never_cache
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        data = request.session.get(SESSION_KEY)
-        if not data:
-            done = request.session.get(DONE_KEY)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        data = pupil_sessions.pupil_cookie_read(request)
+        if not data or "t" not in data:
+            done = data.get("done") if data else None
             if done:  # a double click or a reload after this device submitted
-                return redirect("surveys:thanks", version=done["qv"], language=done["lang"])
+                return redirect("surveys:thanks", version=done["q"], language=done["l"])
             return redirect(reverse("surveys:start") + "?fortsatt=1")
-        if "token" not in data:  # a session from before pupil tokens: start again
-            return _start_again(request, "fortsatt")
-        found = pupil_sessions.pupil_session_touch(token=data["token"])
+        found = pupil_sessions.pupil_session_touch(token=data["t"])
         if found.status == "submitted":  # here, or on another device with the same code
-            return _thanks_after_submit(request, data["qv"], data["lang"])
+            return _thanks_after_submit(data["q"], data["l"])
         if found.status == "expired":
-            return _start_again(request, "tid", data.get("lang", ""))
-        if found.draft is None:  # the wave closed and its drafts were purged, or idle
-            return _start_again(request, "fortsatt", data.get("lang", ""))
-        state = PupilState(data, found.draft)
+            return _start_again("tid", data.get("l", ""))
+        if found.draft is None:  # the wave closed and its drafts were purged, or left
+            return _start_again("fortsatt", data.get("l", ""))
+        state = PupilState(data, found.draft, touch=found.touch)
         with translation.override(state.language):
-            if services.code_wave_closed(code_id=state.code_id):
+            if not _takes_answers(state.draft.code.wave):
                 # The wave closed while the pupil answered: say so in their language
                 # rather than losing the answers silently; the session ends here.
-                request.session.flush()
-                return _render(
+                response = _render(
                     request,
                     "surveys/problem.html",
                     state.language,
                     {"message": str(CLOSED_MESSAGE)},
                     409,
                 )
-            return view(request, state, *args, **kwargs)
+                pupil_sessions.pupil_cookie_clear(response)
+                return response
+            response = view(request, state, *args, **kwargs)
+        if state.touch:  # no write of the view took the idle clock along
+            pupil_sessions.pupil_session_seen(token=state.token)
+        if state.cookie_changed:
+            pupil_sessions.pupil_cookie_write(response, state.cookie())
+        return response
 
     return wrapper
 
@@ -174,16 +204,25 @@ def _start_language(request: HttpRequest, offered: list[str]) -> str:
 # HEAD as well: uptime monitors and load balancers probe the front page with it.
 @require_http_methods(["GET", "HEAD", "POST"])
 def start(request: HttpRequest) -> HttpResponse:
-    """The pupil's start page: enter the one-time code from the slip."""
+    """The pupil's start page: enter the one-time code from the slip, in the language the
+    page is shown in (its language links switch it); a right code answers with the first
+    question page (or the page where the pupil left off)."""
+    entry = None
+    if request.method == "POST":
+        # Which languages the start page offers is asked only when it is shown again: a
+        # right code's wave decides the pupil's language from its own (`_begin`).
+        typed = CodeEntryForm(request.POST)
+        if typed.is_valid():
+            picked = _start_language(request, list(languages.INTERFACE_LANGUAGES))
+            entry = code_enter(typed=typed.cleaned_data["code"], language=picked)
+            if entry.status == "ok" and entry.draft is not None:
+                return _begin(request, entry.draft, entry.token, picked)
     offered = selectors.start_languages()
     language = _start_language(request, offered)
     also: list[dict[str, str]] = []
     with translation.override(language):
         form = CodeEntryForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            entry = code_enter(typed=form.cleaned_data["code"], language=language)
-            if entry.status == "ok" and entry.draft is not None:
-                return _begin(request, entry.draft)
+        if entry is not None and form.is_valid():
             form.add_error("code", str(ENTRY_MESSAGES[entry.status]))
             if entry.status == "closed" and entry.questionnaire_id is not None:
                 also = _in_other_languages(ENTRY_MESSAGES["closed"], entry.questionnaire_id)
@@ -218,26 +257,36 @@ def _in_other_languages(message: Any, version_id: int) -> list[dict[str, str]]:
     return out
 
 
-def _begin(request: HttpRequest, draft: SheetDraft) -> HttpResponse:
-    """A right code: a fresh session on this device that holds only a token to the draft."""
-    draft = SheetDraft.objects.select_related("code__wave").get(pk=draft.pk)
+def _begin(request: HttpRequest, draft: SheetDraft, token: str, language: str) -> HttpResponse:
+    """A right code: this device's cookie holds only a token to the draft (whatever an
+    earlier user of this browser left is replaced), and the answer is the pupil's page.
+
+    The language is the start page's when the wave offers it (the pupil read the page in
+    it), else the draft's, else Swedish; without a choice of their own (several offered,
+    none picked on the start page) the pupil can still switch on every question page.
+    """
     wave = draft.code.wave
     offered = languages.offered(wave.languages, flow_for_id(wave.questionnaire_id).questionnaire)
-    language = draft.language if draft.language in offered else qn.MASTER_LANGUAGE
-    # Whatever an earlier user of this browser left is gone; the cookie ends when the
-    # browser closes (and the token after PUPIL_IDLE_TIMEOUT without a request).
-    request.session.flush()
-    request.session.set_expiry(0)
-    request.session[SESSION_KEY] = {
-        "token": pupil_sessions.pupil_session_open(draft=draft),
-        "lang": language,
-        "langs": offered,
-        "qv": wave.questionnaire_id,
-        "muni": wave.municipality_id,
+    if language not in offered:
+        language = draft.language if draft.language in offered else qn.MASTER_LANGUAGE
+    if language != draft.language:
+        services.draft_language_set(code_id=draft.code_id, language=language)
+    data = {
+        "t": token,
+        "l": language,
+        "ls": offered,
+        "q": wave.questionnaire_id,
+        "m": wave.municipality_id,
     }
-    if draft.page >= 1:  # resuming: back to where the pupil was
-        return redirect("surveys:page", number=draft.page)
-    return redirect("surveys:language")
+    state = PupilState(data, draft)
+    flow = state.flow
+    answers: dict[str, Any] = dict(draft.answers)
+    reachable = min(max(draft.furthest, flow.step(0, 1, answers)), flow.count)
+    number = min(max(draft.page, 1), reachable)
+    with translation.override(language):
+        response = _page_response(request, state, number, answers, draft.updated_at)
+    pupil_sessions.pupil_cookie_write(response, data)
+    return response
 
 
 @pupil_page
@@ -246,18 +295,28 @@ def leave(request: HttpRequest, state: PupilState) -> HttpResponse:
     """ "Leave without submitting": this device forgets the pupil at once; the answers stay
     in the draft, and the code resumes them on any device."""
     pupil_sessions.pupil_session_end(token=state.token)
-    return _start_again(request, "avslutad", state.language)
+    state.touch = False
+    return _start_again("avslutad", state.language)
+
+
+def _current_page(state: PupilState) -> int:
+    flow = state.flow
+    answers: dict[str, Any] = dict(state.draft.answers)
+    reachable = min(max(state.draft.furthest, flow.step(0, 1, answers)), flow.count)
+    return min(max(state.draft.page, 1), reachable)
 
 
 @pupil_page
 def language(request: HttpRequest, state: PupilState) -> HttpResponse:
+    """Another language, from any question page; back to the pupil's page after."""
     questionnaire = state.flow.questionnaire
     if request.method == "POST":
         chosen = request.POST.get("language", "")
         if chosen in state.offered:
             services.draft_language_set(code_id=state.code_id, language=chosen)
-            request.session[SESSION_KEY] = {**request.session[SESSION_KEY], "lang": chosen}
-            return redirect("surveys:info")
+            state.language = chosen
+            state.cookie_changed = True
+            return redirect("surveys:page", number=_current_page(state))
     choices = [
         {
             "code": code,
@@ -268,24 +327,66 @@ def language(request: HttpRequest, state: PupilState) -> HttpResponse:
         }
         for code in state.offered
     ]
-    return _render(request, "surveys/language.html", state.language, {"choices": choices})
+    context = {"choices": choices, "back": _current_page(state)}
+    return _render(request, "surveys/language.html", state.language, context)
 
 
 @pupil_page
 def info(request: HttpRequest, state: PupilState) -> HttpResponse:
+    """The information now opens the first question page; an old link leads there."""
+    return redirect("surveys:page", number=_current_page(state))
+
+
+def _page_response(
+    request: HttpRequest,
+    state: PupilState,
+    number: int,
+    answers: dict[str, Any],
+    version: datetime,
+    *,
+    values: dict[str, list[str]] | None = None,
+    errors: dict[str, str] | None = None,
+    review: bool = False,
+    outdated: bool = False,
+) -> HttpResponse:
+    """Question page `number`, showing `values` (default: the saved answers), with a form
+    that carries the token of the draft's `version`."""
     flow = state.flow
-    page = flow.info_page
+    errors = errors or {}
+    page = flow.page(number)
+    has_district = any(item.type == "district" for item in page.items)
+    districts = selectors.district_choices(state.municipality_id) if has_district else []
+    info_page = flow.info_page if number == 1 else None
     context = {
-        "title": qn.translate(page.title if page else flow.questionnaire.title, state.language),
-        "items": pupil.item_views(page.items, state.language, {}, {}, []) if page else [],
-        "first_page": flow.step(0, 1, {}),
+        "number": number,
+        "count": flow.count,
+        "title": qn.translate(page.title, state.language),
+        "intro": qn.translate(page.intro, state.language) if page.intro else "",
+        "info_title": qn.translate(info_page.title, state.language) if info_page else "",
+        "info_html": pupil.items_html(
+            info_page.items, state.language, {}, {}, [], key=(state.version_id, "info")
+        )
+        if info_page
+        else "",
+        "items_html": pupil.items_html(
+            flow.shown_items(number, answers),
+            state.language,
+            pupil.saved_values(answers) if values is None else values,
+            errors,
+            districts,
+            key=(state.version_id, number),
+        ),
+        "errors": bool(errors),
+        "review": review and bool(errors),
+        "tampered": any(e == qn.FieldError.UNKNOWN_FIELD for e in errors.values()),
+        "outdated": outdated,
+        "last": flow.step(number, 1, answers) > flow.count,
+        "help": pupil.help_views(flow.questionnaire, state.language) if page.help_after else [],
+        "submission_id": state.submission_id,
+        "token": services.page_token(submission_id=state.submission_id, version=version),
+        "languages": len(state.offered) > 1,
     }
-    return _render(request, "surveys/info.html", state.language, context)
-
-
-def _districts(municipality_id: int) -> list[tuple[str, str]]:
-    rows = District.objects.filter(municipality_id=municipality_id).order_by("name")
-    return list(rows.values_list("code", "name"))
+    return _render(request, "surveys/page.html", state.language, context, 200)
 
 
 @pupil_page
@@ -297,65 +398,93 @@ def page(request: HttpRequest, state: PupilState, number: int) -> HttpResponse:
     reachable = max(draft.furthest, flow.step(0, 1, answers))
     if not 1 <= number <= min(reachable, flow.count):
         return redirect("surveys:page", number=min(max(draft.page, 1), reachable, flow.count))
-    questionnaire = flow.questionnaire
-    page_index = flow.question_pages[number - 1]
+    if request.method != "POST":
+        errors: dict[str, str] = {}
+        review = request.GET.get("granska") == "1"
+        if review:  # sent back here by the final check: show what is missing on this page
+            district_codes = [c for c, _n in selectors.district_choices(state.municipality_id)]
+            _checked, problems = qn.clean_sheet(flow.questionnaire, answers, district_codes)
+            fields = flow.page_fields(number)
+            errors = {code: error for code, error in problems.items() if code in fields}
+        return _page_response(
+            request, state, number, answers, draft.updated_at, errors=errors, review=review
+        )
+    return _page_post(request, state, number)
+
+
+def _page_post(request: HttpRequest, state: PupilState, number: int) -> HttpResponse:
+    flow = state.flow
+    draft = state.draft
+    answers: dict[str, Any] = dict(draft.answers)
     fields = flow.page_fields(number)
-    items = flow.page(number).items
-    has_district = any(item.type == "district" for item in items)
-    districts = _districts(state.municipality_id) if has_district else []
-    errors: dict[str, str] = {}
-    values = pupil.saved_values(answers)
-    review = request.method == "GET" and request.GET.get("granska") == "1"
-    if review:  # sent back here by the final check: show what is missing on this page
-        _checked, problems = qn.clean_sheet(
-            questionnaire, answers, [code for code, _name in _districts(state.municipality_id)]
-        )
-        errors = {code: error for code, error in problems.items() if code in fields}
-    if request.method == "POST":
-        raw = dict(request.POST.lists())
-        earlier = {code: a for code, a in answers.items() if code not in fields}
-        cleaned, errors = qn.clean_page_answers(
-            questionnaire, page_index, raw, [code for code, _name in districts], earlier
-        )
-        merged = qn.prune_hidden_answers(questionnaire, {**earlier, **cleaned})
-        action = request.POST.get("nav", "next")
-        if action == "back":
-            target = flow.step(number, -1, merged)
-            services.draft_save(code_id=state.code_id, answers=merged, page=max(target, 1))
-            return (
-                redirect("surveys:page", number=target) if target >= 1 else redirect("surveys:info")
-            )
-        if not errors:
-            target = flow.step(number, 1, merged)
-            if target <= flow.count:
-                services.draft_save(
-                    code_id=state.code_id, answers=merged, page=target, reached=target
-                )
-                return redirect("surveys:page", number=target)
-            return _final_submit(request, state, merged)
-        services.draft_save(code_id=state.code_id, answers=merged, page=number)
-        values = {**pupil.saved_values(merged), **{k: v for k, v in raw.items() if k in fields}}
-        answers = merged
-    context = {
-        "number": number,
-        "count": flow.count,
-        "title": qn.translate(flow.page(number).title, state.language),
-        "intro": qn.translate(flow.page(number).intro or {}, state.language)
-        if flow.page(number).intro
-        else "",
-        "items": pupil.item_views(
-            flow.shown_items(number, answers), state.language, values, errors, districts
-        ),
-        "errors": bool(errors),
-        "review": review and bool(errors),
-        "tampered": any(e == qn.FieldError.UNKNOWN_FIELD for e in errors.values()),
-        "last": flow.step(number, 1, answers) > flow.count,
-        "help": pupil.help_views(questionnaire, state.language)
-        if flow.page(number).help_after
-        else [],
-        "submission_id": state.submission_id,
-    }
-    return _render(request, "surveys/page.html", state.language, context, 200)
+    raw = dict(request.POST.lists())
+    earlier = {code: a for code, a in answers.items() if code not in fields}
+    has_district = any(item.type == "district" for item in flow.page(number).items)
+    district_codes = (
+        [c for c, _n in selectors.district_choices(state.municipality_id)] if has_district else []
+    )
+    cleaned, errors = qn.clean_page_answers(
+        flow.questionnaire, flow.question_pages[number - 1], raw, district_codes, earlier
+    )
+    merged = qn.prune_hidden_answers(flow.questionnaire, {**earlier, **cleaned})
+    action = request.POST.get("nav", "next")
+    posted_values = {k: v for k, v in raw.items() if k in fields}
+    current = services.page_token(submission_id=state.submission_id, version=draft.updated_at)
+    if request.POST.get("steg") != current:
+        return _outdated_post(request, state, number, action, cleaned, posted_values)
+    target = flow.step(number, -1 if action == "back" else 1, merged)
+    if action != "back" and not errors and target > flow.count:
+        state.touch = False  # the submit detaches every session row of the draft
+        return _final_submit(request, state, merged)
+    stay = action != "back" and bool(errors)
+    version = services.draft_page_save(
+        code_id=state.code_id,
+        version=draft.updated_at,
+        answers=merged,
+        page=number if stay else max(target, 1),
+        reached=None if stay or action == "back" else target,
+        seen_token=state.token if state.touch else "",
+    )
+    if version is None:  # another post of this page was saved a moment ago
+        return _outdated_post(request, state, number, action, cleaned, posted_values)
+    state.touch = False
+    if action == "back":
+        # Back is a redirect: the browser's history then holds a page it can load again.
+        return redirect("surveys:page", number=max(target, 1))
+    if stay:
+        values = {**pupil.saved_values(merged), **posted_values}
+        return _page_response(request, state, number, merged, version, values=values, errors=errors)
+    return _page_response(request, state, target, merged, version)
+
+
+def _outdated_post(
+    request: HttpRequest,
+    state: PupilState,
+    number: int,
+    action: str,
+    cleaned: dict[str, Any],
+    posted_values: dict[str, list[str]],
+) -> HttpResponse:
+    """A page form from an earlier version of the draft: nothing is saved.
+
+    The same answers as saved (the browser resent the form): on to the page they led to.
+    Other answers (typed into a page the pupil has meanwhile answered elsewhere): back on
+    their page, unsaved, with a note, to check and send again.
+    """
+    flow = state.flow
+    draft = state.draft
+    saved: dict[str, Any] = dict(draft.answers)
+    fields = flow.page_fields(number)
+    if all(saved.get(code) == cleaned.get(code) for code in fields):
+        target = flow.step(number, -1 if action == "back" else 1, saved)
+        reachable = min(max(draft.furthest, flow.step(0, 1, saved)), flow.count)
+        if not 1 <= target <= reachable:
+            target = _current_page(state)
+        return redirect("surveys:page", number=target)
+    values = {**pupil.saved_values(saved), **posted_values}
+    return _page_response(
+        request, state, number, saved, draft.updated_at, values=values, outdated=True
+    )
 
 
 def _final_submit(request: HttpRequest, state: PupilState, answers: dict[str, Any]) -> HttpResponse:
@@ -365,7 +494,7 @@ def _final_submit(request: HttpRequest, state: PupilState, answers: dict[str, An
     to the first page concerned, with everything they entered kept in the draft.
     """
     flow = state.flow
-    district_codes = [code for code, _name in _districts(state.municipality_id)]
+    district_codes = [c for c, _n in selectors.district_choices(state.municipality_id)]
     checked, problems = qn.clean_sheet(flow.questionnaire, answers, district_codes)
     if problems:
         number = next(n for n in range(1, flow.count + 1) if flow.page_fields(n) & problems.keys())
@@ -382,7 +511,7 @@ def _submit(request: HttpRequest, state: PupilState, answers: dict[str, Any]) ->
         language=state.language,
     )
     if result.accepted:
-        return _thanks_after_submit(request, state.version_id, state.language)
+        return _thanks_after_submit(state.version_id, state.language)
     # Not stored: keep the answers (a closed wave may reopen; nothing is lost).
     services.draft_save(code_id=state.code_id, answers=answers, page=state.flow.count)
     message = {
@@ -414,15 +543,16 @@ def thanks(request: HttpRequest, version: int, language: str) -> HttpResponse:
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A missing or stale CSRF token: explain in the pupil's language; answers are kept."""
-    data = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
-    language = data["lang"] if data else (translation.get_language() or "sv")
+    data = pupil_sessions.pupil_cookie_read(request)
+    started = bool(data and "t" in data)
+    language = data["l"] if data and started else (translation.get_language() or "sv")
     with translation.override(language):
         context = {
             "message": _(
                 "Sidan hade varit öppen för länge eller skickades två gånger. Inget av det du "
                 "redan har svarat har försvunnit. Gå tillbaka och försök igen."
             ),
-            "back": request.path if data else reverse("surveys:start"),
+            "back": request.path if started else reverse("surveys:start"),
         }
         response = _render(request, "surveys/problem.html", language, context, 403)
     response["Cache-Control"] = "no-store"

@@ -5,6 +5,8 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
+from tests.surveys.pupil_client import shown_page
+
 pytestmark = pytest.mark.django_db
 
 
@@ -15,8 +17,7 @@ def _first_page_with_help(client: Client, language: str) -> str:
         html = client.get(f"/sida/{number}/").content.decode()
         if "help-box" in html:
             return html
-        location = client.post(f"/sida/{number}/", {"nav": "next"})["Location"]
-        number = int(location.split("/")[2])
+        number = shown_page(client.post(f"/sida/{number}/", {"nav": "next"}))
 
 
 @pytest.mark.parametrize(
@@ -39,8 +40,7 @@ def test_the_thank_you_page_has_help_with_tel_links(
 ) -> None:
     client.post("/", {"code": new_code()})
     response = client.post("/sida/1/", {"nav": "next"})
-    while response["Location"].startswith("/sida/"):
-        number = int(response["Location"].split("/")[2])
+    while number := shown_page(response):
         response = client.post(f"/sida/{number}/", {"nav": "next"})
     html = client.get(response["Location"]).content.decode()
     assert 'href="tel:116111"' in html

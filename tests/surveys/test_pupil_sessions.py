@@ -19,6 +19,7 @@ def _draft() -> SheetDraft:
     [code] = codes_issue(wave=make_wave(), school_class=make_class(), count=1)
     entry = code_enter(typed=code, language="sv")
     assert entry.draft
+    PupilSession.objects.filter(token=entry.token).delete()  # each test opens its own
     return entry.draft
 
 

@@ -1,0 +1,48 @@
+"""A test browser for the pupil flow: posts every question page from its newest version.
+
+A page form carries the token of the draft version it was made from (`steg`); a real
+browser has it from the page it shows. Tests post pages without fetching them first, so
+this client adds the current token itself unless the test passes one (to test an
+outdated or resent form).
+"""
+
+import re
+from typing import Any
+
+from django.test import Client
+
+from surveys.models import PupilSession
+from surveys.pupil_sessions import PUPIL_COOKIE, pupil_cookie_decode
+from surveys.services import page_token
+
+
+def pupil_cookie(client: Client) -> dict[str, Any] | None:
+    morsel = client.cookies.get(PUPIL_COOKIE)
+    return pupil_cookie_decode(morsel.value) if morsel is not None and morsel.value else None
+
+
+def current_token(client: Client) -> str:
+    data = pupil_cookie(client)
+    if not data or "t" not in data:
+        return ""
+    row = PupilSession.objects.select_related("draft").filter(token=data["t"]).first()
+    if row is None or row.draft is None:
+        return ""
+    return page_token(submission_id=row.draft.submission_id, version=row.draft.updated_at)
+
+
+class PupilClient(Client):
+    def post(self, path: str, data: Any = None, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        if path.startswith("/sida/") and isinstance(data, dict) and "steg" not in data:
+            token = current_token(self)
+            if token:
+                data = {**data, "steg": token}
+        return super().post(path, data, *args, **kwargs)
+
+
+def shown_page(response: Any) -> int:
+    """The question page a response shows (the number its form posts to), or 0."""
+    if response.status_code != 200:
+        return 0
+    found = re.search(r'<form method="post" action="/sida/(\d+)/"', response.content.decode())
+    return int(found.group(1)) if found else 0

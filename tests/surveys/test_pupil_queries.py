@@ -1,0 +1,124 @@
+"""How many SQL statements each kind of pupil request makes (docs/performance.md).
+
+Counts, not timings: a change that adds a query to a pupil request fails here. Counted as
+a running worker sees them (the questionnaire parsed and cached, the district list cached),
+on the default questionnaire, with the page token taken from the page shown as a browser
+does. Transaction control is not counted: inside the test's own transaction Django turns
+each `atomic` block into SAVEPOINT / RELEASE statements that production does not send
+(it sends BEGIN / COMMIT, which are not logged).
+"""
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from surveys.models import AnswerSheet
+
+pytestmark = pytest.mark.django_db
+
+NewCode = Callable[[], str]
+TOKEN = re.compile(r'name="steg" value="([^"]+)"')
+PAGE = re.compile(r'<form method="post" action="/sida/(\d+)/"')
+
+
+def _statements(call: Callable[[], Any]) -> tuple[list[str], Any]:
+    with CaptureQueriesContext(connection) as captured:
+        response = call()
+    sql = [q["sql"] for q in captured.captured_queries]
+    return [s for s in sql if not s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))], response
+
+
+def _token(response: Any) -> str:
+    found = TOKEN.search(response.content.decode())
+    assert found, response.content.decode()[:2000]
+    return found.group(1)
+
+
+@pytest.fixture
+def pupil(new_code: NewCode) -> tuple[Client, Any]:
+    """A pupil who entered a code, and the answer (page 1); caches warm as in a worker."""
+    client = Client()
+    Client().post("/", {"code": new_code()})  # parses and caches the questionnaire
+    response = client.post("/", {"code": new_code()})
+    return client, response
+
+
+def test_the_start_page_reads_the_open_waves_languages_only() -> None:
+    statements, response = _statements(lambda: Client().get("/"))
+    assert response.status_code == 200
+    assert len(statements) == 1
+
+
+def test_a_new_code_takes_six_statements_and_answers_with_the_first_page(
+    new_code: NewCode,
+) -> None:
+    Client().post("/", {"code": new_code()})
+    code = new_code()
+    # The class key, the code with its wave; then one transaction without waiting for the
+    # disk (SET LOCAL): the draft (none yet), the new draft, this device's session row.
+    statements, response = _statements(lambda: Client().post("/", {"code": code}))
+    assert PAGE.search(response.content.decode())
+    assert len(statements) == 6, statements
+
+
+def test_a_code_that_resumes_takes_five_statements(new_code: NewCode) -> None:
+    code = new_code()
+    Client().post("/", {"code": code})
+    statements, response = _statements(lambda: Client().post("/", {"code": code}))
+    assert PAGE.search(response.content.decode())
+    assert len(statements) == 5, statements
+
+
+def test_a_page_post_takes_three_statements(pupil: tuple[Client, Any]) -> None:
+    client, response = pupil
+    token = _token(response)
+    # The session row with its draft, code and wave; then, in one transaction that does
+    # not wait for the disk, the conditional UPDATE of the draft (and, at most every 30 s,
+    # of the session row's idle clock: one more).
+    statements, response = _statements(
+        lambda: client.post("/sida/1/", {"nav": "next", "KON": "1", "steg": token})
+    )
+    assert PAGE.search(response.content.decode()).group(1) == "2"  # type: ignore[union-attr]
+    assert len(statements) == 3, statements
+
+
+def test_a_page_shown_again_takes_one_statement(pupil: tuple[Client, Any]) -> None:
+    client, _response = pupil
+    statements, response = _statements(lambda: client.get("/sida/1/"))
+    assert response.status_code == 200
+    assert len(statements) == 1, statements
+
+
+def test_the_final_submit_takes_nine_statements_in_one_transaction(
+    pupil: tuple[Client, Any],
+) -> None:
+    client, response = pupil
+    number = 1
+    while True:
+        data = {"nav": "next", "steg": _token(response)}
+        path = f"/sida/{number}/"
+        statements, response = _statements(lambda: client.post(path, data))  # noqa: B023
+        if response.status_code != 200:
+            break
+        number += 1
+    assert response["Location"].startswith("/tack/")
+    # The session row; then sheet_submit: the code with its wave and school, spend it,
+    # insert the sheet, detach the sessions, the draft (read, its sessions, deleted), the
+    # wave's guard.
+    assert len(statements) == 9, statements
+    assert AnswerSheet.objects.count() == 1
+    statements, thanks = _statements(lambda: client.get(response["Location"]))
+    assert thanks.status_code == 200
+    assert statements == []
+
+
+def test_leaving_takes_two_statements(pupil: tuple[Client, Any]) -> None:
+    client, _response = pupil
+    statements, response = _statements(lambda: client.post("/avsluta/"))
+    assert response.status_code == 302
+    assert len(statements) == 2, statements
