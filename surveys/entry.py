@@ -32,7 +32,6 @@ from accounts.services import audit
 from . import codes
 from .models import AccessCode, ClassKey, GuessCounter, SheetDraft
 from .pupil_sessions import pupil_session_open
-from .services import draft_commit_relaxed
 
 EntryStatus = Literal["ok", "invalid", "wrong", "spent", "not_open", "closed", "locked"]
 # The counter target when a wrong code names no school or comes near no real code.
@@ -92,7 +91,6 @@ def code_enter(*, typed: str, language: str) -> CodeEntry:
         if now >= code.wave.closes_at or code.wave.is_published:
             return CodeEntry("closed", questionnaire_id=code.wave.questionnaire_id)
         with transaction.atomic():
-            draft_commit_relaxed()  # the answering session only, nothing submitted
             draft, _created = SheetDraft.objects.get_or_create(
                 code=code, defaults={"language": language}
             )

@@ -268,25 +268,11 @@ def draft_page_save(
         fields["furthest"] = Greatest(F("furthest"), Value(reached))
     current = SheetDraft.objects.filter(code_id=code_id, updated_at=version)
     with transaction.atomic():
-        draft_commit_relaxed()
         if current.update(**fields) != 1:
             return None
         if seen_token:
             PupilSession.objects.filter(token=seen_token).update(last_seen=now)
     return now
-
-
-def draft_commit_relaxed() -> None:
-    """Let the current transaction commit without waiting for the disk (PostgreSQL's
-    `synchronous_commit = off` for this transaction only). For writes of the answering
-    session only: a draft's page, a pupil-session row. A database crash may then lose
-    the last fraction of a second of such writes, and a pupil resumes one page earlier;
-    it never loses or doubles a stored sheet, whose transaction (`sheet_submit`) waits
-    for the disk as always. Waiting for the disk is most of a page post's cost here.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit = off")
 
 
 def page_token(*, submission_id: uuid.UUID, version: datetime) -> str:
