@@ -11,11 +11,11 @@ import pytest
 from surveys import questionnaire as qn
 from surveys.models import AnswerSheet
 from surveys.services import codes_issue, questionnaire_import_default
+from tests.axe import axe_violations
 from tests.surveys.factories import make_class, make_wave
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
 
 
@@ -30,17 +30,6 @@ def _sheet() -> AnswerSheet:
     # The ORM refuses to run beside Playwright's event loop: read in a plain thread.
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(AnswerSheet.objects.get).result()
-
-
-def _axe_serious(page: Any) -> list[str]:
-    """Run axe-core in the page (through the debugging protocol, so the strict CSP stays on)."""
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate(
-        "async () => (await axe.run(document)).violations"
-        ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
-        ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))"
-    )
-    return [str(item) for item in result]
 
 
 def _tab_to_next_answering_first_choices(page: Any) -> None:
@@ -78,7 +67,7 @@ def test_a_pupil_completes_the_survey_in_swedish_with_the_keyboard_only(
     page = chromium_page
     page.set_viewport_size(PHONE)
     page.goto(live_server.url + "/")
-    problems: dict[str, list[str]] = {"start": _axe_serious(page)}
+    problems: dict[str, list[str]] = {"start": axe_violations(page)}
     page.screenshot(path=str(artifacts_dir / "pupil-sv-start.png"), full_page=True)
     page.keyboard.press("Tab")  # skip link
     page.keyboard.press("Tab")  # site name
@@ -92,11 +81,11 @@ def test_a_pupil_completes_the_survey_in_swedish_with_the_keyboard_only(
     pages = 0
     while _on_question_page(page):
         pages += 1
-        problems[f"page {pages}"] = _axe_serious(page)
+        problems[f"page {pages}"] = axe_violations(page)
         page.screenshot(path=str(artifacts_dir / f"pupil-sv-page-{pages}.png"), full_page=True)
         _tab_to_next_answering_first_choices(page)
     assert "/tack/" in page.url
-    problems["thanks"] = _axe_serious(page)
+    problems["thanks"] = axe_violations(page)
     page.screenshot(path=str(artifacts_dir / "pupil-sv-thanks.png"), full_page=True)
     assert {name: found for name, found in problems.items() if found} == {}
     assert pages >= 6
@@ -128,7 +117,7 @@ def test_a_pupil_completes_the_survey_in_arabic_right_to_left(
     while _on_question_page(page):
         number += 1
         assert page.evaluate("document.documentElement.dir") == "rtl"
-        problems[f"page {number}"] = _axe_serious(page)
+        problems[f"page {number}"] = axe_violations(page)
         page.screenshot(path=str(artifacts_dir / f"pupil-ar-page-{number}.png"), full_page=True)
         if number == 1:
             page.check("input[name=KON][value='2']")
@@ -136,7 +125,7 @@ def test_a_pupil_completes_the_survey_in_arabic_right_to_left(
         page.click("button[name=nav][value=next]")
     assert "/tack/" in page.url
     assert page.evaluate("document.documentElement.dir") == "rtl"
-    problems["thanks"] = _axe_serious(page)
+    problems["thanks"] = axe_violations(page)
     page.screenshot(path=str(artifacts_dir / "pupil-ar-thanks.png"), full_page=True)
     assert {name: found for name, found in problems.items() if found} == {}
     sheet = _sheet()
