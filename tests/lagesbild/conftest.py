@@ -188,8 +188,7 @@ def districts(db: None) -> list[District]:
     return dashboard_factories.demo_districts()
 
 
-@pytest.fixture
-def waves(districts: list[District]) -> list[Wave]:
+def make_published_waves(districts: list[District]) -> list[Wave]:
     """Three published waves, oldest first, each with a cube of cells."""
     result = []
     for i in range(3):
@@ -199,8 +198,8 @@ def waves(districts: list[District]) -> list[Wave]:
     return result
 
 
-@pytest.fixture
-def open_wave(waves: list[Wave], districts: list[District]) -> Wave:
+def make_open_wave(districts: list[District]) -> Wave:
+    """An open wave whose cells are computed (and never shown)."""
     now = timezone.now()
     wave = dashboard_factories.make_wave(
         municipality=districts[0].municipality,
@@ -212,6 +211,17 @@ def open_wave(waves: list[Wave], districts: list[District]) -> Wave:
     )
     dashboard_factories.build_cube(wave, districts, seed=99, keys=KEYS)
     return wave
+
+
+@pytest.fixture
+def waves(districts: list[District]) -> list[Wave]:
+    """Three published waves, oldest first, each with a cube of cells."""
+    return make_published_waves(districts)
+
+
+@pytest.fixture
+def open_wave(waves: list[Wave], districts: list[District]) -> Wave:
+    return make_open_wave(districts)
 
 
 @pytest.fixture

@@ -2,17 +2,21 @@
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from accounts.access import Role
 from accounts.models import AuditLog
 from lagesbild.models import IndicatorCell
 from surveys.models import District, Wave
 from tests.accounts.accounts_helpers import login_verified, make_staff
+from tests.lagesbild import dashboard_factories
+from tests.lagesbild.conftest import KEYS
 from tests.lagesbild.dashboard_factories import grid_geojson
 
 pytestmark = pytest.mark.django_db
@@ -311,3 +315,20 @@ def test_with_two_kommuner_the_import_asks_which_and_imports_into_that_one(
     assert list(District.objects.filter(geometry__isnull=False)) == [
         District.objects.get(municipality=other, code="SKI")
     ]
+
+
+def test_with_only_an_open_wave_the_dashboard_has_nothing_to_show(
+    coordinator_client: Client, districts: list[District]
+) -> None:
+    now = timezone.now()
+    wave = dashboard_factories.make_wave(
+        municipality=districts[0].municipality,
+        opens_at=now - timedelta(days=2),
+        closes_at=now + timedelta(days=10),
+        published_at=None,
+    )
+    dashboard_factories.build_cube(wave, districts, seed=5, keys=KEYS)
+    html = coordinator_client.get("/lagesbild/").content.decode()
+    assert "Ingen publicerad lägesbild ännu" in html
+    assert "data-figure" not in html
+    assert "/skola/svarsfrekvens/" in html  # what there is to follow instead
