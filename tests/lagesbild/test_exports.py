@@ -5,7 +5,7 @@ import csv
 import hashlib
 import io
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from unittest import mock
@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from pytest_django import DjangoDbBlocker
 
 from accounts.access import Role
 from accounts.models import AuditLog
@@ -42,26 +43,37 @@ OPENS = datetime(2025, 10, 1, 8, tzinfo=timezone.get_current_timezone())
 SMALL = ("SKI", "ARB", "SOD", "ARL")
 
 
+@pytest.fixture(scope="module")
+def _published(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[str]:
+    """Two published waves of every cell of the catalogue in the demo districts, built once
+    for the module (a test's own changes are rolled back with it); committed until the
+    module ends, then the database is emptied for the modules after it."""
+    with django_db_blocker.unblock():
+        districts = demo_districts()
+        municipality = districts[0].municipality
+        for seed, (slug, name, opens) in enumerate(
+            [("ht2024", "HT 2024", OPENS - timedelta(days=365)), ("ht2025", "HT 2025", OPENS)]
+        ):
+            wave = make_wave(
+                municipality=municipality,
+                slug=slug,
+                name=name,
+                opens_at=opens,
+                closes_at=opens + timedelta(days=21),
+                published_at=opens + timedelta(days=40),
+                analysis_text="Analys." if slug == "ht2025" else "",
+            )
+            build_cube(wave, districts, seed=seed + 1)
+    yield "ht2025"
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
 @pytest.fixture
-def wave(settings: object, tmp_path: Path) -> str:
-    """Two published waves of every cell of the catalogue in the demo districts."""
+def wave(_published: str, db: None, settings: object, tmp_path: Path) -> str:
+    """The latest of the two published waves; files are written to this test's folder."""
     settings.EXPORT_DIR = tmp_path  # type: ignore[attr-defined]
-    districts = demo_districts()
-    municipality = districts[0].municipality
-    for seed, (slug, name, opens) in enumerate(
-        [("ht2024", "HT 2024", OPENS - timedelta(days=365)), ("ht2025", "HT 2025", OPENS)]
-    ):
-        wave = make_wave(
-            municipality=municipality,
-            slug=slug,
-            name=name,
-            opens_at=opens,
-            closes_at=opens + timedelta(days=21),
-            published_at=opens + timedelta(days=40),
-            analysis_text="Analys." if slug == "ht2025" else "",
-        )
-        build_cube(wave, districts, seed=seed + 1)
-    return "ht2025"
+    return _published
 
 
 @pytest.fixture
