@@ -38,7 +38,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -353,6 +353,20 @@ class Result:
         return self.requests / self.seconds
 
 
+def _timed(target: Callable[[], None], clients: int, seconds: float, result: Result) -> None:
+    """Run ``target`` in ``clients`` threads; record the time taken (at most ``seconds``)
+    and the load average before and after in ``result``."""
+    load_before = os.getloadavg()[0]
+    threads = [threading.Thread(target=target) for _ in range(clients)]
+    start = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    result.seconds = min(time.monotonic() - start, seconds)
+    result.load = (load_before, os.getloadavg()[0])
+
+
 def closed_loop(server: Server, codes: list[str], seconds: float, clients: int) -> Result:
     """`clients` threads walk whole flows until the time is up (the minimal page's sheet is
     a flow of its own: GET, POST, GET)."""
@@ -377,15 +391,7 @@ def closed_loop(server: Server, codes: list[str], seconds: float, clients: int) 
             result.done += done
             result.requests += requests
 
-    load_before = os.getloadavg()[0]
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    start = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    result.seconds = min(time.monotonic() - start, seconds)
-    result.load = (load_before, os.getloadavg()[0])
+    _timed(worker, clients, seconds, result)
     if next(pool, None) is None:
         raise RuntimeError(f"{server.name}: ran out of codes; issue more")
     return result
@@ -444,16 +450,8 @@ def final_submits(server: Server, codes: list[str], seconds: float, clients: int
         with lock:
             result.done += done
 
-    load_before = os.getloadavg()[0]
-    threads = [threading.Thread(target=poster) for _ in range(clients)]
-    start = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    result.seconds = min(time.monotonic() - start, seconds)
+    _timed(poster, clients, seconds, result)
     result.requests = result.done
-    result.load = (load_before, os.getloadavg()[0])
     return result
 
 

@@ -29,34 +29,31 @@ def test_the_export_reads_back_as_the_same_questionnaire(exported: bytes) -> Non
     assert from_xlsform(exported) == load_yaml_file()
 
 
-def test_a_district_marker_on_another_type_is_refused() -> None:
+def _with_district_row(exported: bytes, type_: str, marker: str | None) -> bytes:
+    """The export with the home-district row's type and marker column replaced."""
     from openpyxl import load_workbook  # type: ignore[import-untyped, unused-ignore]
 
-    book = load_workbook(io.BytesIO(to_xlsform(load_yaml_file())))
+    book = load_workbook(io.BytesIO(exported))
     sheet = book["survey"]
     header = [c.value for c in sheet[1]]
     column = header.index(DISTRICT_COLUMN)
     marked = next(row for row in sheet.iter_rows(min_row=2) if row[column].value)
-    marked[header.index("type")].value = (
-        "select_multiple " + str(marked[header.index("type")].value).split()[1]
-    )
+    list_name = str(marked[header.index("type")].value).split()[1]
+    marked[header.index("type")].value = f"{type_} {list_name}"
+    marked[column].value = marker
     buffer = io.BytesIO()
     book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_district_marker_on_another_type_is_refused(exported: bytes) -> None:
+    changed = _with_district_row(exported, "select_multiple", "district")
     with pytest.raises(QuestionnaireError, match=DISTRICT_COLUMN):
-        from_xlsform(buffer.getvalue())
+        from_xlsform(changed)
 
 
-def test_a_file_of_an_earlier_version_with_its_own_district_type_still_reads() -> None:
-    from openpyxl import load_workbook  # type: ignore[import-untyped, unused-ignore]
-
-    book = load_workbook(io.BytesIO(to_xlsform(load_yaml_file())))
-    sheet = book["survey"]
-    header = [c.value for c in sheet[1]]
-    column = header.index(DISTRICT_COLUMN)
-    marked = next(row for row in sheet.iter_rows(min_row=2) if row[column].value)
-    kind = marked[header.index("type")]
-    kind.value = str(kind.value).replace("select_one ", "select_one_district ")
-    marked[column].value = None
-    buffer = io.BytesIO()
-    book.save(buffer)
-    assert from_xlsform(buffer.getvalue()) == load_yaml_file()
+def test_a_file_of_an_earlier_version_with_its_own_district_type_still_reads(
+    exported: bytes,
+) -> None:
+    changed = _with_district_row(exported, "select_one_district", None)
+    assert from_xlsform(changed) == load_yaml_file()
