@@ -230,3 +230,76 @@ class ExportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (ExportStatus.DONE, ExportStatus.FAILED)
+
+
+class Party(models.TextChoices):
+    """Who carries out a measure of the åtgärdsplan."""
+
+    KOMMUN = "kommun", _("kommunen")
+    POLIS = "polis", _("polisen")
+    FORENINGSLIV = "foreningsliv", _("föreningslivet")
+    SKOLA = "skola", _("skolan")
+
+
+class MeasureStatus(models.TextChoices):
+    PLANNED = "planned", _("planerad")
+    ONGOING = "ongoing", _("pågår")
+    DONE = "done", _("genomförd")
+    STOPPED = "stopped", _("avbruten")
+
+
+class Measure(models.Model):
+    """One measure of a kommun's åtgärdsplan, decided from the lägesbild (lag 2023:196).
+
+    It names the indicators (catalogue codes) and districts it targets; without districts
+    it targets the whole kommun. Dashboards and the report show it beside those numbers;
+    the young people's page shows it only when `public` is set.
+    """
+
+    municipality = models.ForeignKey(
+        "surveys.Municipality",
+        on_delete=models.PROTECT,
+        related_name="measures",
+        verbose_name=_("kommun"),
+    )
+    title = models.CharField(_("rubrik"), max_length=150)
+    description = models.TextField(_("beskrivning"), blank=True)
+    responsible = models.JSONField(
+        _("ansvariga"), default=list, help_text=_("Kommunen, polisen, föreningslivet, skolan.")
+    )
+    districts = models.ManyToManyField(
+        "surveys.District",
+        related_name="measures",
+        blank=True,
+        verbose_name=_("områden"),
+        help_text=_("Tomt: hela kommunen."),
+    )
+    indicators = models.JSONField(
+        _("indikatorer"), default=list, help_text=_("De indikatorer åtgärden ska påverka.")
+    )
+    started_on = models.DateField(_("startdatum"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=MeasureStatus, default=MeasureStatus.PLANNED
+    )
+    follow_up = models.TextField(_("uppföljning"), blank=True)
+    public = models.BooleanField(
+        _("visa för unga"),
+        default=False,
+        help_text=_("Visa åtgärden under ”Ni sa … – vi gör …” på den öppna sidan för unga."),
+    )
+    public_text = models.CharField(
+        _("text för unga"),
+        max_length=300,
+        blank=True,
+        help_text=_("En eller två enkla meningar om vad ni gör, som en 13-åring förstår."),
+    )
+    created_at = models.DateTimeField(_("skapad"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("åtgärd")
+        verbose_name_plural = _("åtgärdsplan")
+        ordering = ["-started_on", "title"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -22,6 +22,14 @@ class Municipality(models.Model):
         _("kommunkod"), max_length=4, unique=True, help_text=_("SCB:s kod, t.ex. 0484.")
     )
     name = models.CharField(_("namn"), max_length=100)
+    open_data = models.BooleanField(
+        _("öppna data"),
+        default=False,
+        help_text=_(
+            "Publicera kommunens publicerade, granskade celler som öppna data (CSV, JSON och "
+            "en DCAT-AP-SE-katalog som Sveriges dataportal kan skörda)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("kommun")
@@ -214,6 +222,14 @@ class Wave(models.Model):
     indicators_dirty_at = models.DateTimeField(null=True, blank=True, editable=False)
     analysis_text = models.TextField(
         _("analys"), blank=True, help_text=_("Samordnarens analys; stycken skiljs med en tom rad.")
+    )
+    youth_page = models.BooleanField(
+        _("resultat för unga"),
+        default=False,
+        help_text=_(
+            "Visa omgångens resultat på den öppna sidan för unga (”Vad sa unga?”) när "
+            "omgången är publicerad."
+        ),
     )
 
     objects = WaveQuerySet.as_manager()
