@@ -1,7 +1,7 @@
 """Top-level URL map. Each app owns its own `urls.py`."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 urlpatterns = [
     path("", include("surveys.urls")),
@@ -10,6 +10,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("lagesbild/export/", include("lagesbild.exports.urls")),
     path("lagesbild/", include("lagesbild.urls")),
+    # Public pages of one kommun, by SCB's four-digit kommun code (Eskilstuna 0484).
+    re_path(r"^(?P<kommun>[0-9]{4})/vad-sa-unga/", include("lagesbild.youth.urls")),
 ]
 
 # A database outage outside a view (a session that could not be saved) still gives pupils

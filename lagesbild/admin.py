@@ -26,7 +26,15 @@ class WaveResultAdmin(admin.ModelAdmin[WaveResult]):
     list_display = ["name", "slug", "opens_at", "closes_at", "status", "published_at"]
     list_filter = ["municipality"]
     search_fields = ["name", "slug"]
-    fields = ["name", "slug", "opens_at", "closes_at", "published_at", "analysis_text"]
+    fields = [
+        "name",
+        "slug",
+        "opens_at",
+        "closes_at",
+        "published_at",
+        "analysis_text",
+        "youth_page",
+    ]
     readonly_fields = ["name", "slug", "opens_at", "closes_at", "published_at"]
     actions = ["publish"]
 

@@ -36,6 +36,9 @@ PAST_WAVES: list[tuple[str, str, int, int, float]] = [
 # Synthetic sheets in the demo's open wave (surveys.services.demo_wave_ensure), so
 # coordinators see response progress (never its values before publication): (sheets, drift).
 OPEN_WAVE = (900, 0.25)
+# The past waves were offered in every language the default questionnaire has, drafts
+# included, so the young people's page of the demo can be read in each of them.
+DEMO_LANGUAGES = ["sv", "en", "ar", "fi", "so", "ti"]
 
 
 def _wave(
@@ -113,6 +116,11 @@ def seed_waves(stdout: Writer) -> None:
             Wave.objects.filter(pk=wave.pk).update(closes_at=closes)
             publication = wave_publish(wave_id=wave.pk)
             stdout.write(f"Published {slug}: {publication.cell_count} cells.")
+        # The demo kommun shows its results to young people, in every language the
+        # questionnaire has (a real kommun turns each wave's page on in the admin).
+        Wave.objects.filter(pk=wave.pk, youth_page=False).update(
+            youth_page=True, languages=DEMO_LANGUAGES
+        )
     count, drift = OPEN_WAVE
     open_wave = Wave.objects.filter(slug=DEMO_WAVE_SLUG).first()
     if open_wave is not None and not AnswerSheet.objects.filter(wave=open_wave).exists():

@@ -13,9 +13,10 @@ LOCALE = "sv_SE"
 NBSP = "\u00a0"
 
 
-def count(value: int) -> str:
-    """A whole number with Swedish thousands separators: 12450 -> "12 450"."""
-    return format_decimal(value, format="#,##0", locale=LOCALE)
+def count(value: int, *, locale: str = LOCALE) -> str:
+    """A whole number with Swedish thousands separators: 12450 -> "12 450" (``locale``:
+    another language's separators, for the pages in that language)."""
+    return format_decimal(value, format="#,##0", locale=locale)
 
 
 def decimal(value: float) -> str:

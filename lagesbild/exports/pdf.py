@@ -205,7 +205,7 @@ def local_only_check(url: str) -> None:
         raise ValueError(f"the report may not load {url!r}")
 
 
-def _local_only_fetcher() -> Any:
+def local_only_fetcher() -> Any:
     """WeasyPrint's URL fetcher with ``local_only_check`` before every fetch."""
     from weasyprint.urls import URLFetcher
 
@@ -238,7 +238,7 @@ def render_pdf(
     css_path = finders.find(REPORT_CSS)
     if not css_path or not isinstance(css_path, str):
         raise FileNotFoundError(REPORT_CSS)
-    fetcher = _local_only_fetcher()
+    fetcher = local_only_fetcher()
     document = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=fetcher).render(
         stylesheets=[CSS(filename=css_path, url_fetcher=fetcher)]
     )

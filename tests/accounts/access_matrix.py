@@ -100,6 +100,14 @@ RULES: dict[str, Rule] = {
     "lagesbild_export:job": Rule(ANALYSTS, ok=404, kwargs={"job_id": "{missing_uuid}"}),
     "lagesbild_export:job_status": Rule(ANALYSTS, ok=404, kwargs={"job_id": "{missing_uuid}"}),
     "lagesbild_export:job_file": Rule(ANALYSTS, ok=404, kwargs={"job_id": "{missing_uuid}"}),
+    # Results for young people: public, per kommun code; the world's published wave has
+    # its page on (an unpublished wave's page is a 404 for everyone: tests/lagesbild/
+    # test_youth.py).
+    "youth:index": Rule(PUBLIC, path="/{municipality}/vad-sa-unga/"),
+    "youth:wave": Rule(PUBLIC, path="/{municipality}/vad-sa-unga/{wave}/"),
+    "youth:wave_language": Rule(PUBLIC, path="/{municipality}/vad-sa-unga/{wave}/en/"),
+    "youth:poster": Rule(PUBLIC, path="/{municipality}/vad-sa-unga/{wave}/sv/affisch.pdf"),
+    "youth:lesson": Rule(PUBLIC, path="/{municipality}/vad-sa-unga/{wave}/sv/lektion.pdf"),
     # Accounts: login steps and the account page.
     "accounts:home": Rule(STAFF),
     "accounts:login": Rule(PUBLIC, overrides=SIGNED_IN_REDIRECTS),

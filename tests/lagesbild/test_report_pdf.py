@@ -24,7 +24,7 @@ from lagesbild.exports.pdf import (
     SummaryGroup,
     SummaryRow,
     TableRow,
-    _local_only_fetcher,
+    local_only_fetcher,
     render_pdf,
 )
 from lagesbild.svg import BarItem, bar_chart
@@ -224,6 +224,6 @@ def test_report_quotes_the_question_and_the_rules(pdf_text: str) -> None:
 
 def test_report_never_fetches_from_the_network() -> None:
     with pytest.raises(ValueError, match="may not load"):
-        _local_only_fetcher().fetch("https://cdn.example.org/font.woff2")
+        local_only_fetcher().fetch("https://cdn.example.org/font.woff2")
     with pytest.raises(ValueError, match="may not load"):
-        _local_only_fetcher().fetch("file:///etc/passwd")
+        local_only_fetcher().fetch("file:///etc/passwd")
