@@ -1,7 +1,7 @@
 """Top-level URL map. Each app owns its own `urls.py`."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 urlpatterns = [
     path("", include("surveys.urls")),
@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("lagesbild/export/", include("lagesbild.exports.urls")),
     path("lagesbild/", include("lagesbild.urls")),
+    re_path(r"^(?P<kommun>[0-9]{4})/oppna-data/", include("lagesbild.opendata.urls")),
 ]
 
 # A database outage outside a view (a session that could not be saved) still gives pupils
