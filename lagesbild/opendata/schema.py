@@ -46,7 +46,7 @@ REQUIRED = frozenset(
 )
 PATTERNS = {
     "wave": r"[-a-zA-Z0-9_]+",
-    "indicator": r"[A-Z]{3}[0-9]{2}",
+    "indicator": r"[A-Z]{3}[A-Z0-9]{2,5}",  # EXP02, and TRYIDX (the trygghetsindex)
     "text": r"[0-9]{1,3} %|[<>] [0-9]{1,3} %|–",
     "bound": r"[<>] [0-9]{1,3} %",
 }

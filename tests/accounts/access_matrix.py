@@ -100,6 +100,13 @@ RULES: dict[str, Rule] = {
     "lagesbild_export:job": Rule(ANALYSTS, ok=404, kwargs={"job_id": "{missing_uuid}"}),
     "lagesbild_export:job_status": Rule(ANALYSTS, ok=404, kwargs={"job_id": "{missing_uuid}"}),
     "lagesbild_export:job_file": Rule(ANALYSTS, ok=404, kwargs={"job_id": "{missing_uuid}"}),
+    # Open data of a kommun that opted in (the test world's kommun has): public files of
+    # published waves only.
+    "opendata:index": Rule(PUBLIC, path="/{municipality}/oppna-data/"),
+    "opendata:catalog": Rule(PUBLIC, path="/{municipality}/oppna-data/catalog.rdf"),
+    "opendata:schema": Rule(PUBLIC, path="/{municipality}/oppna-data/schema/celler-v1.json"),
+    "opendata:csv": Rule(PUBLIC, path="/{municipality}/oppna-data/{wave}.csv"),
+    "opendata:json": Rule(PUBLIC, path="/{municipality}/oppna-data/{wave}.json"),
     # Accounts: login steps and the account page.
     "accounts:home": Rule(STAFF),
     "accounts:login": Rule(PUBLIC, overrides=SIGNED_IN_REDIRECTS),
