@@ -432,6 +432,7 @@ def test_landing_page_speaks_english(world: None, client: Client) -> None:
     page = _get(client, f"/{A}/oppna-data/", **{"Accept-Language": "en"})[1].decode()
     assert "Open data on young people's safety" in page
     assert "Share in whole percent; empty when it is not shown." in page
+    assert "only a bound such as “< 15 %” is shown" in page
 
 
 def test_admin_shows_the_open_data_opt_in(world: None, client: Client) -> None:
