@@ -280,6 +280,9 @@ CODES_EXTRA_PER_CLASS = env_int("CODES_EXTRA_PER_CLASS", 3)
 # The address printed on code slips and in their QR codes; unset means the address the
 # slips were requested from.
 PUPIL_URL = env_str("PUPIL_URL")
+# Contact e-mail of the open-data catalogue (DCAT-AP-SE contact point, read by
+# dataportal.se); empty: the contact point is the kommun's open-data page only.
+OPEN_DATA_CONTACT_EMAIL = env_str("OPEN_DATA_CONTACT_EMAIL")
 # Code guessing, never limited per IP (a whole school shares one address), and never by
 # refusing a right code: wrong entries per window with one class key (the first group of
 # the code, known or not) beyond CODE_GUESS_LIMIT_KEY are answered "too many attempts"

@@ -12,6 +12,7 @@ urlpatterns = [
     path("lagesbild/", include("lagesbild.urls")),
     # Public pages of one kommun, by SCB's four-digit kommun code (Eskilstuna 0484).
     re_path(r"^(?P<kommun>[0-9]{4})/vad-sa-unga/", include("lagesbild.youth.urls")),
+    re_path(r"^(?P<kommun>[0-9]{4})/oppna-data/", include("lagesbild.opendata.urls")),
 ]
 
 # A database outage outside a view (a session that could not be saved) still gives pupils

@@ -121,6 +121,9 @@ def seed_waves(stdout: Writer) -> None:
         Wave.objects.filter(pk=wave.pk, youth_page=False).update(
             youth_page=True, languages=DEMO_LANGUAGES
         )
+    # The demo kommun publishes its results as open data (the opt-in is off by default).
+    if Municipality.objects.filter(pk=municipality.pk, open_data=False).update(open_data=True):
+        stdout.write(f"Open data on: http://127.0.0.1:8000/{municipality.code}/oppna-data/")
     count, drift = OPEN_WAVE
     open_wave = Wave.objects.filter(slug=DEMO_WAVE_SLUG).first()
     if open_wave is not None and not AnswerSheet.objects.filter(wave=open_wave).exists():

@@ -22,7 +22,8 @@ from .models import District, Municipality, QuestionnaireVersion, School, School
 
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin[Municipality]):
-    list_display = ["name", "code"]
+    list_display = ["name", "code", "open_data"]
+    list_filter = ["open_data"]
     search_fields = ["name", "code"]
 
 

@@ -230,12 +230,18 @@ def _csv_value(value: str | int | bool | None) -> str:
     return str(value)
 
 
-def csv_chunks(rows: Iterable[ExportRow], *, batch: int = CSV_BATCH_ROWS) -> Iterator[bytes]:
-    """The CSV file as UTF-8 chunks: BOM and header first, then ``batch`` rows at a time."""
+def csv_chunks(
+    rows: Iterable[ExportRow],
+    *,
+    batch: int = CSV_BATCH_ROWS,
+    headers: Sequence[str] = HEADERS,
+) -> Iterator[bytes]:
+    """The CSV file as UTF-8 chunks: BOM and header first, then ``batch`` rows at a time.
+    ``headers``: the Swedish headers, or the column keys (the open-data files)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
     buffer.write(CSV_BOM)
-    writer.writerow(HEADERS)
+    writer.writerow(headers)
     pending = 1
     for row in rows:
         writer.writerow([_csv_value(v) for v in row.values()])

@@ -108,6 +108,13 @@ RULES: dict[str, Rule] = {
     "youth:wave_language": Rule(PUBLIC, path="/{municipality}/vad-sa-unga/{wave}/en/"),
     "youth:poster": Rule(PUBLIC, path="/{municipality}/vad-sa-unga/{wave}/sv/affisch.pdf"),
     "youth:lesson": Rule(PUBLIC, path="/{municipality}/vad-sa-unga/{wave}/sv/lektion.pdf"),
+    # Open data of a kommun that opted in (the test world's kommun has): public files of
+    # published waves only.
+    "opendata:index": Rule(PUBLIC, path="/{municipality}/oppna-data/"),
+    "opendata:catalog": Rule(PUBLIC, path="/{municipality}/oppna-data/catalog.rdf"),
+    "opendata:schema": Rule(PUBLIC, path="/{municipality}/oppna-data/schema/celler-v1.json"),
+    "opendata:csv": Rule(PUBLIC, path="/{municipality}/oppna-data/{wave}.csv"),
+    "opendata:json": Rule(PUBLIC, path="/{municipality}/oppna-data/{wave}.json"),
     # Accounts: login steps and the account page.
     "accounts:home": Rule(STAFF),
     "accounts:login": Rule(PUBLIC, overrides=SIGNED_IN_REDIRECTS),

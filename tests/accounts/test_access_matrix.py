@@ -86,7 +86,7 @@ class World:
 
 
 def world() -> World:
-    municipality = Municipality.objects.create(code="9999", name="Matrisköping")
+    municipality = Municipality.objects.create(code="9999", name="Matrisköping", open_data=True)
     district = District.objects.create(
         municipality=municipality, code="MTX", name="Matrisdistriktet"
     )

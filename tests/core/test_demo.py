@@ -104,6 +104,15 @@ def test_a_printed_demo_recovery_code_logs_in(demo_output: str) -> None:
     assert client.get("/konto/").status_code == 200
 
 
+def test_the_demo_kommun_publishes_its_waves_as_open_data(demo_output: str) -> None:
+    assert "/0484/oppna-data/" in demo_output
+    wave = Wave.objects.published().filter(municipality__code="0484").first()
+    assert wave is not None
+    client = Client()
+    assert client.get("/0484/oppna-data/").status_code == 200
+    assert client.get(f"/0484/oppna-data/{wave.slug}.csv").status_code == 200
+
+
 def test_seed_demo_refuses_to_run_with_debug_off(demo_output: str, settings: Settings) -> None:
     settings.DEBUG = False
     before = _counts()
