@@ -4,8 +4,9 @@ Kommun report: a summary of every indicator, one chart per indicator group of th
 kommun's values (coloured by the change since the previous wave, with the previous value
 as a tick), the districts × indicators table of each group with the position mark (↑/↓)
 and the verdict word where a district stands out, the group's trend when there are at
-least three published waves, the change table, the coordinator's analysis and the method
-appendix. Every mark and verdict word comes from ``lagesbild.marks``.
+least three published waves, the change table, the coordinator's analysis, the
+åtgärdsplan's measures with their indicators across the waves, and the method appendix.
+Every mark and verdict word comes from ``lagesbild.marks``.
 
 District report: the same for one district, each value beside the kommun's (coloured by
 the comparison with the kommun), and the district's history per indicator.
@@ -33,6 +34,8 @@ from .pdf import (
     GroupSection,
     HistoryTable,
     MatrixRow,
+    MeasureSection,
+    MeasureValueTable,
     Report,
     StandOut,
     SummaryGroup,
@@ -544,6 +547,53 @@ def _district_report(
     )
 
 
+# --------------------------------------------------------------------------- åtgärdsplan
+
+
+def _history_value(cell: selectors.PublicCell | None) -> str:
+    """A published value, or "–" / a bound with the reason it is not shown exactly."""
+    if cell is None:
+        return "–"
+    if cell.shown or not cell.reason_text:
+        return _value(cell)
+    return f"{_value(cell)} ({cell.reason_text})"
+
+
+def _measure_sections(
+    wave: selectors.WaveRef, area: selectors.AreaInfo | None
+) -> tuple[MeasureSection, ...]:
+    """Each measure of the kommun (of a district report: those that target the district)
+    with its indicators' published values per wave, oldest start first."""
+    histories = selectors.measure_histories(
+        selectors.scope_of(wave), area=area.code if area else None
+    )
+    return tuple(
+        MeasureSection(
+            anchor=f"atgard-{h.measure.id}",
+            title=h.measure.title,
+            description=h.measure.description,
+            parties=h.measure.parties_text,
+            districts=h.measure.districts_text,
+            started_on=h.measure.started_on,
+            timing=h.timing,
+            status=h.measure.status_text,
+            follow_up=h.measure.follow_up,
+            tables=tuple(
+                MeasureValueTable(
+                    caption=f"{table.meta.title}: andel per publicerad omgång",
+                    waves=h.waves,
+                    rows=tuple(
+                        (name, tuple(_history_value(c) for c in cells))
+                        for name, cells in table.rows
+                    ),
+                )
+                for table in h.tables
+            ),
+        )
+        for h in histories
+    )
+
+
 # --------------------------------------------------------------------------- entry
 
 
@@ -595,4 +645,5 @@ def build_report(
             groups=parts.groups,
             appendix=appendix_from(facts, catalogue=catalogue),
             cell_count=parts.cell_count,
+            measures=_measure_sections(wave, area),
         )
