@@ -10,10 +10,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import Role, has_role
@@ -164,6 +166,9 @@ class MeasureAdminForm(forms.ModelForm[Measure]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["responsible"].choices = [  # type: ignore[attr-defined]
+            (value, capfirst(label)) for value, label in Party.choices
+        ]
         self.fields["indicators"].choices = [  # type: ignore[attr-defined]
             (meta.code, meta.name) for meta in indicator_choices()
         ]
@@ -236,6 +241,16 @@ class MeasureAdmin(admin.ModelAdmin[Measure]):
         (_("Tid och uppföljning"), {"fields": ["started_on", "status", "follow_up"]}),
         (_("Sidan för unga"), {"fields": ["public", "public_text"]}),
     ]
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        widget = getattr(field, "widget", None)
+        if db_field.name == "districts" and isinstance(widget, RelatedFieldWidgetWrapper):
+            # A district added in a pop-up would not appear among the checkboxes; districts
+            # are set up under Områden.
+            widget.can_add_related = widget.can_change_related = False
+            widget.can_delete_related = widget.can_view_related = False
+        return field
 
     @admin.display(description=_("ansvariga"))
     def parties(self, measure: Measure) -> str:

@@ -364,6 +364,11 @@ class DistrictProfile:
     measures: tuple[MeasureRef, ...] = ()  # of the wave's kommun, targeting this district
 
     @property
+    def measure_codes(self) -> frozenset[str]:
+        """The indicators that a measure for this district targets."""
+        return frozenset(code for m in self.measures for code in m.indicators)
+
+    @property
     def measure_indicators(self) -> tuple[tuple[MeasureRef, str], ...]:
         """Each measure with the names of the indicators it targets."""
         names = {r.meta.code: r.meta.name for r in (*self.rows, *self.places)}
@@ -1187,6 +1192,7 @@ class MeasureTable:
 class MeasureHistory:
     measure: MeasureRef
     timing: str  # the start against the waves, in words
+    position: float | None  # the start on the waves' axis (waves at 0, 1, …)
     waves: tuple[str, ...]  # the kommun's published waves up to the scope's, oldest first
     tables: tuple[MeasureTable, ...]
 
@@ -1231,7 +1237,8 @@ def _measure_histories(scope: Scope, *, area: str | None) -> tuple[MeasureHistor
         )
         if c.geography == geo.get(c.indicator)
     }
-    spans = [(w.name, w.opens_on, w.closes_on) for w in history if w.opens_on and w.closes_on]
+    named = [(w.name, w.opens_on, w.closes_on) for w in history if w.opens_on and w.closes_on]
+    spans = [(opens, closes) for _name, opens, closes in named]
     result = []
     for measure in plan:
         areas = [(KOMMUN_AREA, _("Kommunen")), *measure.districts]
@@ -1253,7 +1260,8 @@ def _measure_histories(scope: Scope, *, area: str | None) -> tuple[MeasureHistor
         result.append(
             MeasureHistory(
                 measure=measure,
-                timing=measures.start_timing(measure.started_on, spans),
+                timing=measures.start_timing(measure.started_on, named),
+                position=measures.start_position(measure.started_on, spans),
                 waves=tuple(w.name for w in history),
                 tables=tables,
             )

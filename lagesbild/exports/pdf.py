@@ -181,6 +181,7 @@ class MeasureSection:
     """A measure of the åtgärdsplan and how its indicators went across the waves."""
 
     anchor: str
+    label: str  # "Åtgärd 1": the same label marks its start on the trend charts
     title: str
     description: str
     parties: str

@@ -264,8 +264,15 @@ def _matrix(
     )
 
 
+def _measure_label(number: int) -> str:
+    return f"Åtgärd {number}"
+
+
 def _group_trend(
-    group_name: str, pages: Sequence[selectors.IndicatorPage], anchor: str
+    group_name: str,
+    pages: Sequence[selectors.IndicatorPage],
+    anchor: str,
+    histories: Sequence[selectors.MeasureHistory] = (),
 ) -> tuple[str, str]:
     with_trend = [p for p in pages if p.trend.figure is not None and p.trend.rows]
     if not with_trend:
@@ -294,11 +301,30 @@ def _group_trend(
     description = "; ".join(
         f"{p.meta.name}: " + ", ".join(_value(c) for c in p.trend.rows[0][1]) for p in with_trend
     )
-    svg = trend_chart(series, waves=waves, title=title, description=description, ident=anchor)
+    # The measures that target an indicator of the chart, numbered as in their chapter.
+    codes = {p.meta.code for p in with_trend}
+    marked = [
+        (number, h)
+        for number, h in enumerate(histories, 1)
+        if h.position is not None and h.waves == waves and codes & set(h.measure.indicators)
+    ]
+    starts = [(h.position, _measure_label(n)) for n, h in marked if h.position is not None]
+    if marked:
+        description += ". " + "; ".join(
+            f"Lodrät prickad linje, {_measure_label(n)}: {h.measure.title} {h.timing}"
+            for n, h in marked
+        )
+    svg = trend_chart(
+        series, waves=waves, title=title, description=description, ident=anchor, starts=starts
+    )
     return svg, f"{title} (andel med intervall, per publicerad omgång). {description}."
 
 
-def _kommun_report(wave: selectors.WaveRef, progress: Progress) -> _Parts:
+def _kommun_report(
+    wave: selectors.WaveRef,
+    progress: Progress,
+    histories: Sequence[selectors.MeasureHistory] = (),
+) -> _Parts:
     ov = selectors.overview(selectors.scope_of(wave))
     progress(10, "overview")
     summary = tuple(
@@ -326,7 +352,7 @@ def _kommun_report(wave: selectors.WaveRef, progress: Progress) -> _Parts:
     for index, group in enumerate(ov.groups):
         matrix, pages = _matrix(wave, group)
         all_pages.extend(pages)
-        trend_svg, trend_caption = _group_trend(group.name, pages, f"trend-{group.key}")
+        trend_svg, trend_caption = _group_trend(group.name, pages, f"trend-{group.key}", histories)
         groups.append(
             GroupSection(
                 anchor=f"grupp-{group.key}",
@@ -560,16 +586,13 @@ def _history_value(cell: selectors.PublicCell | None) -> str:
 
 
 def _measure_sections(
-    wave: selectors.WaveRef, area: selectors.AreaInfo | None
+    histories: Sequence[selectors.MeasureHistory],
 ) -> tuple[MeasureSection, ...]:
-    """Each measure of the kommun (of a district report: those that target the district)
-    with its indicators' published values per wave, oldest start first."""
-    histories = selectors.measure_histories(
-        selectors.scope_of(wave), area=area.code if area else None
-    )
+    """Each measure with its indicators' published values per wave, oldest start first."""
     return tuple(
         MeasureSection(
             anchor=f"atgard-{h.measure.id}",
+            label=_measure_label(number),
             title=h.measure.title,
             description=h.measure.description,
             parties=h.measure.parties_text,
@@ -590,7 +613,7 @@ def _measure_sections(
                 for table in h.tables
             ),
         )
-        for h in histories
+        for number, h in enumerate(histories, 1)
     )
 
 
@@ -610,8 +633,12 @@ def build_report(
 ) -> Report:
     """The report's content for the kommun (``area`` None) or one district."""
     with translation.override("sv"):
+        # The kommun's measures (a district report: those that target the district).
+        histories = selectors.measure_histories(
+            selectors.scope_of(wave), area=area.code if area else None
+        )
         parts = (
-            _kommun_report(wave, progress)
+            _kommun_report(wave, progress, histories)
             if area is None
             else _district_report(wave, area, progress)
         )
@@ -645,5 +672,5 @@ def build_report(
             groups=parts.groups,
             appendix=appendix_from(facts, catalogue=catalogue),
             cell_count=parts.cell_count,
-            measures=_measure_sections(wave, area),
+            measures=_measure_sections(histories),
         )

@@ -200,6 +200,7 @@ def test_the_district_profile_and_overview_show_the_measures_that_target_them(
     skiftinge = analyst_client.get("/lagesbild/omrade/SKI/").content.decode()
     assert "Fältassistenter kvällstid" in skiftinge and "Läxhjälp i hela kommunen" in skiftinge
     assert "Nyköpings egen åtgärd" not in skiftinge
+    assert skiftinge.count("measure-mark") == 2  # the rows of EXP02 and SKY01
     arby = analyst_client.get("/lagesbild/omrade/ARB/").content.decode()
     assert "Läxhjälp i hela kommunen" in arby and "Fältassistenter kvällstid" not in arby
     overview = analyst_client.get("/lagesbild/").content.decode()
@@ -232,6 +233,13 @@ def test_the_report_follows_each_measure_with_published_values_only(world: list[
             assert value.replace("\u00a0", " ").startswith(cell.text)
             if not cell.shown and cell.reason_text:
                 assert cell.reason_text in value
+    assert section.label == "Åtgärd 1"
+    # The group's trend chart marks the start between the first two waves, and says so.
+    [exposure] = [g for g in report.groups if g.anchor == "grupp-exponering"]
+    assert "Åtgärd 1" in exposure.trend_svg and 'stroke-dasharray="2 3"' in exposure.trend_svg
+    assert "Lodrät prickad linje, Åtgärd 1: Fältassistenter kvällstid startade mellan" in (
+        exposure.trend_caption
+    )
     html = report_html(report)
     assert html.count("Åtgärder och uppföljning") == 2  # the contents and the chapter
     assert "Nyköpings egen åtgärd" not in html
@@ -281,7 +289,7 @@ def test_the_admin_form_takes_parties_indicators_and_districts_as_checkboxes(
     form = MeasureAdminForm(instance=Measure(municipality=eskilstuna))
     html = form.as_p()
     assert html.count('type="checkbox"') > 20
-    assert "Erbjuden narkotika" in html and "föreningslivet" in html
+    assert "Erbjuden narkotika" in html and "Föreningslivet" in html
     assert "Skiftinge i Nyköping" not in html  # only the measure's kommun's districts
     form = MeasureAdminForm(data=_form_data(eskilstuna))
     assert form.is_valid(), form.errors
