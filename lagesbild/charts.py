@@ -39,8 +39,9 @@ COLOURS: dict[Verdict, str] = {
 # Patterns repeat the verdict for print in black and white and for readers without colour.
 PATTERNS: dict[Verdict, str] = {"worse": "/", "better": ".", "similar": "", "none": ""}
 REFERENCE_COLOUR = "#1A1A1A"
-# Okabe–Ito bluish green: no verdict uses it, so a measure's start never reads as one.
-MEASURE_COLOUR = "#009E73"
+# A measure's start: a dark grey that no verdict and no series uses (7:1 against white),
+# drawn dotted and vertical, so it never reads as a value or a verdict.
+MEASURE_COLOUR = "#595959"
 # ColorBrewer YlOrBr (colour-blind safe, prints in greyscale): light = good, dark = bad.
 MAP_CLASSES = ("#FFF7BC", "#FEC44F", "#FE9929", "#D95F0E", "#993404")
 MAP_SUPPRESSED = "#D9D9D9"
@@ -294,7 +295,7 @@ def _measure_shapes(measures: Sequence[MeasureStart]) -> tuple[list[Any], list[A
             "yanchor": "bottom",
             "text": m.label,
             "showarrow": False,
-            "font": {"color": "#00654A", "size": 12},
+            "font": {"color": MEASURE_COLOUR, "size": 12},
             "hovertext": f"{m.legend}, {m.timing}",
         }
         for m in measures

@@ -474,11 +474,14 @@ def kommun_measures(municipality_id: int) -> tuple[MeasureRef, ...]:
             "follow_up",
             "districts__code",
             "districts__name",
+            "districts__municipality_id",
         )
     )
     found: dict[int, MeasureRef] = {}
     districts: dict[int, list[tuple[str, str]]] = {}
-    for pk, title, text, parties, codes, started, status, follow_up, d_code, d_name in rows:
+    for row in rows:
+        pk, title, text, parties, codes, started, status, follow_up = row[:8]
+        d_code, d_name, d_kommun = row[8:]
         if pk not in found:
             found[pk] = MeasureRef(
                 id=pk,
@@ -492,7 +495,8 @@ def kommun_measures(municipality_id: int) -> tuple[MeasureRef, ...]:
                 follow_up=follow_up,
             )
             districts[pk] = []
-        if d_code is not None:
+        # The admin refuses another kommun's district; a code is unique only per kommun.
+        if d_code is not None and d_kommun == municipality_id:
             districts[pk].append((d_code, d_name))
     return tuple(
         dataclasses.replace(m, districts=tuple(sorted(districts[pk], key=lambda d: d[1])))

@@ -32,12 +32,11 @@ COLOURS: dict[Verdict, str] = {
     "none": "#BDBDBD",
 }
 REFERENCE_COLOUR = "#1A1A1A"
-# A measure's start: Okabe–Ito bluish green (no verdict uses it), its label darker for text.
-MEASURE_COLOUR = "#009E73"
-MEASURE_TEXT_COLOUR = "#00654A"
 GRID_COLOUR = "#E6E6E6"
 TEXT_COLOUR = "#1A1A1A"
 MUTED_COLOUR = "#595959"
+# A measure's start: the muted grey, dotted and vertical (no verdict or series looks so).
+MEASURE_COLOUR = MUTED_COLOUR
 # Line colours of trend series: kommun first (dark), then Okabe–Ito blue, vermillion, green.
 SERIES_COLOURS = ("#1A1A1A", "#0072B2", "#D55E00", "#009E73", "#CC79A7")
 SERIES_DASHES = ("", "6 3", "2 3", "8 3 2 3", "4 2")
@@ -362,7 +361,7 @@ def trend_chart(
             f'<line x1="{px}" y1="{TREND_TOP}" x2="{px}" y2="{plot_bottom}" '
             f'stroke="{MEASURE_COLOUR}" stroke-width="1.5" stroke-dasharray="2 3"/>'
             f'<text x="{px}" y="{TREND_TOP - 4}" text-anchor="middle" '
-            f'fill="{MEASURE_TEXT_COLOUR}">{escape(label)}</text>'
+            f'fill="{MEASURE_COLOUR}">{escape(label)}</text>'
         )
     for number, (item, (legend_x, row)) in enumerate(zip(series, legend, strict=True)):
         legend_y = TREND_HEIGHT + 6 + LEGEND_HEIGHT * row

@@ -10,6 +10,8 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pytest_django import DjangoDbBlocker
 
 from accounts.access import Role
@@ -64,6 +66,15 @@ def test_a_start_outside_the_waves_is_drawn_just_outside_and_said_so() -> None:
     assert start_position(date(2026, 1, 1), []) is None
     assert start_timing(date(2020, 1, 1), WAVES) == "startade före HT 2023"
     assert start_timing(date(2026, 1, 1), WAVES) == "startade efter HT 2025"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dates(date(2022, 1, 1), date(2027, 1, 1)), st.dates(date(2022, 1, 1), date(2027, 1, 1)))
+def test_a_later_start_never_lies_left_of_an_earlier_one(first: date, second: date) -> None:
+    early, late = sorted((first, second))
+    a, b = start_position(early, SPANS), start_position(late, SPANS)
+    assert a is not None and b is not None
+    assert -0.4 <= a <= b <= len(SPANS) - 1 + 0.4
 
 
 def test_a_measure_without_districts_targets_every_district_of_its_kommun() -> None:
