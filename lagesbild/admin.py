@@ -188,7 +188,7 @@ class MeasureAdminForm(forms.ModelForm[Measure]):
             self.fields["municipality"].initial = kommun_id
 
     def _kommun_id(self) -> int | None:
-        """The measure's kommun: posted, saved, or the only one there is."""
+        """The measure's kommun: saved, or the only one there is (else None)."""
         if self.instance.municipality_id:
             return self.instance.municipality_id
         ids = list(Municipality.objects.values_list("pk", flat=True)[:2])
@@ -214,7 +214,7 @@ class PartyFilter(admin.SimpleListFilter):
     parameter_name = "ansvarig"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [(str(value), str(label)) for value, label in Party.choices]
+        return [(str(value), capfirst(label)) for value, label in Party.choices]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         value = self.value()

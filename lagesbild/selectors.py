@@ -847,7 +847,10 @@ def _indicator_page(
     )
     summary = charts.bar_summary(bars, reference=reference, reference_label=kommun_label)
     chosen = areas.get(area or "")
-    targeting = measures.for_indicator(scope.measures, meta.code)
+    # Oldest start first, numbered as on the trend chart ("Åtgärd 1", …).
+    targeting = tuple(
+        sorted(measures.for_indicator(scope.measures, meta.code), key=lambda m: m.started_on)
+    )
     trend = _trend(
         wave,
         history,

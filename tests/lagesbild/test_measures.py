@@ -192,15 +192,19 @@ def test_a_measure_saved_shows_at_once_on_a_cached_page(
 
 def test_the_trend_chart_marks_the_start_between_the_waves(world: list[Wave]) -> None:
     _measure(world)
+    _measure(world, title="Senare åtgärd", started_on=world[-1].closes_at.date())
     scope = selectors.dashboard_scope(None)
     assert scope is not None
     meta = selectors.find_indicator("EXP02")
     assert meta is not None
     page = selectors.indicator_page(scope, meta, breakdown="total", geography="home", area=None)
     assert page.trend.figure is not None
-    [line] = page.trend.figure["layout"]["shapes"]
-    assert 0 < line["x0"] < 1
+    first, later = page.trend.figure["layout"]["shapes"]
+    assert 0 < first["x0"] < 1 and later["x0"] == 2  # the last day of the latest wave
     assert "Åtgärd 1: Fältassistenter kvällstid startade mellan" in page.trend.summary
+    assert "Åtgärd 2: Senare åtgärd startade under" in page.trend.summary
+    # The page lists them in the chart's order and numbers.
+    assert [m.title for m in page.measures] == ["Fältassistenter kvällstid", "Senare åtgärd"]
 
 
 def test_the_district_profile_and_overview_show_the_measures_that_target_them(
