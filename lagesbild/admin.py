@@ -214,7 +214,7 @@ class PartyFilter(admin.SimpleListFilter):
     parameter_name = "ansvarig"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [(str(value), capfirst(label)) for value, label in Party.choices]
+        return [(str(value), str(capfirst(label))) for value, label in Party.choices]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         value = self.value()
