@@ -1,19 +1,29 @@
-"""Admin for coordinators: publish a closed wave and write its analysis text.
+"""Admin for coordinators: publish a closed wave and write its analysis text, and keep
+the åtgärdsplan (the measures decided from the lägesbild).
 
 Cells themselves have no admin: their raw counts must never be shown, and no value of an
 unpublished wave is shown anywhere. The analysis is written before publishing: it is
 frozen with the publication.
 """
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import Role, has_role
+from surveys.models import District, Municipality
 
-from .models import WavePublication, WaveResult
+from .measures import parties_text
+from .models import Measure, Party, WavePublication, WaveResult
+from .selectors import indicator_choices
 from .services import CatalogueMismatchError, PublishRefusedError, wave_publish
 
 
@@ -118,3 +128,154 @@ class WavePublicationAdmin(admin.ModelAdmin[WavePublication]):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class MeasureAdminForm(forms.ModelForm[Measure]):
+    """Parties and indicators as checkboxes; districts only of the measure's kommun."""
+
+    responsible = forms.MultipleChoiceField(
+        label=_("Ansvariga"),
+        choices=Party.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Välj minst en ansvarig.")},
+    )
+    indicators = forms.MultipleChoiceField(
+        label=_("Indikatorer"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("De indikatorer i lägesbilden som åtgärden ska påverka."),
+        error_messages={
+            "required": _("Välj minst en indikator."),
+            "invalid_choice": _("Indikatorn %(value)s finns inte i lägesbildens katalog."),
+        },
+    )
+
+    class Meta:
+        model = Measure
+        fields = [
+            "municipality",
+            "title",
+            "description",
+            "responsible",
+            "indicators",
+            "districts",
+            "started_on",
+            "status",
+            "follow_up",
+            "public",
+            "public_text",
+        ]
+        # Checkboxes, not the stock two-box widget (its labels carry ARIA attributes they
+        # may not have, axe), and the browser's own date input (the stock one's "Today"
+        # link has an English accessible name).
+        widgets = {
+            "districts": forms.CheckboxSelectMultiple,
+            "started_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["responsible"].choices = [  # type: ignore[attr-defined]
+            (value, capfirst(label)) for value, label in Party.choices
+        ]
+        self.fields["indicators"].choices = [  # type: ignore[attr-defined]
+            (meta.code, meta.name) for meta in indicator_choices()
+        ]
+        districts: Any = self.fields["districts"]
+        kommun_id = self._kommun_id()
+        if kommun_id is not None and not self.is_bound:
+            districts.queryset = District.objects.filter(municipality_id=kommun_id).order_by("name")
+        else:
+            # Unknown kommun, or a posted form that `clean` checks with a clear message:
+            # every kommun's districts, named with their kommun when there are several.
+            districts.queryset = District.objects.select_related("municipality").order_by(
+                "municipality__name", "name"
+            )
+            if Municipality.objects.count() > 1:
+                districts.label_from_instance = lambda d: f"{d.name} ({d.municipality.name})"
+        if kommun_id is not None and not self.instance.pk:
+            self.fields["municipality"].initial = kommun_id
+
+    def _kommun_id(self) -> int | None:
+        """The measure's kommun: saved, or the only one there is (else None)."""
+        if self.instance.municipality_id:
+            return self.instance.municipality_id
+        ids = list(Municipality.objects.values_list("pk", flat=True)[:2])
+        return ids[0] if len(ids) == 1 else None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        kommun = cleaned.get("municipality")
+        chosen = cleaned.get("districts")
+        if kommun is not None and chosen is not None:
+            foreign = [d.name for d in chosen if d.municipality_id != kommun.pk]
+            if foreign:
+                self.add_error(
+                    "districts",
+                    _("%(names)s hör inte till %(kommun)s. Välj bara områden i åtgärdens kommun.")
+                    % {"names": ", ".join(sorted(foreign)), "kommun": kommun.name},
+                )
+        return cleaned
+
+
+class PartyFilter(admin.SimpleListFilter):
+    title = _("ansvarig")
+    parameter_name = "ansvarig"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(str(value), str(capfirst(label))) for value, label in Party.choices]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if value not in Party.values:
+            return queryset
+        if connection.features.supports_json_field_contains:
+            return queryset.filter(responsible__contains=[value])
+        # SQLite (the embedded default) has no JSON containment; the plan is short.
+        ids = [pk for pk, parties in queryset.values_list("pk", "responsible") if value in parties]
+        return queryset.filter(pk__in=ids)
+
+
+@admin.register(Measure)
+class MeasureAdmin(admin.ModelAdmin[Measure]):
+    """The åtgärdsplan: coordinators record the measures decided from the lägesbild."""
+
+    form = MeasureAdminForm
+    list_display = ["title", "municipality", "parties", "started_on", "status", "indicator_count"]
+    list_filter = ["municipality", "status", PartyFilter]
+    search_fields = ["title", "description", "follow_up"]
+    fieldsets = [
+        (None, {"fields": ["municipality", "title", "description", "responsible"]}),
+        (_("Vad åtgärden riktar sig mot"), {"fields": ["indicators", "districts"]}),
+        (_("Tid och uppföljning"), {"fields": ["started_on", "status", "follow_up"]}),
+        (_("Sidan för unga"), {"fields": ["public", "public_text"]}),
+    ]
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        widget = getattr(field, "widget", None)
+        if db_field.name == "districts" and isinstance(widget, RelatedFieldWidgetWrapper):
+            # A district added in a pop-up would not appear among the checkboxes; districts
+            # are set up under Områden.
+            widget.can_add_related = widget.can_change_related = False
+            widget.can_delete_related = widget.can_view_related = False
+        return field
+
+    @admin.display(description=_("ansvariga"))
+    def parties(self, measure: Measure) -> str:
+        return parties_text(measure.responsible)
+
+    @admin.display(description=_("indikatorer"))
+    def indicator_count(self, measure: Measure) -> int:
+        return len(measure.indicators or [])
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return _coordinator(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return _coordinator(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _coordinator(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return _coordinator(request)

@@ -5,8 +5,8 @@ derived from the published waves (their ids and publication times), so publishin
 unpublishing a wave changes every key at once and the old entries are simply never read
 again (Redis evicts them; the long timeout below is only a safety net). Only published
 waves are ever cached: an unpublished wave's cells are never read for display. The
-districts' names and flags are part of the version too; their boundaries have a
-generation of their own, bumped by the boundary import.
+districts' names and flags and the kommun's åtgärdsplan (its measures) are part of the
+version too; the boundaries have a generation of their own, bumped by the boundary import.
 
 The cache is an accelerator only: if Redis is unreachable, the data is built from the
 database and the page still renders. With the embedded default (no REDIS_URL) the
@@ -30,11 +30,17 @@ TIMEOUT = 30 * 24 * 3600  # garbage collection for superseded versions, not fres
 GEO_KEY = f"{PREFIX}:geo-generation"
 
 
-def version_of(published: Sequence[tuple[int, object]], districts: Sequence[object]) -> str:
-    """A short digest of every published wave's id and publication time, and of the
+def version_of(
+    published: Sequence[tuple[int, object]],
+    districts: Sequence[object],
+    measures: Sequence[object] = (),
+) -> str:
+    """A short digest of every published wave's id and publication time, of the
     districts' names and flags (a renamed district or a new police classification shows
-    at once). The callers have both lists already: no query here."""
-    return hashlib.sha256(repr((sorted(published), districts)).encode()).hexdigest()[:16]
+    at once) and of the kommun's measures as the pages show them (a measure saved or
+    deleted shows at once). The callers have the lists already: no query here."""
+    data = (sorted(published), districts, measures)
+    return hashlib.sha256(repr(data).encode()).hexdigest()[:16]
 
 
 def geo_generation() -> int:

@@ -39,6 +39,9 @@ COLOURS: dict[Verdict, str] = {
 # Patterns repeat the verdict for print in black and white and for readers without colour.
 PATTERNS: dict[Verdict, str] = {"worse": "/", "better": ".", "similar": "", "none": ""}
 REFERENCE_COLOUR = "#1A1A1A"
+# A measure's start: a dark grey that no verdict and no series uses (7:1 against white),
+# drawn dotted and vertical, so it never reads as a value or a verdict.
+MEASURE_COLOUR = "#595959"
 # ColorBrewer YlOrBr (colour-blind safe, prints in greyscale): light = good, dark = bad.
 MAP_CLASSES = ("#FFF7BC", "#FEC44F", "#FE9929", "#D95F0E", "#993404")
 MAP_SUPPRESSED = "#D9D9D9"
@@ -246,8 +249,63 @@ class Series:
     colour: str = REFERENCE_COLOUR
 
 
-def trend_chart(series: Sequence[Series]) -> Figure:
-    """Lines across waves with interval bars; a suppressed wave is a gap, never a value."""
+@dataclass(frozen=True)
+class MeasureStart:
+    """When a measure of the åtgärdsplan started, on a trend chart's wave axis."""
+
+    number: int  # 1, 2, … by start date: the label on the chart
+    title: str
+    position: float  # waves are at 0, 1, 2, …; between them in proportion to the days
+    started: str  # the start date in words, "3 mars 2025"
+    timing: str  # "startade mellan HT 2023 och HT 2024"
+
+    @property
+    def label(self) -> str:
+        return _("Åtgärd %(number)s") % {"number": self.number}
+
+    @property
+    def legend(self) -> str:
+        return f"{self.label}: {self.title} ({self.started})"
+
+
+def _measure_shapes(measures: Sequence[MeasureStart]) -> tuple[list[Any], list[Any]]:
+    """A dotted vertical line per measure start (in the legend) and its number on top."""
+    shapes = [
+        {
+            "type": "line",
+            "xref": "x",
+            "x0": m.position,
+            "x1": m.position,
+            "yref": "paper",
+            "y0": 0,
+            "y1": 1,
+            "line": {"color": MEASURE_COLOUR, "width": 2, "dash": "dot"},
+            "showlegend": True,
+            "name": m.legend,
+            "legendgroup": f"measure-{m.number}",
+        }
+        for m in measures
+    ]
+    annotations = [
+        {
+            "xref": "x",
+            "x": m.position,
+            "yref": "paper",
+            "y": 1,
+            "yanchor": "bottom",
+            "text": m.label,
+            "showarrow": False,
+            "font": {"color": MEASURE_COLOUR, "size": 12},
+            "hovertext": f"{m.legend}, {m.timing}",
+        }
+        for m in measures
+    ]
+    return shapes, annotations
+
+
+def trend_chart(series: Sequence[Series], *, measures: Sequence[MeasureStart] = ()) -> Figure:
+    """Lines across waves with interval bars; a suppressed wave is a gap, never a value.
+    ``measures``: the starts of measures that target the indicator, as dotted lines."""
     data: list[dict[str, Any]] = []
     symbols = ("circle", "square", "diamond", "cross")
     for i, s in enumerate(series):
@@ -285,11 +343,19 @@ def trend_chart(series: Sequence[Series]) -> Figure:
     top = max(
         [p.ci_high or p.share or 0 for s in series for p in s.points] + [10],
     )
-    layout = _base_layout(300)
-    layout["showlegend"] = len(series) > 1
+    layout = _base_layout(300 + 22 * len(measures))
+    layout["showlegend"] = len(series) > 1 or bool(measures)
     layout["legend"] = {"orientation": "h", "y": -0.2}
     layout["margin"]["b"] = 70
     layout["xaxis"] = {"type": "category", "fixedrange": True, "automargin": True}
+    if measures:
+        shapes, annotations = _measure_shapes(measures)
+        layout["shapes"] = shapes
+        layout["annotations"] = annotations
+        layout["margin"]["t"] = 30
+        waves = max((len(s.points) for s in series), default=1)
+        # The whole axis, so that a start just outside the first or last wave is seen.
+        layout["xaxis"]["range"] = [-0.5, waves - 0.5]
     layout["yaxis"] = {
         "range": [0, min(100, math.ceil((top + 8) / 10) * 10)],
         "ticksuffix": " %",
@@ -532,9 +598,14 @@ def bar_summary(bars: Sequence[Bar], *, reference: int | None, reference_label: 
     return " ".join(parts) or _("Inga värden att visa.")
 
 
-def trend_summary(series: Sequence[Series]) -> str:
+def trend_summary(series: Sequence[Series], *, measures: Sequence[MeasureStart] = ()) -> str:
     parts = []
     for s in series:
         values = ", ".join(f"{p.label} {p.text}" for p in s.points)
         parts.append(f"{s.name}: {values}.")
+    for m in measures:
+        parts.append(
+            _("Lodrät prickad linje, %(label)s: %(title)s %(timing)s (%(started)s).")
+            % {"label": m.label, "title": m.title, "timing": m.timing, "started": m.started}
+        )
     return " ".join(parts)

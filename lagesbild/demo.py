@@ -1,21 +1,30 @@
-"""Demo waves: three published past waves and one open wave, all with synthetic answers.
+"""Demo waves: three published past waves and one open wave, all with synthetic answers;
+and a few measures of the åtgärdsplan.
 
 Called from `seed_demo` after the geography exists. Idempotent: a wave that exists is
-left as it is (its sheets too), a published wave stays published.
+left as it is (its sheets too), a published wave stays published, and a measure that
+exists (by kommun and title) is left as a coordinator may have edited it.
 """
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
 
-from surveys.models import AnswerSheet, Municipality, QuestionnaireVersion, SchoolClass, Wave
+from surveys.models import (
+    AnswerSheet,
+    District,
+    Municipality,
+    QuestionnaireVersion,
+    SchoolClass,
+    Wave,
+)
 from surveys.services import DEMO_WAVE_SLUG, questionnaire_import_default
 
 from .catalogue import load_catalogue
-from .models import IndicatorCell, WavePublication
+from .models import IndicatorCell, Measure, MeasureStatus, Party, WavePublication
 from .services import CATALOGUE_VERSION, cells_audit, indicators_refresh, wave_publish
 from .synthetic import sheets_insert
 
@@ -133,3 +142,71 @@ def seed_waves(stdout: Writer) -> None:
             f"Open wave {open_wave.slug}: {count} sheets, {result.cells} cells computed "
             "(not shown before publication)."
         )
+
+
+# (title, description, parties, indicators, districts, start, status, follow-up, text for
+# young people or "" when not shown on their page)
+DEMO_MEASURES: list[tuple[str, str, list[str], list[str], list[str], date, str, str, str]] = [
+    (
+        "Fältassistenter kvällstid i Skiftinge och Årby",
+        "Kommunens fältgrupp och två idrottsföreningar är ute fyra kvällar i veckan vid "
+        "centrum, busshållplatser och fritidsgården.",
+        [Party.KOMMUN, Party.FORENINGSLIV],
+        ["TRY01", "TRY05"],
+        ["SKI", "ARB"],
+        date(2024, 3, 4),
+        MeasureStatus.ONGOING,
+        "Fältgruppen har varit ute 120 kvällar under 2024. Otryggheten kvällstid följs upp "
+        "i varje omgång; Trygghetsberedningen tar ställning till en fortsättning hösten 2026.",
+        "Vuxna från kommunen och föreningar finns ute på kvällarna i Skiftinge och Årby.",
+    ),
+    (
+        "Skolpolis och samtal om rekrytering i högstadiet",
+        "Kommunpolisen besöker högstadieskolorna varje månad och håller klassamtal om "
+        "narkotika och rekryteringsförsök tillsammans med elevhälsan.",
+        [Party.POLIS, Party.SKOLA],
+        ["EXP02", "EXP06", "FOR01"],
+        ["FRO", "SKI", "ARB"],
+        date(2025, 1, 13),
+        MeasureStatus.ONGOING,
+        "Alla högstadieskolor i de tre områdena har haft minst fyra besök.",
+        "",
+    ),
+    (
+        "Fler ledarledda fritidsaktiviteter på kvällar och helger",
+        "Föreningsbidrag för nya kvällsaktiviteter för åk 7 till gymnasiet i hela kommunen.",
+        [Party.KOMMUN, Party.FORENINGSLIV],
+        ["SKY03", "SKY04"],
+        [],
+        date(2025, 8, 18),
+        MeasureStatus.PLANNED,
+        "",
+        "",
+    ),
+]
+
+
+def seed_measures(stdout: Writer) -> None:
+    """A few plausible measures of Eskilstuna's åtgärdsplan, so the dashboards and the
+    report show them beside the numbers they target."""
+    municipality = Municipality.objects.get(code="0484")
+    for title, text, parties, codes, areas, started, status, follow_up, youth in DEMO_MEASURES:
+        measure, created = Measure.objects.get_or_create(
+            municipality=municipality,
+            title=title,
+            defaults={
+                "description": text,
+                "responsible": [str(p) for p in parties],
+                "indicators": codes,
+                "started_on": started,
+                "status": status,
+                "follow_up": follow_up,
+                "public": bool(youth),
+                "public_text": youth,
+            },
+        )
+        if created:
+            measure.districts.set(
+                District.objects.filter(municipality=municipality, code__in=areas)
+            )
+            stdout.write(f"Measure: {title}.")

@@ -20,23 +20,25 @@ Comparisons use public values only, so they can be reproduced by any reader:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import BooleanField, ExpressionWrapper, Q
-from django.utils import translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from surveys.models import District, Wave
 
 from . import cache as dash_cache
-from . import charts, marks
+from . import charts, marks, measures
 from .catalogue import Indicator, PlacesRule, load_catalogue
 from .geojson import Ring, map_rings
 from .marks import Verdict
-from .models import KOMMUN_AREA, Breakdown, CellState, IndicatorCell
+from .measures import MeasureRef
+from .models import KOMMUN_AREA, Breakdown, CellState, IndicatorCell, Measure
 from .wording import QuestionText, question_texts
 
 PUBLIC_FIELDS = (
@@ -123,6 +125,8 @@ class WaveRef:
     name: str
     published_at: datetime | None
     municipality_id: int = 0
+    opens_on: date | None = None  # the collection period's first and last day
+    closes_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -268,6 +272,7 @@ class OverviewRow:
     better: tuple[AreaInfo, ...]
     area_cell: PublicCell | None = None  # the district the reader chose, beside the kommun
     area_verdict: Verdict = "none"
+    measures: int = 0  # measures of the åtgärdsplan that target this indicator
 
 
 @dataclass(frozen=True)
@@ -313,6 +318,12 @@ class IndicatorPage:
     trend: TrendView
     questions: tuple[QuestionText, ...]
     area: AreaInfo | None
+    measures: tuple[MeasureRef, ...] = ()  # of the wave's kommun, targeting this indicator
+    measure_timing: tuple[str, ...] = ()  # each measure's start against the waves, in words
+
+    @property
+    def measure_rows(self) -> tuple[tuple[MeasureRef, str], ...]:
+        return tuple(zip(self.measures, self.measure_timing, strict=True))
 
     @property
     def trend_texts(self) -> tuple[tuple[str, str], ...]:
@@ -350,6 +361,21 @@ class DistrictProfile:
     places: tuple[ProfileRow, ...]
     places_figure: dict[str, Any] | None
     history_waves: tuple[str, ...]
+    measures: tuple[MeasureRef, ...] = ()  # of the wave's kommun, targeting this district
+
+    @property
+    def measure_codes(self) -> frozenset[str]:
+        """The indicators that a measure for this district targets."""
+        return frozenset(code for m in self.measures for code in m.indicators)
+
+    @property
+    def measure_indicators(self) -> tuple[tuple[MeasureRef, str], ...]:
+        """Each measure with the names of the indicators it targets."""
+        names = {r.meta.code: r.meta.name for r in (*self.rows, *self.places)}
+        return tuple(
+            (m, ", ".join(names.get(code, code) for code in dict.fromkeys(m.indicators)))
+            for m in self.measures
+        )
 
 
 @dataclass(frozen=True)
@@ -377,6 +403,8 @@ def _wave_ref(wave: Wave) -> WaveRef:
         name=wave.name,
         published_at=wave.published_at,
         municipality_id=wave.municipality_id,
+        opens_on=timezone.localdate(wave.opens_at),
+        closes_on=timezone.localdate(wave.closes_at),
     )
 
 
@@ -411,19 +439,69 @@ class Scope:
     waves: tuple[WaveRef, ...]
     areas: dict[str, AreaInfo]
     version: str
+    measures: tuple[MeasureRef, ...] = ()  # the åtgärdsplan of the wave's kommun
 
 
 def dashboard_scope(slug: str | None) -> Scope | None:
-    """The request's scope in two small queries (waves, districts), or None without a
-    published wave."""
+    """The request's scope in three small queries (waves, districts, the kommun's
+    measures), or None without a published wave."""
     waves = dashboard_waves()
     wave = resolve_wave(slug, waves=waves)
     if wave is None:
         return None
     areas = _areas(wave)
+    plan = kommun_measures(wave.municipality_id)
     published = [(w.id, w.published_at) for w in waves]
-    version = dash_cache.version_of(published, list(areas.values()))
-    return Scope(wave=wave, waves=waves, areas=areas, version=version)
+    # The measures are in the version: a measure saved or deleted shows at once.
+    version = dash_cache.version_of(published, list(areas.values()), plan)
+    return Scope(wave=wave, waves=waves, areas=areas, version=version, measures=plan)
+
+
+def kommun_measures(municipality_id: int) -> tuple[MeasureRef, ...]:
+    """The åtgärdsplan of one kommun (never another's), newest start first, in one query:
+    the only place measures are read for the dashboards and the report."""
+    rows = (
+        Measure.objects.filter(municipality_id=municipality_id)
+        .order_by("-started_on", "title", "pk")
+        .values_list(
+            "pk",
+            "title",
+            "description",
+            "responsible",
+            "indicators",
+            "started_on",
+            "status",
+            "follow_up",
+            "districts__code",
+            "districts__name",
+            "districts__municipality_id",
+        )
+    )
+    found: dict[int, MeasureRef] = {}
+    districts: dict[int, list[tuple[str, str]]] = {}
+    for row in rows:
+        pk, title, text, parties, codes, started, status, follow_up = row[:8]
+        d_code, d_name, d_kommun = row[8:]
+        if pk not in found:
+            found[pk] = MeasureRef(
+                id=pk,
+                title=title,
+                description=text,
+                responsible=tuple(str(p) for p in parties or ()),
+                indicators=tuple(str(c) for c in codes or ()),
+                districts=(),
+                started_on=started,
+                status=status,
+                follow_up=follow_up,
+            )
+            districts[pk] = []
+        # The admin refuses another kommun's district; a code is unique only per kommun.
+        if d_code is not None and d_kommun == municipality_id:
+            districts[pk].append((d_code, d_name))
+    return tuple(
+        dataclasses.replace(m, districts=tuple(sorted(districts[pk], key=lambda d: d[1])))
+        for pk, m in found.items()
+    )
 
 
 def _published_history(wave: WaveRef) -> list[WaveRef]:
@@ -616,6 +694,7 @@ def _overview(scope: Scope, *, breakdown: str, geography: str, area: str | None)
     )
     metas = _all_metas()
     geo = {m.code: geography or m.geography for m in metas}
+    planned = measures.counts_by_indicator(scope.measures)
     kommun = {
         _key(c): c for c in cells if c.area == KOMMUN_AREA and c.geography == geo.get(c.indicator)
     }
@@ -644,6 +723,7 @@ def _overview(scope: Scope, *, breakdown: str, geography: str, area: str | None)
             better=tuple(a for v, a, _c in by_name if v == "better"),
             area_cell=mine[2] if mine else None,
             area_verdict=mine[0] if mine else "none",
+            measures=planned.get(meta.code, 0),
         )
         groups.setdefault(meta.group, []).append(row)
     ordered = tuple(
@@ -767,6 +847,10 @@ def _indicator_page(
     )
     summary = charts.bar_summary(bars, reference=reference, reference_label=kommun_label)
     chosen = areas.get(area or "")
+    # Oldest start first, numbered as on the trend chart ("Åtgärd 1", …).
+    targeting = tuple(
+        sorted(measures.for_indicator(scope.measures, meta.code), key=lambda m: m.started_on)
+    )
     trend = _trend(
         wave,
         history,
@@ -774,7 +858,9 @@ def _indicator_page(
         breakdown=breakdown,
         geography=geography,
         area=chosen,
+        targeting=targeting,
     )
+    spans = [(w.name, w.opens_on, w.closes_on) for w in history if w.opens_on and w.closes_on]
     return IndicatorPage(
         wave=wave,
         previous=previous,
@@ -789,6 +875,8 @@ def _indicator_page(
         trend=trend,
         questions=_questions(wave, meta),
         area=chosen,
+        measures=targeting,
+        measure_timing=tuple(measures.start_timing(m.started_on, spans) for m in targeting),
     )
 
 
@@ -800,6 +888,7 @@ def _trend(
     breakdown: str,
     geography: str,
     area: AreaInfo | None,
+    targeting: Sequence[MeasureRef] = (),
 ) -> TrendView:
     kind, value = BREAKDOWNS[breakdown]
     wanted = [KOMMUN_AREA] + ([area.code] if area else [])
@@ -851,9 +940,39 @@ def _trend(
             "en verklig förändring från slumpmässig variation mellan omgångarna."
         ) % {"count": with_data}
         return TrendView(None, "", reason, tuple(series_rows), names)
+    starts = _measure_marks(targeting, published)
     return TrendView(
-        charts.trend_chart(series), charts.trend_summary(series), "", tuple(series_rows), names
+        charts.trend_chart(series, measures=starts),
+        charts.trend_summary(series, measures=starts),
+        "",
+        tuple(series_rows),
+        names,
     )
+
+
+def _measure_marks(
+    targeting: Sequence[MeasureRef], waves: Sequence[WaveRef]
+) -> list[charts.MeasureStart]:
+    """Where each measure's start falls on the trend chart, oldest start first."""
+    spans = [(w.opens_on, w.closes_on) for w in waves if w.opens_on and w.closes_on]
+    named = [(w.name, w.opens_on, w.closes_on) for w in waves if w.opens_on and w.closes_on]
+    if len(spans) != len(waves):
+        return []
+    result = []
+    for number, measure in enumerate(sorted(targeting, key=lambda m: m.started_on), 1):
+        position = measures.start_position(measure.started_on, spans)
+        if position is None:
+            continue
+        result.append(
+            charts.MeasureStart(
+                number=number,
+                title=measure.title,
+                position=position,
+                started=formats.date_format(measure.started_on, "j F Y"),
+                timing=measures.start_timing(measure.started_on, named),
+            )
+        )
+    return result
 
 
 def _questions(wave: WaveRef, meta: IndicatorMeta) -> tuple[QuestionText, ...]:
@@ -877,11 +996,15 @@ def district_profile(scope: Scope, area: AreaInfo, *, breakdown: str) -> Distric
         scope.version,
         "district",
         (scope.wave.id, area.code, breakdown),
-        lambda: _district_profile(scope.wave, area, breakdown=breakdown),
+        lambda: _district_profile(
+            scope.wave, area, breakdown=breakdown, plan=measures.for_area(scope.measures, area.code)
+        ),
     )
 
 
-def _district_profile(wave: WaveRef, area: AreaInfo, *, breakdown: str) -> DistrictProfile:
+def _district_profile(
+    wave: WaveRef, area: AreaInfo, *, breakdown: str, plan: tuple[MeasureRef, ...] = ()
+) -> DistrictProfile:
     history = _published_history(wave)
     previous = _previous(wave, history)
     kind, value = BREAKDOWNS[breakdown]
@@ -973,6 +1096,7 @@ def _district_profile(wave: WaveRef, area: AreaInfo, *, breakdown: str) -> Distr
         places=tuple(places),
         places_figure=places_figure,
         history_waves=tuple(w.name for w in history),
+        measures=plan,
     )
 
 
@@ -1057,6 +1181,99 @@ def _map_page(scope: Scope, meta: IndicatorMeta, *, breakdown: str) -> MapPage:
         hidden=hidden,
         missing_shapes=tuple(a for a in areas.values() if not a.has_geometry),
     )
+
+
+# --------------------------------------------------------------------------- åtgärdsplan
+
+
+@dataclass(frozen=True)
+class MeasureTable:
+    """One targeted indicator's published values across waves: the kommun, then the
+    measure's districts (public cells only; None where a wave has no such cell)."""
+
+    meta: IndicatorMeta
+    rows: tuple[tuple[str, tuple[PublicCell | None, ...]], ...]  # (area name, per wave)
+
+
+@dataclass(frozen=True)
+class MeasureHistory:
+    measure: MeasureRef
+    timing: str  # the start against the waves, in words
+    position: float | None  # the start on the waves' axis (waves at 0, 1, …)
+    waves: tuple[str, ...]  # the kommun's published waves up to the scope's, oldest first
+    tables: tuple[MeasureTable, ...]
+
+
+def measure_histories(scope: Scope, *, area: str | None = None) -> tuple[MeasureHistory, ...]:
+    """The measures of the scope's kommun (those that target ``area`` when given) with
+    their indicators' published values across the published waves (cached), oldest start
+    first. Measures that name no indicator of the catalogue are left out."""
+    return dash_cache.cached(
+        scope.version,
+        "measure-histories",
+        (scope.wave.id, area or ""),
+        lambda: _measure_histories(scope, area=area),
+    )
+
+
+def _measure_histories(scope: Scope, *, area: str | None) -> tuple[MeasureHistory, ...]:
+    plan = scope.measures if area is None else measures.for_area(scope.measures, area)
+    catalogue = load_catalogue()
+    plan = tuple(
+        sorted(
+            (m for m in plan if any(c in catalogue.codes for c in m.indicators)),
+            key=lambda m: (m.started_on, m.title),
+        )
+    )
+    if not plan:
+        return ()
+    history = _published_history(scope.wave)
+    codes = sorted({c for m in plan for c in m.indicators if c in catalogue.codes})
+    wanted = sorted({KOMMUN_AREA} | {code for m in plan for code, _name in m.districts})
+    metas = [m for m in _all_metas() if m.code in codes]
+    geo = {m.code: m.geography for m in metas}
+    cells = {
+        (w.id, c.indicator, c.place, c.area): c
+        for w in history
+        for c in wave_cells(
+            w,
+            indicator__in=codes,
+            area__in=wanted,
+            breakdown=Breakdown.TOTAL,
+            breakdown_value="",
+        )
+        if c.geography == geo.get(c.indicator)
+    }
+    named = [(w.name, w.opens_on, w.closes_on) for w in history if w.opens_on and w.closes_on]
+    spans = [(opens, closes) for _name, opens, closes in named]
+    result = []
+    for measure in plan:
+        areas = [(KOMMUN_AREA, _("Kommunen")), *measure.districts]
+        tables = tuple(
+            MeasureTable(
+                meta=meta,
+                rows=tuple(
+                    (
+                        name,
+                        tuple(cells.get((w.id, meta.code, meta.place, code)) for w in history),
+                    )
+                    for code, name in areas
+                ),
+            )
+            for code in dict.fromkeys(measure.indicators)
+            for meta in metas
+            if meta.code == code
+        )
+        result.append(
+            MeasureHistory(
+                measure=measure,
+                timing=measures.start_timing(measure.started_on, named),
+                position=measures.start_position(measure.started_on, spans),
+                waves=tuple(w.name for w in history),
+                tables=tables,
+            )
+        )
+    return tuple(result)
 
 
 def scope_of(wave: WaveRef) -> Scope:

@@ -35,6 +35,8 @@ REFERENCE_COLOUR = "#1A1A1A"
 GRID_COLOUR = "#E6E6E6"
 TEXT_COLOUR = "#1A1A1A"
 MUTED_COLOUR = "#595959"
+# A measure's start: the muted grey, dotted and vertical (no verdict or series looks so).
+MEASURE_COLOUR = MUTED_COLOUR
 # Line colours of trend series: kommun first (dark), then Okabe–Ito blue, vermillion, green.
 SERIES_COLOURS = ("#1A1A1A", "#0072B2", "#D55E00", "#009E73", "#CC79A7")
 SERIES_DASHES = ("", "6 3", "2 3", "8 3 2 3", "4 2")
@@ -276,11 +278,15 @@ def trend_chart(
     title: str,
     description: str,
     ident: str = "trend",
+    starts: Sequence[tuple[float, str]] = (),
 ) -> str:
     """A line chart of shares across waves with interval whiskers and a legend.
 
     Waves are equally spaced (a wave is a school year or term). A missing point (the cell
-    is not shown in that wave) breaks the line instead of being bridged.
+    is not shown in that wave) breaks the line instead of being bridged. ``starts``: when
+    measures of the åtgärdsplan started, as (position on the wave axis, where waves are at
+    0, 1, …; label), each drawn as a dotted vertical line with its label on top (the
+    caller says the same in ``description``).
     """
     for item in series:
         if len(item.points) != len(waves):
@@ -296,7 +302,7 @@ def trend_chart(
     plot_width = TREND_WIDTH - TREND_LEFT - TREND_RIGHT
     count = max(1, len(waves))
 
-    def x(index: int) -> float:
+    def x(index: float) -> float:
         step = plot_width / count
         return TREND_LEFT + step * (index + 0.5)
 
@@ -349,6 +355,14 @@ def trend_chart(
                     f'<circle cx="{_num(x(index) + offset)}" cy="{_num(y(point.share))}" '
                     f'r="3" fill="{colour}"/>'
                 )
+    for position, label in starts:
+        px = _num(x(position))
+        out.append(
+            f'<line x1="{px}" y1="{TREND_TOP}" x2="{px}" y2="{plot_bottom}" '
+            f'stroke="{MEASURE_COLOUR}" stroke-width="1.5" stroke-dasharray="2 3"/>'
+            f'<text x="{px}" y="{TREND_TOP - 4}" text-anchor="middle" '
+            f'fill="{MEASURE_COLOUR}">{escape(label)}</text>'
+        )
     for number, (item, (legend_x, row)) in enumerate(zip(series, legend, strict=True)):
         legend_y = TREND_HEIGHT + 6 + LEGEND_HEIGHT * row
         colour, dash = _series_style(number)

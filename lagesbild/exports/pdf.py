@@ -168,6 +168,32 @@ class Appendix:
 
 
 @dataclass(frozen=True)
+class MeasureValueTable:
+    """One targeted indicator's published values per wave: the kommun and the districts."""
+
+    caption: str
+    waves: tuple[str, ...]
+    rows: tuple[tuple[str, tuple[str, ...]], ...]  # (area, the public text per wave)
+
+
+@dataclass(frozen=True)
+class MeasureSection:
+    """A measure of the åtgärdsplan and how its indicators went across the waves."""
+
+    anchor: str
+    label: str  # "Åtgärd 1": the same label marks its start on the trend charts
+    title: str
+    description: str
+    parties: str
+    districts: str
+    started_on: date
+    timing: str  # "startade mellan HT 2023 och HT 2024"
+    status: str
+    follow_up: str
+    tables: tuple[MeasureValueTable, ...]
+
+
+@dataclass(frozen=True)
 class Report:
     title: str
     subtitle: str
@@ -188,6 +214,7 @@ class Report:
     groups: tuple[GroupSection, ...]
     appendix: Appendix
     cell_count: int = 0
+    measures: tuple[MeasureSection, ...] = ()  # "Åtgärder och uppföljning"; none: no chapter
     extra: dict[str, Any] = field(default_factory=dict)
 
 

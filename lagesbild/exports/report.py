@@ -4,8 +4,9 @@ Kommun report: a summary of every indicator, one chart per indicator group of th
 kommun's values (coloured by the change since the previous wave, with the previous value
 as a tick), the districts × indicators table of each group with the position mark (↑/↓)
 and the verdict word where a district stands out, the group's trend when there are at
-least three published waves, the change table, the coordinator's analysis and the method
-appendix. Every mark and verdict word comes from ``lagesbild.marks``.
+least three published waves, the change table, the coordinator's analysis, the
+åtgärdsplan's measures with their indicators across the waves, and the method appendix.
+Every mark and verdict word comes from ``lagesbild.marks``.
 
 District report: the same for one district, each value beside the kommun's (coloured by
 the comparison with the kommun), and the district's history per indicator.
@@ -33,6 +34,8 @@ from .pdf import (
     GroupSection,
     HistoryTable,
     MatrixRow,
+    MeasureSection,
+    MeasureValueTable,
     Report,
     StandOut,
     SummaryGroup,
@@ -261,8 +264,15 @@ def _matrix(
     )
 
 
+def _measure_label(number: int) -> str:
+    return f"Åtgärd {number}"
+
+
 def _group_trend(
-    group_name: str, pages: Sequence[selectors.IndicatorPage], anchor: str
+    group_name: str,
+    pages: Sequence[selectors.IndicatorPage],
+    anchor: str,
+    histories: Sequence[selectors.MeasureHistory] = (),
 ) -> tuple[str, str]:
     with_trend = [p for p in pages if p.trend.figure is not None and p.trend.rows]
     if not with_trend:
@@ -291,11 +301,30 @@ def _group_trend(
     description = "; ".join(
         f"{p.meta.name}: " + ", ".join(_value(c) for c in p.trend.rows[0][1]) for p in with_trend
     )
-    svg = trend_chart(series, waves=waves, title=title, description=description, ident=anchor)
+    # The measures that target an indicator of the chart, numbered as in their chapter.
+    codes = {p.meta.code for p in with_trend}
+    marked = [
+        (number, h)
+        for number, h in enumerate(histories, 1)
+        if h.position is not None and h.waves == waves and codes & set(h.measure.indicators)
+    ]
+    starts = [(h.position, _measure_label(n)) for n, h in marked if h.position is not None]
+    if marked:
+        description += ". " + "; ".join(
+            f"Lodrät prickad linje, {_measure_label(n)}: {h.measure.title} {h.timing}"
+            for n, h in marked
+        )
+    svg = trend_chart(
+        series, waves=waves, title=title, description=description, ident=anchor, starts=starts
+    )
     return svg, f"{title} (andel med intervall, per publicerad omgång). {description}."
 
 
-def _kommun_report(wave: selectors.WaveRef, progress: Progress) -> _Parts:
+def _kommun_report(
+    wave: selectors.WaveRef,
+    progress: Progress,
+    histories: Sequence[selectors.MeasureHistory] = (),
+) -> _Parts:
     ov = selectors.overview(selectors.scope_of(wave))
     progress(10, "overview")
     summary = tuple(
@@ -323,7 +352,7 @@ def _kommun_report(wave: selectors.WaveRef, progress: Progress) -> _Parts:
     for index, group in enumerate(ov.groups):
         matrix, pages = _matrix(wave, group)
         all_pages.extend(pages)
-        trend_svg, trend_caption = _group_trend(group.name, pages, f"trend-{group.key}")
+        trend_svg, trend_caption = _group_trend(group.name, pages, f"trend-{group.key}", histories)
         groups.append(
             GroupSection(
                 anchor=f"grupp-{group.key}",
@@ -544,6 +573,50 @@ def _district_report(
     )
 
 
+# --------------------------------------------------------------------------- åtgärdsplan
+
+
+def _history_value(cell: selectors.PublicCell | None) -> str:
+    """A published value, or "–" / a bound with the reason it is not shown exactly."""
+    if cell is None:
+        return "–"
+    if cell.shown or not cell.reason_text:
+        return _value(cell)
+    return f"{_value(cell)} ({cell.reason_text})"
+
+
+def _measure_sections(
+    histories: Sequence[selectors.MeasureHistory],
+) -> tuple[MeasureSection, ...]:
+    """Each measure with its indicators' published values per wave, oldest start first."""
+    return tuple(
+        MeasureSection(
+            anchor=f"atgard-{h.measure.id}",
+            label=_measure_label(number),
+            title=h.measure.title,
+            description=h.measure.description,
+            parties=h.measure.parties_text,
+            districts=h.measure.districts_text,
+            started_on=h.measure.started_on,
+            timing=h.timing,
+            status=h.measure.status_text,
+            follow_up=h.measure.follow_up,
+            tables=tuple(
+                MeasureValueTable(
+                    caption=f"{table.meta.title}: andel per publicerad omgång",
+                    waves=h.waves,
+                    rows=tuple(
+                        (name, tuple(_history_value(c) for c in cells))
+                        for name, cells in table.rows
+                    ),
+                )
+                for table in h.tables
+            ),
+        )
+        for number, h in enumerate(histories, 1)
+    )
+
+
 # --------------------------------------------------------------------------- entry
 
 
@@ -560,8 +633,12 @@ def build_report(
 ) -> Report:
     """The report's content for the kommun (``area`` None) or one district."""
     with translation.override("sv"):
+        # The kommun's measures (a district report: those that target the district).
+        histories = selectors.measure_histories(
+            selectors.scope_of(wave), area=area.code if area else None
+        )
         parts = (
-            _kommun_report(wave, progress)
+            _kommun_report(wave, progress, histories)
             if area is None
             else _district_report(wave, area, progress)
         )
@@ -595,4 +672,5 @@ def build_report(
             groups=parts.groups,
             appendix=appendix_from(facts, catalogue=catalogue),
             cell_count=parts.cell_count,
+            measures=_measure_sections(histories),
         )

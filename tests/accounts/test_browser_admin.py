@@ -1,6 +1,7 @@
 """The admin in Chromium: axe-core finds no violation of any impact on the pages a
 coordinator and the system administrator work in."""
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from django.test import Client
 
 from accounts.access import Role
 from accounts.models import AuditLog
+from lagesbild.models import Measure
 from tests.accounts.accounts_helpers import login_verified, make_school, make_staff
 from tests.axe import axe_violations
 
@@ -20,6 +22,13 @@ def admin_session(transactional_db: None) -> dict[str, str]:
     """A signed-in system administrator, and the ids the admin's pages need. Made before
     the browser starts: Playwright's event loop forbids database calls in the test's thread."""
     school = make_school()
+    measure = Measure.objects.create(
+        municipality=school.district.municipality,
+        title="Fältassistenter kvällstid",
+        responsible=["kommun"],
+        indicators=["TRY01"],
+        started_on=date(2025, 3, 3),
+    )
     admin = make_staff(Role.ADMIN)
     client = Client()
     login_verified(client, admin)
@@ -30,6 +39,7 @@ def admin_session(transactional_db: None) -> dict[str, str]:
         "user": str(admin.pk),
         "school": str(school.pk),
         "group": str(Group.objects.get(name=Role.COORDINATOR.value).pk),
+        "measure": str(measure.pk),
     }
 
 
@@ -47,6 +57,9 @@ def test_admin_pages_pass_axe_with_no_violation_of_any_impact(
         "/admin/surveys/school/add/",
         f"/admin/surveys/school/{admin_session['school']}/change/",
         "/admin/surveys/schoolclass/add/",
+        "/admin/lagesbild/measure/add/",
+        f"/admin/lagesbild/measure/{admin_session['measure']}/change/",
+        "/admin/lagesbild/measure/",
         "/admin/accounts/auditlog/",
         f"/admin/auth/user/{admin_session['user']}/change/",
         f"/admin/auth/group/{admin_session['group']}/change/",

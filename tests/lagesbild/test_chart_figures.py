@@ -97,6 +97,21 @@ def test_trend_charts_are_valid_plotly_figures(items: list[charts.Series]) -> No
     assert_valid(charts.trend_chart(items))
 
 
+@settings(max_examples=20, deadline=None)
+@given(
+    st.lists(series(), min_size=1, max_size=3),
+    st.lists(st.floats(-0.4, 6.4), min_size=1, max_size=3),
+)
+def test_trend_charts_with_measure_starts_are_valid_plotly_figures(
+    items: list[charts.Series], positions: list[float]
+) -> None:
+    starts = [
+        charts.MeasureStart(i + 1, f"Åtgärd {i}", x, "3 mars 2025", "startade efter HT 2024")
+        for i, x in enumerate(positions)
+    ]
+    assert_valid(charts.trend_chart(items, measures=starts))
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.lists(profile_rows(), min_size=1, max_size=20))
 def test_profile_charts_are_valid_plotly_figures(rows: list[charts.ProfileRow]) -> None:

@@ -4,6 +4,7 @@ response. Screenshots go to test-artifacts/ to be looked at."""
 
 import json
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 from django.test import Client
 
 from accounts.access import Role
-from lagesbild.models import KOMMUN_AREA, CellState
+from lagesbild.models import KOMMUN_AREA, CellState, Measure
 from surveys.models import District, Wave
 from tests.accounts.accounts_helpers import login_verified, make_staff
 from tests.axe import axe_violations
@@ -59,6 +60,16 @@ def history(transactional_db: None) -> list[Wave]:
             + [("TRY07", str(p), "home") for p in range(1, 9)],
         )
         waves.append(wave)
+    # A measure of the åtgärdsplan, drawn on the indicator's trend and listed on the pages.
+    measure = Measure.objects.create(
+        municipality=districts[0].municipality,
+        title="Fältassistenter kvällstid",
+        responsible=["kommun", "foreningsliv"],
+        indicators=["EXP02"],
+        started_on=(waves[0].closes_at + timedelta(days=90)).date(),
+        status="ongoing",
+    )
+    measure.districts.set([d for d in districts if d.code == "SKI"])
     return waves
 
 

@@ -19,6 +19,8 @@ from lagesbild.exports.pdf import (
     GroupSection,
     IndicatorNote,
     MatrixRow,
+    MeasureSection,
+    MeasureValueTable,
     Report,
     ResponseRow,
     SummaryGroup,
@@ -126,6 +128,30 @@ def small_report() -> Report:
             rules=rule_paragraphs(catalogue.rule_params),
             limits=LIMITS,
         ),
+        measures=(
+            MeasureSection(
+                anchor="atgard-1",
+                label="Åtgärd 1",
+                title="Skolpolis i högstadiet",
+                description="Kommunpolisen besöker skolorna varje månad.",
+                parties="Polisen, skolan",
+                districts="Skiftinge",
+                started_on=date(2025, 1, 13),
+                timing="startade mellan HT 2024 och HT 2025",
+                status="pågår",
+                follow_up="Alla skolor har haft fyra besök.",
+                tables=(
+                    MeasureValueTable(
+                        caption="Erbjuden narkotika: andel per publicerad omgång",
+                        waves=("HT 2024", "HT 2025"),
+                        rows=(
+                            ("Kommunen", ("17 %", "21 %")),
+                            ("Skiftinge", ("– (färre än 10 svar)", "34 %")),
+                        ),
+                    ),
+                ),
+            ),
+        ),
     )
 
 
@@ -193,11 +219,17 @@ def test_first_page_holds_the_key_messages(pdf_bytes: bytes) -> None:
     assert "Tydlig försämring" in first and "(19–23 %)" in first
 
 
+def test_report_follows_each_measure_and_lists_it_in_the_contents(pdf_text: str) -> None:
+    assert pdf_text.count("Åtgärder och uppföljning") >= 2  # the contents and the chapter
+    assert "Skolpolis i högstadiet" in pdf_text and "– (färre än 10 svar)" in pdf_text
+
+
 def test_report_has_no_empty_sections_and_no_codes_as_headings() -> None:
-    report = dataclasses.replace(small_report(), analysis=(), previous_name="")
+    report = dataclasses.replace(small_report(), analysis=(), previous_name="", measures=())
     reader = PdfReader(io.BytesIO(_render(report)))
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "Samordnarens analys" not in text
+    assert "Åtgärder och uppföljning" not in text
     assert "Förändring sedan förra omgången" not in text
     # The districts table is headed by the indicator's name, never by its code alone.
     assert "EXP02\n" not in text and "Erbjuden narkotika" in text

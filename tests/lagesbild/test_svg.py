@@ -88,6 +88,16 @@ def test_trend_chart_names_every_wave_and_series() -> None:
     assert {"HT 2024", "HT 2025", "Kommunen"} <= set(texts)
 
 
+def test_trend_chart_marks_a_measure_start_between_two_waves() -> None:
+    series = [TrendSeries("Kommunen", (TrendPoint(20, 18, 22), TrendPoint(21, 19, 23)))]
+    svg = trend_chart(
+        series, waves=["HT 2024", "HT 2025"], title="t", description="d", starts=[(0.5, "Åtgärd 1")]
+    )
+    assert "Åtgärd 1" in _texts(svg)
+    # Halfway between the two waves' points (x = 48 + 306 * (i + 0.5)): at x = 354.
+    assert '<line x1="354" y1="16" x2="354"' in svg
+
+
 def test_trend_lines_differ_and_a_long_legend_wraps_to_new_rows() -> None:
     from lagesbild.svg import _legend_layout, _series_style
 

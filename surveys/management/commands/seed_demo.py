@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from accounts.demo import seed_demo_staff
-from lagesbild.demo import seed_waves
+from lagesbild.demo import seed_measures, seed_waves
 from surveys import demo, services
 from surveys.models import District, Municipality, School, SchoolClass, Wave
 
@@ -61,6 +61,7 @@ class Command(BaseCommand):
             questionnaire = services.questionnaire_import_default()
             wave = services.demo_wave_ensure(municipality=municipality, questionnaire=questionnaire)
         seed_waves(self.stdout)
+        seed_measures(self.stdout)
         created = self._superuser(password)
         self.stdout.write(
             self.style.SUCCESS(
