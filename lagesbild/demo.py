@@ -181,7 +181,7 @@ DEMO_MEASURES: list[tuple[str, str, list[str], list[str], list[str], date, str, 
         date(2025, 8, 18),
         MeasureStatus.PLANNED,
         "",
-        "",
+        "Fler aktiviteter med vuxna ledare på kvällar och helger, i hela kommunen.",
     ),
 ]
 
