@@ -295,13 +295,18 @@ def measure_views(
     """ "Ni sa … – vi gör …": each measure with the kommun findings of its indicators.
     A measure whose indicators have no finding on this page still says what is done."""
     by_code = {f.code: f.sentence for group in groups for f in group.findings}
-    return tuple(
-        MeasureView(
-            title=m.title,
-            text=m.text,
-            you_said=tuple(by_code[code] for code in m.indicators if code in by_code),
-            started=t.say("started", date=date_text(m.started_on, t.language)),
-            status=t.say(f"status_{m.status}"),
+    views = []
+    for m in measures:
+        when = date_text(m.started_on, t.language)
+        planned = m.status == "planned"
+        views.append(
+            MeasureView(
+                title=m.title,
+                text=m.text,
+                you_said=tuple(by_code[code] for code in m.indicators if code in by_code),
+                # A planned measure has not started: it says when it is to start instead.
+                started=t.say("planned_start" if planned else "started", date=when),
+                status="" if planned else t.say(f"status_{m.status}"),
+            )
         )
-        for m in measures
-    )
+    return tuple(views)

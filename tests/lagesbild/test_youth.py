@@ -451,3 +451,14 @@ def test_the_lesson_guide_is_one_page_with_three_questions(world: None, client: 
     text = " ".join((reader.pages[0].extract_text() or "").split())
     assert "Frågor att prata om" in text
     assert "Vad gör en plats trygg?" in text
+
+
+def test_a_planned_measure_says_when_it_is_to_start() -> None:
+    t = content.texts("sv")
+    measure = content.MeasureInput("Nytt", "Vi gör något.", ("TRY01",), date(2027, 3, 1), "planned")
+    (view,) = content.measure_views([measure], (), t)
+    assert (view.started, view.status) == ("Ska starta mars 2027.", "")
+    (done,) = content.measure_views(
+        [content.MeasureInput("Klart", "", (), date(2025, 9, 1), "done")], (), t
+    )
+    assert (done.started, done.status) == ("Startade september 2025.", "Är klar.")
