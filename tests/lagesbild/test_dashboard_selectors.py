@@ -336,3 +336,18 @@ def test_the_trend_texts_follow_the_district_the_reader_added(waves: list[Wave])
     names = [name for name, _text in chosen.trend_texts]
     assert names == ["Kommunen", chosen.area.name if chosen.area else ""]
     assert all("över 3 omgångar" in text for _name, text in chosen.trend_texts)
+
+
+def test_a_wave_offers_the_grades_only_when_it_has_grade_cells() -> None:
+    before = make_wave(slug="ht2024", opens_at=timezone.now() - timezone.timedelta(days=400))
+    make_cell(wave=before, n=400, yes=80)
+    make_cell(wave=before, n=200, yes=40, breakdown="grade_band", breakdown_value="AK79")
+    keys = [key for key, _label in selectors.breakdown_choices(latest(slug="ht2024"))]
+    assert "ak7-9" in keys
+    assert "ak7" not in keys
+    after = make_wave(slug="ht2025")
+    make_cell(wave=after, n=400, yes=80)
+    make_cell(wave=after, n=70, yes=14, breakdown="grade", breakdown_value="7")
+    labels = dict(selectors.breakdown_choices(latest(slug="ht2025")))
+    assert labels["ak7"] == "Åk 7"
+    assert labels["gy3"] == "Gy 3"
