@@ -1,6 +1,7 @@
 """Dashboard selectors: public values only, comparisons, trends, unpublished waves, cache."""
 
 from dataclasses import fields, replace
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -339,7 +340,7 @@ def test_the_trend_texts_follow_the_district_the_reader_added(waves: list[Wave])
 
 
 def test_a_wave_offers_the_grades_only_when_it_has_grade_cells() -> None:
-    before = make_wave(slug="ht2024", opens_at=timezone.now() - timezone.timedelta(days=400))
+    before = make_wave(slug="ht2024", opens_at=timezone.now() - timedelta(days=400))
     make_cell(wave=before, n=400, yes=80)
     make_cell(wave=before, n=200, yes=40, breakdown="grade_band", breakdown_value="AK79")
     keys = [key for key, _label in selectors.breakdown_choices(latest(slug="ht2024"))]
