@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .catalogue import AnyOfRule, Catalogue, PlacesRule, SimpleRule
-from .disclosure import Cell, Group, RuleParams, cover, few_suppressed_max_n, protect
+from .disclosure import Cell, Group, RuleParams, cover, few_suppressed_max_n, hide, protect
 from .disclosure_audit import (
     REST,
     UNPLACED_ROW,
@@ -222,6 +222,8 @@ def _seeds(
     places of a question share their n)."""
     seeds: list[tuple[tuple[CellKey, ...], bool]] = []
     for f in findings:
+        if f.kind == "group":
+            continue  # answered by `_group_cover`: one of its shown parts is hidden
         places = [f.place]
         if f.problem.startswith("n "):
             places = sorted({k[1] for k in cube_keys if k[0] == f.indicator})
@@ -235,6 +237,23 @@ def _seeds(
                 keys.append((f.indicator, place, f.geography, row, breakdown, value))
         seeds.append((tuple(k for k in keys if k in cube_keys), f.kind != "remainder"))
     return seeds
+
+
+def _group_cover(findings: Iterable[Finding], cells: Mapping[CellKey, Cell]) -> list[CellKey]:
+    """For each group finding (a sum minus its shown parts gives too much away), the
+    cheapest of those shown parts (smallest n; an empty one covers nothing)."""
+    targets: list[CellKey] = []
+    for f in findings:
+        if f.kind != "group":
+            continue
+        parts: list[CellKey] = []
+        for row, (breakdown, value) in f.shown_parts:
+            key = (f.indicator, f.place, f.geography, row, breakdown, value)
+            if key in cells and cells[key].n > 0:
+                parts.append(key)
+        if parts:
+            targets.append(min(parts, key=lambda k: (cells[k].n, k)))
+    return targets
 
 
 # Rounds of "audit, add cover" before giving up; each round adds at least one suppression
@@ -268,6 +287,11 @@ def protect_cube(
         if report.passed:
             break
         cells, added = cover(cells, _seeds(report.findings, keys), groups, params, spread=spread)
+        # A group finding names the cells that must go: one of the sum's shown parts, in
+        # every place of the question (the places share their n).
+        targets = [k for t in _group_cover(report.findings, cells) for k in spread(t)]
+        cells, more = hide(cells, targets, groups, params)
+        added |= more
         if not added:
             break
         # Only tables with a new suppression can change; the others keep their findings.

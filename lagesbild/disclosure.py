@@ -405,7 +405,6 @@ def _needs_more[K: Hashable](group: Group[K], cells: Mapping[K, Cell], params: R
         return False
     members = [cells[m] for m in group.members]
     rest_n = total.n - sum(c.n for c in members)
-    rest_yes = total.yes - sum(c.yes for c in members)
     # The n of a shown or bound cell is public: with nothing left over (grade bands
     # always), one suppressed member has n = total - the others, which must not be a
     # small n (a hidden cell of 10 or more may have its n known).
@@ -415,14 +414,22 @@ def _needs_more[K: Hashable](group: Group[K], cells: Mapping[K, Cell], params: R
         return True
     if not total.estimate.exact:
         return False
+    # The total minus its shown members is derived exactly: every member not shown
+    # exactly and the rest (pupils in no member) together. That group is protected like
+    # any remainder: not fewer than ten, and no yes or no count of 1-4 (everything
+    # published: it is the rest alone).
+    shown = [c for c in members if c.estimate.exact]
+    remainder_n = total.n - sum(c.n for c in shown)
+    remainder_yes = total.yes - sum(c.yes for c in shown)
+    remainder_no = remainder_n - remainder_yes
+    few = params.max_protected
+    if 0 < remainder_n < params.min_n or 0 < remainder_yes <= few or 0 < remainder_no <= few:
+        return True
     # An empty cell (n = 0) is no cover: beside one real hidden member it leaves that
     # member equal to the total minus the shown ones.
     real = [c for c in members if not c.estimate.exact and c.n > 0]
     if not real:
-        # Everything published: the rest (pupils in no member) is derived exactly.
-        few = params.max_protected
-        rest_no = rest_n - rest_yes
-        return 0 < rest_n < params.min_n or 0 < rest_yes <= few or 0 < rest_no <= few
+        return False
     return len(real) == 1 or bool(disclosed_members(group, cells, params))
 
 
@@ -498,17 +505,51 @@ def cover[K: Hashable](
             if old.estimate.state != SUPPRESSED:
                 current[key] = Cell(old.n, old.yes, CellEstimate.suppressed("complementary"))
                 added.add(key)
-    if added:
-        # The group rules again, over the groups connected to a new suppression (the
-        # others cannot change).
-        reach: set[int] = set()
-        edge: set[K] = set(added)
-        while edge:
-            new = {i for key in edge for i in groups_of.get(key, [])} - reach
-            reach |= new
-            edge = {k for i in new for k in (group_list[i].total, *group_list[i].members)}
-        current = suppress_groups(current, [group_list[i] for i in sorted(reach)], params)
-    return current, added
+    return _regroup(current, added, group_list, groups_of, params), added
+
+
+def hide[K: Hashable](
+    cells: Mapping[K, Cell],
+    keys: Iterable[K],
+    groups: Iterable[Group[K]],
+    params: RuleParams = DEFAULT_PARAMS,
+) -> tuple[dict[K, Cell], set[K]]:
+    """Suppress ``keys`` (reason ``complementary``) where the audit named exactly which
+    cells must go, then the group rules again. Returns the new cells and the keys that
+    were newly suppressed."""
+    current: dict[K, Cell] = dict(cells)
+    group_list = list(groups)
+    groups_of: dict[K, list[int]] = {}
+    for index, group in enumerate(group_list):
+        for key in (group.total, *group.members):
+            groups_of.setdefault(key, []).append(index)
+    added: set[K] = set()
+    for key in keys:
+        old = current[key]
+        if old.estimate.state != SUPPRESSED:
+            current[key] = Cell(old.n, old.yes, CellEstimate.suppressed("complementary"))
+            added.add(key)
+    return _regroup(current, added, group_list, groups_of, params), added
+
+
+def _regroup[K: Hashable](
+    cells: dict[K, Cell],
+    added: set[K],
+    group_list: list[Group[K]],
+    groups_of: Mapping[K, list[int]],
+    params: RuleParams,
+) -> dict[K, Cell]:
+    """The group rules again, over the groups connected to a new suppression (the others
+    cannot change)."""
+    if not added:
+        return cells
+    reach: set[int] = set()
+    edge: set[K] = set(added)
+    while edge:
+        new = {i for key in edge for i in groups_of.get(key, [])} - reach
+        reach |= new
+        edge = {k for i in new for k in (group_list[i].total, *group_list[i].members)}
+    return suppress_groups(cells, [group_list[i] for i in sorted(reach)], params)
 
 
 def _suppress_one_more[K: Hashable](group: Group[K], cells: dict[K, Cell]) -> K:

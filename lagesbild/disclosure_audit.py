@@ -38,6 +38,13 @@ integer bounds the LP gives:
 * a remainder fails when its yes or no count is pinned while its n can be 1..9 (this
   includes "provably all yes / all no"), or when its yes or no is pinned to 1..4.
 
+A *group remainder* is a sum (a total, a band, the kommun) minus its shown parts, when at
+least one part is shown and two or more are not (bound or suppressed cells, the rest or
+the unplaced pupils): the parts not shown together, which a reader gets by subtraction.
+It is protected like a remainder (n pinned to 1..9, or yes or no pinned while n can be
+1..9 or pinned to 1..4, fails), so that hiding two small cells side by side does not
+publish their sum.
+
 A remainder provably of 10 or more pupils may be derived exactly, like a shown cell.
 """
 
@@ -74,7 +81,7 @@ PARENT_COLUMN: dict[tuple[str, str], tuple[str, str]] = {
 # tolerance (HiGHS's feasibility tolerance is 1e-7).
 _EPS = 1e-6
 
-Kind = Literal["suppressed", "bound", "remainder"]
+Kind = Literal["suppressed", "bound", "remainder", "group"]
 # indicator, place, geography, area, breakdown, breakdown value (IndicatorCell's natural key)
 Key = tuple[str, str, str, str, str, str]
 Column = tuple[str, str]  # (breakdown, value); (family, REST) for a rest column
@@ -113,6 +120,9 @@ class Finding:
     # The tightest bounds of its n and yes (only with ``detail``: they cost four LPs).
     n_range: tuple[int, int] | None = None
     yes_range: tuple[int, int] | None = None
+    # A "group" finding (a sum minus its shown parts): those shown parts, as (row,
+    # column), one of which must be hidden too; ``row`` and ``column`` name the sum.
+    shown_parts: tuple[tuple[str, Column], ...] = ()
 
     @property
     def table(self) -> str:
@@ -127,7 +137,7 @@ class Finding:
     @property
     def key(self) -> Key | None:
         """The cell's key, or None for a remainder (it is no published cell)."""
-        if self.kind == "remainder":
+        if self.kind in ("remainder", "group"):
             return None
         return (self.indicator, self.place, self.geography, self.row, *self.column)
 
@@ -535,6 +545,9 @@ class _Quantity:
     column: Column
     kind: Kind
     reason: str
+    # A group remainder: the (row, column) of the parts not shown, and of those shown.
+    hidden: tuple[tuple[str, Column], ...] = ()
+    shown: tuple[tuple[str, Column], ...] = ()
 
 
 def _protected(table: _Table) -> Iterator[_Quantity]:
@@ -547,6 +560,29 @@ def _protected(table: _Table) -> Iterator[_Quantity]:
             for column in table.columns:
                 if row == UNPLACED_ROW or column[1] == REST:
                     yield _Quantity(place, row, column, "remainder", "")
+        yield from _group_remainders(table, place)
+
+
+def _group_remainders(table: _Table, place: str) -> Iterator[_Quantity]:
+    """Each sum minus its shown parts, where one part or more is shown and two or more
+    are not (one alone is already a protected quantity of its own)."""
+
+    def is_shown(row: str, column: Column) -> bool:
+        cell = table.cells.get((place, row, column))
+        return cell is not None and cell.state == "shown"
+
+    sums: list[tuple[str, Column, list[tuple[str, Column]]]] = []
+    for column in table.columns:  # kommun = Σ districts + unplaced
+        parts = [(r, column) for r in (*table.districts, UNPLACED_ROW)]
+        sums.append((KOMMUN_ROW, column, parts))
+    for row in table.rows:  # total (or the band) = Σ a family's values (+ rest)
+        for parent, columns in table._sums():
+            sums.append((row, parent, [(row, c) for c in columns]))
+    for row, column, parts in sums:
+        shown = tuple(p for p in parts if is_shown(*p))
+        hidden = tuple(p for p in parts if not is_shown(*p))
+        if shown and len(hidden) >= 2:
+            yield _Quantity(place, row, column, "group", "", hidden, shown)
 
 
 def _determined(table: _Table, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
@@ -572,13 +608,15 @@ def _check(
     q: _Quantity, table: _Table, reader: _Reader, detail: bool
 ) -> tuple[str, tuple[int, int] | None, tuple[int, int] | None] | None:
     """The problem with one protected quantity, or None when it is safe."""
-    n_i = table.n_var[(q.row, q.column)]
-    y_i = table.yes_var[(q.place, q.row, q.column)]
-    n0, y0 = int(table.truth[n_i]), int(table.truth[y_i])
+    parts = q.hidden or ((q.row, q.column),)
+    n_vars = [table.n_var[p] for p in parts]
+    y_vars = [table.yes_var[(q.place, *p)] for p in parts]
+    n0 = round(sum(float(table.truth[i]) for i in n_vars))
+    y0 = round(sum(float(table.truth[i]) for i in y_vars))
     no0 = n0 - y0
-    n_obj = {n_i: 1.0}
-    y_obj = {y_i: 1.0}
-    no_obj = {n_i: 1.0, y_i: -1.0}
+    n_obj = dict.fromkeys(n_vars, 1.0)
+    y_obj = dict.fromkeys(y_vars, 1.0)
+    no_obj = {**n_obj, **dict.fromkeys(y_vars, -1.0)}
 
     def report(problem: str) -> tuple[str, tuple[int, int] | None, tuple[int, int] | None]:
         if not detail:
@@ -633,9 +671,20 @@ def audit_table(
         problem = _check(q, table, reader, detail)
         if problem is not None:
             text, n_range, yes_range = problem
+            if q.kind == "group":
+                text = f"the {len(q.hidden)} parts not shown together: {text}"
             findings.append(
                 Finding(
-                    indicator, geography, q.place, q.row, q.column, q.kind, text, n_range, yes_range
+                    indicator,
+                    geography,
+                    q.place,
+                    q.row,
+                    q.column,
+                    q.kind,
+                    text,
+                    n_range,
+                    yes_range,
+                    shown_parts=q.shown,
                 )
             )
     return findings, len(quantities), reader.solves

@@ -237,6 +237,27 @@ def test_a_bound_and_a_small_sibling_need_a_third() -> None:
     }
 
 
+def test_the_hidden_members_together_are_protected_like_a_remainder() -> None:
+    # Total (30, 8) and girls (14, 7) shown: boys (15, 1, few yes) and other (1, 0, small
+    # base) are hidden one by one, but together they are the total minus the girls:
+    # exactly 16 pupils of whom exactly 1 said yes (a count of 1-4 must never be
+    # derivable). One more member must go.
+    cells = protect({"all": (30, 8), "girl": (14, 7), "boy": (15, 1), "other": (1, 0)}, [GENDER])
+    assert states(cells) == {
+        "all": "shown",
+        "girl": "suppressed:complementary",
+        "boy": "suppressed:few_yes",
+        "other": "suppressed:small_base",
+    }
+
+
+def test_hidden_members_fewer_than_ten_together_are_protected() -> None:
+    # Boys (7) and other (2) hidden, girls shown: the 9 hidden pupils' yes count would be
+    # exact (total minus girls), a group below ten with a known share.
+    cells = protect({"all": (26, 11), "girl": (17, 5), "boy": (7, 5), "other": (2, 1)}, [GENDER])
+    assert states(cells)["girl"] == "suppressed:complementary"
+
+
 def test_no_complementary_suppression_when_the_total_is_not_shown() -> None:
     cells = protect(
         {"all": (24, 3), "girl": (8, 2), "boy": (16, 1)}, [Group("all", ("girl", "boy"))]
