@@ -283,6 +283,11 @@ PUPIL_URL = env_str("PUPIL_URL")
 # Contact e-mail of the open-data catalogue (DCAT-AP-SE contact point, read by
 # dataportal.se); empty: the contact point is the kommun's open-data page only.
 OPEN_DATA_CONTACT_EMAIL = env_str("OPEN_DATA_CONTACT_EMAIL")
+# The site's public address, e.g. https://trygghet.eskilstuna.se: printed on the posters
+# and lesson guides of the young people's pages. Empty: the address of the request (fine
+# for a demo; a server facing the internet sets it, so that no request's Host header
+# ends up on a poster).
+PUBLIC_URL = env_str("PUBLIC_URL").rstrip("/")
 # Code guessing, never limited per IP (a whole school shares one address), and never by
 # refusing a right code: wrong entries per window with one class key (the first group of
 # the code, known or not) beyond CODE_GUESS_LIMIT_KEY are answered "too many attempts"

@@ -35,6 +35,7 @@ from surveys.models import District, Wave
 from . import cache as dash_cache
 from . import charts, marks, measures
 from .catalogue import Indicator, PlacesRule, load_catalogue
+from .collation import swedish
 from .geojson import Ring, map_rings
 from .marks import Verdict
 from .measures import MeasureRef
@@ -682,7 +683,9 @@ def _areas(wave: WaveRef) -> dict[str, AreaInfo]:
             police_area_note=note,
             has_geometry=bool(geometry),
         )
-        for code, name, kind, police_area, note, geometry in districts
+        for code, name, kind, police_area, note, geometry in sorted(
+            districts, key=lambda row: swedish(row[1])
+        )
     }
 
 
@@ -739,7 +742,7 @@ def _overview(scope: Scope, *, breakdown: str, geography: str, area: str | None)
             (compare_to_kommun(c, k, meta.higher_is_better), areas[c.area], c)
             for c in by_key.get(key, [])
         ]
-        by_name = sorted(verdicts, key=lambda x: x[1].name)
+        by_name = sorted(verdicts, key=lambda x: swedish(x[1].name))
         mine = next((x for x in verdicts if chosen and x[1].code == chosen.code), None)
         row = OverviewRow(
             meta=meta,
@@ -823,7 +826,9 @@ def _area_rows(
         for c in cells
         if c.area in areas
     ]
-    rows.sort(key=lambda r: (r.cell.share_pct is None, -(r.cell.share_pct or 0), r.area.name))
+    rows.sort(
+        key=lambda r: (r.cell.share_pct is None, -(r.cell.share_pct or 0), swedish(r.area.name))
+    )
     return kommun, rows
 
 

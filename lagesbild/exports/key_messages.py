@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from lagesbild import marks, selectors
+from lagesbild.collation import swedish
 
 Kind = Literal["change", "district", "level"]
 
@@ -195,7 +196,7 @@ def kommun_messages(
             standing = [r for r in page.rows if r.verdict == verdict and r.cell.shown]
             if not standing:
                 continue
-            far = min(standing, key=lambda r: (-_distance(r.cell, kommun), r.area.name))
+            far = min(standing, key=lambda r: (-_distance(r.cell, kommun), swedish(r.area.name)))
             candidates.append(
                 _district_message(
                     order.get((page.meta.code, ""), len(order)),

@@ -22,6 +22,7 @@ from django.utils import translation
 
 from lagesbild import marks, numbers, selectors
 from lagesbild.catalogue import load_catalogue
+from lagesbild.collation import swedish
 from lagesbild.snapshot import published_facts
 from lagesbild.statistics import MIN_TREND_WAVES
 from lagesbild.svg import BarItem, TrendPoint, TrendSeries, Verdict, bar_chart, trend_chart
@@ -248,7 +249,7 @@ def _matrix(
             marked=area.police_area,
             values=tuple(values.get((area.code, code), "–") for code, _name in columns),
         )
-        for area in sorted(areas.values(), key=lambda a: a.name)
+        for area in sorted(areas.values(), key=lambda a: swedish(a.name))
     )
     return (
         DistrictMatrix(

@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
@@ -73,8 +74,21 @@ def _cached(
     return response
 
 
+# The landing page's languages, chosen with ?lang= links: a public page without the
+# site's language form, which would set a CSRF cookie on every visitor.
+PAGE_LANGUAGES = ("sv", "en")
+
+
 @require_safe
 def index(request: HttpRequest, kommun: str) -> HttpResponse:
+    language = request.GET.get("lang", "")
+    if language in PAGE_LANGUAGES:
+        with translation.override(language):
+            return _index(request, kommun, language)
+    return _index(request, kommun, translation.get_language() or "sv")
+
+
+def _index(request: HttpRequest, kommun: str, language: str) -> HttpResponse:
     municipality = _municipality(kommun)
     waves = selectors.open_waves(municipality)
     rows = [
@@ -96,6 +110,8 @@ def index(request: HttpRequest, kommun: str) -> HttpResponse:
             "schema_version": SCHEMA_VERSION,
             "catalog_url": _url(request, "catalog", kommun),
             "license_url": LICENSE,
+            "page_language": language,
+            "languages": [(code, f"?lang={code}") for code in PAGE_LANGUAGES],
         },
     )
 

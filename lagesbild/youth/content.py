@@ -30,6 +30,7 @@ import yaml
 from babel.dates import format_date
 
 from lagesbild import selectors
+from lagesbild.collation import swedish
 from lagesbild.exports import key_messages
 from lagesbild.models import KOMMUN_AREA, CellState
 
@@ -59,7 +60,11 @@ class Texts:
 
     def filled(self, **values: object) -> dict[str, str]:
         """Every interface text with the page's names put in ({kommun}, {wave}, {url});
-        a placeholder these do not fill is left as it is."""
+        a placeholder these do not fill is left as it is. An address is isolated as
+        left-to-right text (U+2066 … U+2069), so that a right-to-left sentence does not
+        turn it around."""
+        if "url" in values:
+            values = {**values, "url": f"\u2066{values['url']}\u2069"}
         keep = _Keep(values)
         return {key: text.format_map(keep) for key, text in self.ui.items()}
 
@@ -126,6 +131,12 @@ def date_text(day: date, language: str) -> str:
 # --------------------------------------------------------------------------- findings
 
 
+def _uncertain(cell: selectors.PublicCell | None) -> bool:
+    """A value the dashboards flag as unstable (fewer than 30 answers, or an interval
+    wider than ±15 points) is not said to young readers as a plain fact."""
+    return cell is None or cell.unstable
+
+
 @dataclass(frozen=True)
 class Finding:
     code: str
@@ -149,7 +160,7 @@ def _change_words(row: selectors.OverviewRow, t: Texts) -> str:
 def _finding(row: selectors.OverviewRow, t: Texts) -> Finding | None:
     template = t.indicators.get(row.meta.code)
     value = of_hundred(row.kommun, t)
-    if template is None or value is None or row.meta.place:
+    if template is None or value is None or row.meta.place or _uncertain(row.kommun):
         return None
     return Finding(
         code=row.meta.code,
@@ -243,13 +254,15 @@ def district_findings(
         if not c.place and c.geography == geography.get(c.indicator)
     }
     views = []
-    for area in sorted(areas.values(), key=lambda a: a.name):
+    for area in sorted(areas.values(), key=lambda a: swedish(a.name)):
         found = []
         for meta in metas:
             template = t.indicators.get(meta.code)
             cell = by_key.get((area.code, meta.code))
             kommun = by_key.get((KOMMUN_AREA, meta.code))
             if template is None or meta.place or cell is None or kommun is None:
+                continue
+            if _uncertain(cell) or _uncertain(kommun):
                 continue
             verdict = selectors.compare_to_kommun(cell, kommun, meta.higher_is_better)
             if verdict not in ("worse", "better"):
@@ -290,7 +303,7 @@ class MeasureView:
 
 
 def measure_views(
-    measures: Iterable[MeasureInput], groups: Sequence[FindingGroup], t: Texts
+    measures: Iterable[MeasureInput], groups: Sequence[FindingGroup], t: Texts, *, today: date
 ) -> tuple[MeasureView, ...]:
     """ "Ni sa … – vi gör …": each measure with the kommun findings of its indicators.
     A measure whose indicators have no finding on this page still says what is done."""
@@ -298,15 +311,19 @@ def measure_views(
     views = []
     for m in measures:
         when = date_text(m.started_on, t.language)
-        planned = m.status == "planned"
+        if m.status != "planned":
+            started, status = t.say("started", date=when), t.say(f"status_{m.status}")
+        elif m.started_on > today:  # a planned measure has not started: when it is to
+            started, status = t.say("planned_start", date=when), ""
+        else:  # planned, and its date has passed without a start: no date is promised
+            started, status = "", t.say("status_planned")
         views.append(
             MeasureView(
                 title=m.title,
                 text=m.text,
                 you_said=tuple(by_code[code] for code in m.indicators if code in by_code),
-                # A planned measure has not started: it says when it is to start instead.
-                started=t.say("planned_start" if planned else "started", date=when),
-                status="" if planned else t.say(f"status_{m.status}"),
+                started=started,
+                status=status,
             )
         )
     return tuple(views)

@@ -6,9 +6,12 @@ no measure and no district (the poster is on a wall for a year), only the kommun
 important findings, the discussion questions (lesson guide), where to get help and the
 page's address.
 
-A PDF is rendered once per distinct content: the file's name is the SHA-256 of its HTML,
-kept in `EXPORT_DIR/youth/`. A second request, or a request from another class, is a
-file read; a changed text or a new translation gives a new file.
+A PDF is rendered once per distinct content: the file's name is the SHA-256 of its HTML
+without the page's address (plus the configured `PUBLIC_URL`), kept in
+`EXPORT_DIR/youth/`. A second request, or a request from another class, is a file read; a
+changed text or a new translation gives a new file. The address a request came to never
+makes a new file, so no Host header can make the server render without end; without
+`PUBLIC_URL` the file keeps the address of the request that made it.
 """
 
 from __future__ import annotations
@@ -93,8 +96,10 @@ def _render(source: str, out: Path) -> None:
 
 def pdf_file(wave: Wave, language: str, kind: Kind, page: Callable[[], YouthPage]) -> Path:
     """The PDF's path, rendered first if this content has no file yet."""
-    source = html(page(), kind)
-    digest = hashlib.sha256(f"{kind}\n{source}".encode()).hexdigest()
+    made = page()
+    source = html(made, kind)
+    content = source.replace(made.url, "")
+    digest = hashlib.sha256(f"{kind}\n{settings.PUBLIC_URL}\n{content}".encode()).hexdigest()
     path = _directory() / f"{digest}.pdf"
     if path.exists():
         return path

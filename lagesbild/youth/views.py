@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from lagesbild import numbers, selectors
 from lagesbild.models import Measure
@@ -74,9 +77,21 @@ def _language(wave: Wave, language: str | None) -> str:
     return code
 
 
-def _public(response: HttpResponse) -> HttpResponse:
-    patch_cache_control(response, public=True, max_age=MAX_AGE_SECONDS)
+def _cacheable[R: HttpResponseBase](request: HttpRequest, response: R) -> R:
+    """Public for a shared cache, unless the visitor brought a cookie (a signed-in staff
+    member's session may be saved, and a response that sets a cookie is nobody else's)."""
+    if request.COOKIES:
+        patch_cache_control(response, private=True, max_age=MAX_AGE_SECONDS)
+    else:
+        patch_cache_control(response, public=True, max_age=MAX_AGE_SECONDS)
     return response
+
+
+def _address(request: HttpRequest, path: str) -> str:
+    """The page's full address: the configured public address, else the request's."""
+    if settings.PUBLIC_URL:
+        return f"{settings.PUBLIC_URL}{path}"
+    return request.build_absolute_uri(path)
 
 
 def wave_url(wave: Wave, language: str = "sv") -> str:
@@ -144,34 +159,35 @@ def youth_page(wave: Wave, language: str, *, absolute_url: str) -> YouthPage:
         important=content.important(overview, t),
         groups=groups,
         districts=content.district_findings(metas, cells, scope.areas, t),
-        measures=content.measure_views(_measures(wave), groups, t),
+        measures=content.measure_views(_measures(wave), groups, t, today=timezone.localdate()),
         help=pupil.help_views(load_questionnaire(wave.questionnaire.definition), language),
         url=absolute_url,
     )
 
 
-@require_GET
+@require_safe
 def index(request: HttpRequest, kommun: str) -> HttpResponse:
     municipality = _municipality(kommun)
     waves = [(wave, wave_url(wave)) for wave in youth_waves(municipality)]
     ui = content.texts("sv").filled(kommun=municipality.name)
-    return _public(
+    return _cacheable(
+        request,
         render(
             request,
             "youth/index.html",
             {"ui": ui, "kommun": municipality.name, "waves": waves, "page_language": "sv"},
-        )
+        ),
     )
 
 
-@require_GET
+@require_safe
 def wave_page(
     request: HttpRequest, kommun: str, slug: str, language: str | None = None
 ) -> HttpResponse:
     municipality = _municipality(kommun)
     wave = _wave(municipality, slug)
     code = _language(wave, language)
-    page = youth_page(wave, code, absolute_url=request.build_absolute_uri(wave_url(wave, code)))
+    page = youth_page(wave, code, absolute_url=_address(request, wave_url(wave, code)))
     links = [
         LanguageLink(c, pupil_languages.name(c), wave_url(wave, c), c == code)
         for c in page_languages(wave)
@@ -179,7 +195,8 @@ def wave_page(
     others = [(w.name, wave_url(w)) for w in youth_waves(municipality) if w.pk != wave.pk]
     kwargs = {"kommun": kommun, "slug": slug, "language": code}
     printable = printed.can_print(code)
-    return _public(
+    return _cacheable(
+        request,
         render(
             request,
             "youth/wave.html",
@@ -194,7 +211,7 @@ def wave_page(
                 "page_language": code,
                 "page_rtl": page.t.rtl,
             },
-        )
+        ),
     )
 
 
@@ -206,22 +223,21 @@ def _printed(
     code = _language(wave, language)
     if not printed.can_print(code):
         raise Http404("No font for this language.")
-    url = request.build_absolute_uri(wave_url(wave, code))
+    url = _address(request, wave_url(wave, code))
     path = printed.pdf_file(wave, code, kind, lambda: youth_page(wave, code, absolute_url=url))
     response = FileResponse(
         path.open("rb"),
         content_type="application/pdf",
         filename=printed.file_name(wave, code, kind),
     )
-    patch_cache_control(response, public=True, max_age=MAX_AGE_SECONDS)
-    return response
+    return _cacheable(request, response)
 
 
-@require_GET
+@require_safe
 def poster(request: HttpRequest, kommun: str, slug: str, language: str) -> FileResponse:
     return _printed(request, kommun, slug, language, "poster")
 
 
-@require_GET
+@require_safe
 def lesson(request: HttpRequest, kommun: str, slug: str, language: str) -> FileResponse:
     return _printed(request, kommun, slug, language, "lesson")

@@ -435,6 +435,19 @@ def test_landing_page_speaks_english(world: None, client: Client) -> None:
     assert "only a bound such as “< 15 %” is shown" in page
 
 
+def test_landing_page_sets_no_cookie_and_switches_language_by_link(
+    world: None, client: Client
+) -> None:
+    response = client.get(f"/{A}/oppna-data/")
+    assert not response.cookies  # no language form, so no CSRF cookie for every visitor
+    page = response.content.decode()
+    assert 'href="?lang=en"' in page
+    english = client.get(f"/{A}/oppna-data/", {"lang": "en"})
+    assert not english.cookies
+    assert '<html lang="en"' in english.content.decode()
+    assert "Open data on young people's safety" in english.content.decode()
+
+
 def test_admin_shows_the_open_data_opt_in(world: None, client: Client) -> None:
     login_verified(client, make_staff(Role.ADMIN))
     kommun = Municipality.objects.get(code=A)

@@ -456,9 +456,72 @@ def test_the_lesson_guide_is_one_page_with_three_questions(world: None, client: 
 def test_a_planned_measure_says_when_it_is_to_start() -> None:
     t = content.texts("sv")
     measure = content.MeasureInput("Nytt", "Vi gör något.", ("TRY01",), date(2027, 3, 1), "planned")
-    (view,) = content.measure_views([measure], (), t)
+    today = date(2026, 12, 4)
+    (view,) = content.measure_views([measure], (), t, today=today)
     assert (view.started, view.status) == ("Ska starta mars 2027.", "")
+    late = content.MeasureInput("Sen", "", (), date(2025, 8, 18), "planned")
+    (overdue,) = content.measure_views([late], (), t, today=today)
+    assert (overdue.started, overdue.status) == ("", "Är planerad.")  # no promise in the past
     (done,) = content.measure_views(
-        [content.MeasureInput("Klart", "", (), date(2025, 9, 1), "done")], (), t
+        [content.MeasureInput("Klart", "", (), date(2025, 9, 1), "done")], (), t, today=today
     )
     assert (done.started, done.status) == ("Startade september 2025.", "Är klar.")
+
+
+@pytest.mark.django_db
+def test_no_host_header_makes_the_server_render_another_poster(world: None, client: Client) -> None:
+    """The address on a poster comes from the request when PUBLIC_URL is unset: an
+    attacker's Host headers (any port passes ALLOWED_HOSTS) must not make new files."""
+    url = f"/{KOMMUN}/vad-sa-unga/ht2025/sv/affisch.pdf"
+    real = printed._render
+    with mock.patch.object(printed, "_render", side_effect=real) as render:
+        for port in (1, 2, 3):
+            assert client.get(url, HTTP_HOST=f"localhost:{port}").status_code == 200
+    assert render.call_count == 1
+    folder = Path(str(printed._directory()))
+    assert len(list(folder.glob("*.pdf"))) == 1
+
+
+@pytest.mark.django_db
+def test_the_configured_public_address_is_printed(
+    world: None, client: Client, settings: Any
+) -> None:
+    settings.PUBLIC_URL = "https://trygghet.example.se"
+    response = client.get(f"/{KOMMUN}/vad-sa-unga/ht2025/sv/lektion.pdf", HTTP_HOST="localhost:666")
+    reader = PdfReader(BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]
+    text = "".join((reader.pages[0].extract_text() or "").split())
+    assert "trygghet.example.se/0484/vad-sa-unga/ht2025/" in text
+    assert "localhost" not in text
+
+
+@pytest.mark.django_db
+def test_an_uncertain_value_is_not_said(world: None, client: Client) -> None:
+    page = _page(client)
+    district = next(d for d in page.districts if d.findings)
+    sentence = district.findings[0].sentence
+    code = next(
+        c
+        for c, template in content.texts("sv").indicators.items()
+        if sentence.endswith(template.split("{n} av 100", 1)[1])
+    )
+    IndicatorCell.objects.filter(pk=_shown("ht2025", district.code, code).pk).update(unstable=True)
+    again = next(d for d in _page(client).districts if d.code == district.code)
+    assert sentence not in [f.sentence for f in again.findings]
+
+
+@pytest.mark.django_db
+def test_a_visitor_with_a_cookie_gets_a_private_response_and_head_works(
+    world: None, client: Client
+) -> None:
+    assert client.head(PAGE).status_code == 200
+    client.cookies["sessionid"] = "anything"
+    response = client.get(PAGE)
+    assert "private" in response["Cache-Control"]
+    assert "public" not in response["Cache-Control"]
+
+
+def test_swedish_order_puts_a_ring_before_a_and_o_with_dots_last() -> None:
+    from lagesbild.collation import swedish
+
+    names = ["Öster", "Ärla", "Zeta", "Årby", "Ärsta", "Söder", "Åby"]
+    assert sorted(names, key=swedish) == ["Söder", "Zeta", "Åby", "Årby", "Ärla", "Ärsta", "Öster"]
