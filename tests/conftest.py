@@ -5,6 +5,7 @@ service is not configured, except under CI (CI=true), where a missing service is
 CI must never pass by skipping what it exists to test.
 """
 
+import copy
 import os
 import shutil
 from collections.abc import Iterator
@@ -93,6 +94,26 @@ def _no_outage_left_behind() -> Iterator[None]:
     outage_forget()
     yield
     outage_forget()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _questionnaire_files_parsed_once() -> Iterator[None]:
+    """`load_yaml_file` (the default questionnaire, imported by a great many fixtures)
+    parses a given text once per test process; every call gets its own deep copy, as if
+    parsed afresh (the texts of a questionnaire are plain dicts). A changed file is a new
+    text and is parsed. `parse_yaml` called directly is untouched."""
+    from surveys.questionnaire import documents
+
+    parse = documents.parse_yaml
+    parsed: dict[str, object] = {}
+
+    def parse_once(text: str) -> object:
+        if text not in parsed:
+            parsed[text] = parse(text)
+        return copy.deepcopy(parsed[text])
+
+    with mock.patch.object(documents, "parse_yaml", parse_once):
+        yield
 
 
 @pytest.fixture
