@@ -96,6 +96,20 @@ def _no_outage_left_behind() -> Iterator[None]:
     outage_forget()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_caches() -> None:
+    """The per-process caches keyed by database ids must not outlive a test: ids are
+    reused (a module that builds its data once empties the database at its end, which
+    starts the ids again from 1), so a later test's questionnaire version or kommun could
+    be served what an earlier test cached under the same id."""
+    from surveys import flow, pupil, selectors, services
+
+    flow._CACHE.clear()
+    pupil._FRESH_ITEMS.clear()
+    selectors._DISTRICT_CHOICES.clear()
+    services._DISTRICT_IDS.clear()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _questionnaire_files_parsed_once() -> Iterator[None]:
     """`load_yaml_file` (the default questionnaire, imported by a great many fixtures)
