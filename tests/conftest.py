@@ -65,6 +65,14 @@ SLOW_FIRST = (  # by their time in CI, longest first (measured 2026-12-03)
 )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """pytest-xdist hands out the test files largest first by their number of tests unless
+    told not to, which would undo SLOW_FIRST: keep the collection's order (this conftest
+    is loaded by the controlling process too, before it schedules anything)."""
+    if getattr(config.option, "loadscopereorder", None) is not None:
+        config.option.loadscopereorder = False
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The slow modules first, in SLOW_FIRST's order; the rest as collected (stable)."""
     root = Path(__file__).resolve().parent.parent
