@@ -44,24 +44,27 @@ def _missing(item: pytest.Item) -> str | None:
     return None
 
 
-# Modules that take a minute or more: run first, so that with several test processes
+# The slowest modules: run first, so that with several test processes
 # (pytest-xdist, a file at a time) none of them starts last and leaves the others idle.
-SLOW_FIRST = (  # by their time in CI, longest first (measured 2026-12-03)
+SLOW_FIRST = (  # by their time in a two-process run, longest first (measured 2026-12-04)
     "tests/core/test_demo.py",
-    "tests/lagesbild/test_disclosure_attack.py",
-    "tests/accounts/test_access_matrix.py",
-    "tests/lagesbild/test_exports.py",
     "tests/lagesbild/test_dashboard_browser.py",
-    "tests/lagesbild/test_dashboard_views.py",
     "tests/reliability/test_survey_day_faults.py",
-    "tests/lagesbild/test_dashboard_selectors.py",
     "tests/core/test_production_smoke.py",
-    "tests/lagesbild/test_unpublished_waves.py",
-    "tests/lagesbild/test_services.py",
+    "tests/lagesbild/test_exports.py",
+    "tests/lagesbild/test_disclosure_attack.py",
     "tests/accounts/test_browser_admin.py",
     "tests/surveys/test_browser_pupil.py",
     "tests/surveys/test_browser_pupil_privacy.py",
     "tests/surveys/test_guessing_live.py",
+    "tests/accounts/test_access_matrix.py",
+    "tests/lagesbild/test_services.py",
+    "tests/accounts/test_param_fuzz.py",
+    "tests/lagesbild/test_dashboard_views_published.py",
+    "tests/lagesbild/test_frozen_publication.py",
+    "tests/lagesbild/test_dashboard_selectors_published.py",
+    "tests/surveys/test_code_guessing.py",
+    "tests/accounts/test_browser_login.py",
 )
 
 

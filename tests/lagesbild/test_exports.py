@@ -27,7 +27,7 @@ from lagesbild import selectors
 from lagesbild.catalogue import load_catalogue
 from lagesbild.disclosure import estimate_cell
 from lagesbild.exports.formats import HEADERS
-from lagesbild.exports.report import Report
+from lagesbild.exports.pdf import Report
 from lagesbild.exports.services import export_purge
 from lagesbild.models import KOMMUN_AREA, ExportJob, ExportStatus, IndicatorCell
 from surveys.models import Wave
