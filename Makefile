@@ -81,8 +81,8 @@ test: messages lint typecheck security ## Run the whole suite (uses DATABASE_URL
 bench: messages ## Run the benchmarks in bench/ (numbers go into docs/performance.md)
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
-# The independent LP reader against many more random cubes than the test suite's dozen
-# (about ten seconds a cube on two cores).
+# The independent LP reader against many more random cubes than the test suite's forty
+# (well under a second a cube).
 attack: messages ## The LP reader against EXAMPLES random cubes (default 300)
 	HYPOTHESIS_EXAMPLES=$(or $(EXAMPLES),300) $(BIN)/python -m pytest -q \
 	  tests/lagesbild/test_disclosure_attack.py

@@ -44,8 +44,8 @@ BREAKDOWNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("grade_band", GRADE_BANDS),
     ("grade", GRADES),
 )
-# Breakdowns whose sibling groups sit under the area's total; "grade" sits under its band.
-UNDER_TOTAL = ("gender", "grade_band")
+# Breakdowns whose sibling groups sit under the area's total; "grade" also under its band.
+UNDER_TOTAL = ("gender", "grade_band", "grade")
 
 
 @dataclass(frozen=True)
@@ -152,9 +152,9 @@ def build_cube(
 
 
 def cube_groups(keys: Iterable[CellKey]) -> list[Group[CellKey]]:
-    """Sibling groups, one breakdown at a time: the gender values and the grade bands of an
-    area under the area's total, the grades of a band under the area's band cell, and the
-    districts under the kommun for each breakdown value."""
+    """Sibling groups, one breakdown at a time: the gender values, the grade bands and the
+    grades of an area under the area's total, the grades of a band under the area's band
+    cell, and the districts under the kommun for each breakdown value."""
     key_set = set(keys)
     groups: list[Group[CellKey]] = []
     districts: dict[tuple[str, str, str, str, str], list[CellKey]] = {}

@@ -213,15 +213,14 @@ class _Table:
 
     def _sums(self) -> list[tuple[Column, list[Column]]]:
         """Each column that is the sum of others in every row, with its parts: the total
-        over each family (with the family's rest), or a nested family's values under
-        their parent column when the table has it."""
+        over each family (with the family's rest), and a nested family's values also
+        under their parent column when the table has it."""
         sums: list[tuple[Column, list[Column]]] = []
         for family, values in self.families.items():
             parents = {PARENT_COLUMN.get(c) for c in values}
             if None not in parents and parents <= set(self.columns):
                 for parent in sorted(p for p in parents if p is not None):
                     sums.append((parent, [c for c in values if PARENT_COLUMN[c] == parent]))
-                continue
             parts = list(values)
             if family not in EXACT_FAMILIES:
                 parts.append((family, REST))

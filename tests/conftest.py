@@ -5,6 +5,7 @@ service is not configured, except under CI (CI=true), where a missing service is
 CI must never pass by skipping what it exists to test.
 """
 
+import copy
 import os
 import shutil
 from collections.abc import Iterator
@@ -43,25 +44,36 @@ def _missing(item: pytest.Item) -> str | None:
     return None
 
 
-# Modules that take a minute or more: run first, so that with several test processes
+# The slowest modules: run first, so that with several test processes
 # (pytest-xdist, a file at a time) none of them starts last and leaves the others idle.
-SLOW_FIRST = (  # by their time in CI, longest first (measured 2026-12-03)
+SLOW_FIRST = (  # by their time in a two-process run, longest first (measured 2026-12-04)
     "tests/core/test_demo.py",
-    "tests/lagesbild/test_disclosure_attack.py",
-    "tests/accounts/test_access_matrix.py",
-    "tests/lagesbild/test_exports.py",
     "tests/lagesbild/test_dashboard_browser.py",
-    "tests/lagesbild/test_dashboard_views.py",
     "tests/reliability/test_survey_day_faults.py",
-    "tests/lagesbild/test_dashboard_selectors.py",
     "tests/core/test_production_smoke.py",
-    "tests/lagesbild/test_unpublished_waves.py",
-    "tests/lagesbild/test_services.py",
+    "tests/lagesbild/test_exports.py",
+    "tests/lagesbild/test_disclosure_attack.py",
     "tests/accounts/test_browser_admin.py",
     "tests/surveys/test_browser_pupil.py",
     "tests/surveys/test_browser_pupil_privacy.py",
     "tests/surveys/test_guessing_live.py",
+    "tests/accounts/test_access_matrix.py",
+    "tests/lagesbild/test_services.py",
+    "tests/accounts/test_param_fuzz.py",
+    "tests/lagesbild/test_dashboard_views_published.py",
+    "tests/lagesbild/test_frozen_publication.py",
+    "tests/lagesbild/test_dashboard_selectors_published.py",
+    "tests/surveys/test_code_guessing.py",
+    "tests/accounts/test_browser_login.py",
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """pytest-xdist hands out the test files largest first by their number of tests unless
+    told not to, which would undo SLOW_FIRST: keep the collection's order (this conftest
+    is loaded by the controlling process too, before it schedules anything)."""
+    if getattr(config.option, "loadscopereorder", None) is not None:
+        config.option.loadscopereorder = False
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -93,6 +105,40 @@ def _no_outage_left_behind() -> Iterator[None]:
     outage_forget()
     yield
     outage_forget()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches() -> None:
+    """The per-process caches keyed by database ids must not outlive a test: ids are
+    reused (a module that builds its data once empties the database at its end, which
+    starts the ids again from 1), so a later test's questionnaire version or kommun could
+    be served what an earlier test cached under the same id."""
+    from surveys import flow, pupil, selectors, services
+
+    flow._CACHE.clear()
+    pupil._FRESH_ITEMS.clear()
+    selectors._DISTRICT_CHOICES.clear()
+    services._DISTRICT_IDS.clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _questionnaire_files_parsed_once() -> Iterator[None]:
+    """`load_yaml_file` (the default questionnaire, imported by a great many fixtures)
+    parses a given text once per test process; every call gets its own deep copy, as if
+    parsed afresh (the texts of a questionnaire are plain dicts). A changed file is a new
+    text and is parsed. `parse_yaml` called directly is untouched."""
+    from surveys.questionnaire import documents
+
+    parse = documents.parse_yaml
+    parsed: dict[str, object] = {}
+
+    def parse_once(text: str) -> object:
+        if text not in parsed:
+            parsed[text] = parse(text)
+        return copy.deepcopy(parsed[text])
+
+    with mock.patch.object(documents, "parse_yaml", parse_once):
+        yield
 
 
 @pytest.fixture

@@ -8,15 +8,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from fnmatch import fnmatchcase
+from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from pytest_django import DjangoDbBlocker
 
 from accounts.access import Role
 from surveys.models import (
@@ -84,6 +88,16 @@ class World:
     clients: dict[str, Client]
     secrets: list[str]  # strings that must never appear in a denied response
 
+    def fresh_clients(self) -> dict[str, Client]:
+        """A new client per persona holding that persona's session cookie: every test
+        starts from the sessions as logged in, whatever an earlier test's requests did to
+        its clients (their database changes are rolled back after each test)."""
+        clients = {}
+        for persona, client in self.clients.items():
+            clients[persona] = Client()
+            clients[persona].cookies = SimpleCookie(client.cookies.output(header=""))
+        return clients
+
 
 def world() -> World:
     municipality = Municipality.objects.create(code="9999", name="Matrisköping", open_data=True)
@@ -150,6 +164,24 @@ def world() -> World:
     return World(values, clients, secrets)
 
 
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[World]:
+    """The test world, built once for the module: its tests only request pages, and each
+    test's database changes are rolled back. Committed until the module ends; then the
+    database is emptied for the modules after it."""
+    with django_db_blocker.unblock():
+        built = world()
+    yield built
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def _empty_cache() -> None:
+    """No test sees what an earlier one left in the cache (pages, counters)."""
+    cache.clear()
+
+
 _CONVERTER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 
 
@@ -195,20 +227,22 @@ def _roles(persona: str) -> frozenset[Role]:
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("_empty_cache")
 @pytest.mark.parametrize("entry", ENTRIES, ids=[entry.key for entry in ENTRIES])
 def test_url_answers_every_persona_as_its_rule_says(
-    entry: Entry, settings: Any, tmp_path: Path
+    entry: Entry, shared_world: World, settings: Any, tmp_path: Path
 ) -> None:
     settings.EXPORT_DIR = tmp_path  # files a page writes (the youth page's posters)
     rule = rule_for(entry.key)
     if rule is None:
         pytest.fail(f"no access rule for {entry.key} (see access_matrix.py)")
-    w = world()
+    w = shared_world
+    clients = w.fresh_clients()
     path = sample_path(entry, rule, w.values)
     oks = {rule.ok} if isinstance(rule.ok, int) else set(rule.ok)
     failures = []
     for persona in PERSONAS:
-        response = w.clients[persona].get(path)
+        response = clients[persona].get(path)
         status = response.status_code
         expected = expected_status(rule, persona, _roles(persona))
         location = response.get("Location", "")

@@ -6,14 +6,16 @@ import hashlib
 import json
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
+from pytest_django import DjangoDbBlocker
 
 from accounts.access import Role
 from lagesbild.catalogue import AnyOfRule, PlacesRule, load_catalogue
@@ -217,6 +219,36 @@ def make_open_wave(districts: list[District]) -> Wave:
 def waves(districts: list[District]) -> list[Wave]:
     """Three published waves, oldest first, each with a cube of cells."""
     return make_published_waves(districts)
+
+
+@pytest.fixture(scope="module")
+def module_published_waves(
+    django_db_setup: None, django_db_blocker: DjangoDbBlocker
+) -> Iterator[dict[str, list[int]]]:
+    """The demo districts and `make_published_waves`' three waves, built once for a module
+    whose tests only need them to exist (each test's own changes are rolled back): such a
+    module overrides `districts` and `waves` with `shared_districts` and `shared_waves`.
+    Committed until the module ends; then the database is emptied for the modules after
+    it."""
+    with django_db_blocker.unblock():
+        districts = dashboard_factories.demo_districts()
+        built = {
+            "districts": [d.pk for d in districts],
+            "waves": [w.pk for w in make_published_waves(districts)],
+        }
+    yield built
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
+def shared_districts(built: dict[str, list[int]]) -> list[District]:
+    by_pk = District.objects.in_bulk(built["districts"])
+    return [by_pk[pk] for pk in built["districts"]]
+
+
+def shared_waves(built: dict[str, list[int]]) -> list[Wave]:
+    by_pk = Wave.objects.in_bulk(built["waves"])
+    return [by_pk[pk] for pk in built["waves"]]
 
 
 @pytest.fixture

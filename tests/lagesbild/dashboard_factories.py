@@ -9,6 +9,8 @@ suppressed cells.
 
 from __future__ import annotations
 
+import copy
+import functools
 import random
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
@@ -57,6 +59,13 @@ class DistrictFactory(factory.django.DjangoModelFactory):
 
 
 def _default_definition() -> dict[str, Any]:
+    """The default questionnaire's document, read once per process (every wave built here
+    asks for it, also when its version already exists); each caller gets its own copy."""
+    return copy.deepcopy(_default_document())
+
+
+@functools.cache
+def _default_document() -> dict[str, Any]:
     import yaml
 
     with open(DEFAULT_QUESTIONNAIRE_PATH, encoding="utf-8") as handle:  # noqa: PTH123

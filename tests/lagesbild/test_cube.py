@@ -88,13 +88,13 @@ def test_groups_are_one_breakdown_at_a_time() -> None:
         for value in values
     }
     groups = cube_groups(cube)
-    # Per area: genders and grade bands under its total, the grades of each band under
-    # the band (5 × 4); per breakdown value: the districts under the kommun (12).
-    assert len(groups) == 32
+    # Per area: genders, grade bands and grades under its total, the grades of each band
+    # under the band (5 × 5); per breakdown value: the districts under the kommun (12).
+    assert len(groups) == 37
     for group in groups:
         kinds = {m[4] for m in group.members}
         assert len(kinds) == 1
-        parent = {"gender": "total", "grade_band": "total", "grade": "grade_band"}
-        assert group.total[4] in (parent.get(next(iter(kinds)), "total"), *kinds)
+        parent = {"gender": ("total",), "grade_band": ("total",), "grade": ("total", "grade_band")}
+        assert group.total[4] in (*parent.get(next(iter(kinds)), ("total",)), *kinds)
         if kinds == {"grade"} and group.total[4] == "grade_band":
             assert {BAND_OF_GRADE[m[5]] for m in group.members} == {group.total[5]}

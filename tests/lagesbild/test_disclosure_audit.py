@@ -11,6 +11,8 @@ from lagesbild.cube import audit_rules
 from lagesbild.disclosure import DEFAULT_PARAMS
 from lagesbild.disclosure_audit import PublishedCell, audit
 
+from .lp_attacker import Seen, attack
+
 SHOWN = ("shown", "")
 FEW_YES = ("suppressed", "few_yes")
 SMALL = ("suppressed", "small_base")
@@ -48,3 +50,12 @@ def test_the_hidden_members_of_a_shown_total_are_audited_together() -> None:
 def test_hiding_one_more_part_passes() -> None:
     report = audit(_cells(girls=COMPLEMENTARY), audit_rules(DEFAULT_PARAMS))
     assert report.passed, [f.describe() for f in report.findings]
+
+
+def test_the_independent_lp_reader_wins_on_the_same_cells_and_loses_after_cover() -> None:
+    def seen(girls: tuple[str, str]) -> dict[tuple[str, str, str, str, str, str], Seen]:
+        return {k: Seen(c.n, c.yes, c.state, c.reason) for k, c in _cells(girls).items()}
+
+    wins = [w for w in attack(seen(SHOWN)) if w.what != "shown"]
+    assert [(w.row, w.column) for w in wins] == [("VAL", "total:/group")]
+    assert [w for w in attack(seen(COMPLEMENTARY)) if w.what != "shown"] == []

@@ -8,6 +8,7 @@ import random
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import IO
 from unittest import mock
 
 import pytest
@@ -26,6 +27,7 @@ from lagesbild import selectors
 from lagesbild.catalogue import load_catalogue
 from lagesbild.disclosure import estimate_cell
 from lagesbild.exports.formats import HEADERS
+from lagesbild.exports.pdf import Report
 from lagesbild.exports.services import export_purge
 from lagesbild.models import KOMMUN_AREA, ExportJob, ExportStatus, IndicatorCell
 from surveys.models import Wave
@@ -314,6 +316,28 @@ def ask_report(
     return ask
 
 
+@pytest.fixture
+def quick_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For the tests of a report job's life (queue, resend, access, audit, purge): a tiny
+    PDF in place of WeasyPrint's layout, which takes seconds a report. The report is still
+    built from the published cells, and the file, its checksum and its audit rows are the
+    job's as always. The real layout of the kommun's report and a district's is in
+    test_report_job_generates_the_pdf_and_audits_it_once,
+    test_district_report_compares_the_district_with_the_kommun and
+    test_lagesbild_report_command_writes_a_pdf."""
+    from lagesbild.exports import pdf
+
+    def render(
+        report: Report, out: IO[bytes], progress: Callable[[int, str], None] | None = None
+    ) -> None:
+        if progress is not None:
+            progress(40, "layout")
+            progress(85, "pdf")
+        out.write(b"%PDF-1.7\n% " + str(report.cell_count).encode() + b" cells\n%%EOF\n")
+
+    monkeypatch.setattr(pdf, "render_pdf", render)
+
+
 def _pdf_text(content: bytes) -> str:
     return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
 
@@ -336,6 +360,7 @@ def test_report_job_generates_the_pdf_and_audits_it_once(
     assert "Analys." in text
 
 
+@pytest.mark.usefixtures("quick_pdf")
 def test_every_download_of_a_report_writes_an_audit_row(
     wave: str, analyst_client: Client, ask_report: Callable[..., ExportJob]
 ) -> None:
@@ -372,6 +397,7 @@ def test_the_job_page_links_back_to_the_dashboard_page_it_came_from(
         assert link in page and "Tillbaka till lägesbilden" in page
 
 
+@pytest.mark.usefixtures("quick_pdf")
 def test_report_file_is_only_for_the_user_who_asked(
     wave: str, ask_report: Callable[..., ExportJob]
 ) -> None:
@@ -394,6 +420,7 @@ def test_progress_page_refreshes_itself_without_javascript(
     assert "<script>" not in page
 
 
+@pytest.mark.usefixtures("quick_pdf")
 def test_purge_removes_expired_jobs_and_their_files(
     wave: str, analyst_client: Client, ask_report: Callable[..., ExportJob]
 ) -> None:
@@ -409,6 +436,7 @@ def test_purge_removes_expired_jobs_and_their_files(
     assert analyst_client.get(f"/lagesbild/export/jobb/{job.pk}/fil/").status_code == 404
 
 
+@pytest.mark.usefixtures("quick_pdf")
 def test_running_a_report_job_twice_writes_one_file_and_one_audit_row(
     wave: str, ask_report: Callable[..., ExportJob]
 ) -> None:
@@ -419,6 +447,7 @@ def test_running_a_report_job_twice_writes_one_file_and_one_audit_row(
     assert _export_rows() == 1
 
 
+@pytest.mark.usefixtures("quick_pdf")
 def test_a_report_asked_for_while_the_broker_is_down_waits_and_is_sent_again(
     wave: str,
     analyst_client: Client,
@@ -450,6 +479,7 @@ def test_a_report_asked_for_while_the_broker_is_down_waits_and_is_sent_again(
     assert report_jobs_resend(now=timezone.now() + timedelta(seconds=61)) == 0
 
 
+@pytest.mark.usefixtures("quick_pdf")
 def test_a_job_whose_worker_died_is_sent_again_and_runs_once(
     wave: str, analyst_client: Client, settings: object
 ) -> None:

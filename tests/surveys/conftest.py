@@ -4,19 +4,10 @@ from collections.abc import Callable
 
 import pytest
 
-from surveys import pupil, selectors, services
 from surveys.models import SchoolClass, Wave
 from surveys.services import codes_issue, questionnaire_import_default
 from tests.surveys.factories import make_class, make_wave
 from tests.surveys.pupil_client import PupilClient
-
-
-@pytest.fixture(autouse=True)
-def _fresh_district_cache() -> None:
-    # Database ids are reused between tests; the process-wide cache must not outlive one.
-    services._DISTRICT_IDS.clear()
-    selectors._DISTRICT_CHOICES.clear()
-    pupil._FRESH_ITEMS.clear()
 
 
 @pytest.fixture
