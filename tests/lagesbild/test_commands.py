@@ -102,3 +102,28 @@ def test_a_coordinator_edits_the_analysis_text_in_the_admin(
     assert response.status_code == 302
     wave.refresh_from_db()
     assert wave.analysis_text == text
+
+
+def test_audit_wave_names_a_group_remainder_of_a_wave_published_before_the_criterion() -> None:
+    from tests.lagesbild.dashboard_factories import make_cell
+    from tests.lagesbild.dashboard_factories import make_wave as make_published_wave
+
+    # Cells as the rules for one cell at a time publish them: a district's total and its
+    # girls shown, its boys (1 yes) and its one other pupil hidden; together they are the
+    # total minus the girls (docs/privacy.md, "Group remainders").
+    wave = make_published_wave(slug="ht-fore")
+    for area, counts in (
+        ("VAL", {"": (30, 8), "1": (14, 7), "2": (15, 1), "3": (1, 0)}),
+        ("KOMMUN", {"": (50, 13), "1": (24, 9), "2": (24, 4), "3": (2, 0)}),
+    ):
+        for value, (n, yes) in counts.items():
+            breakdown = "gender" if value else "total"
+            make_cell(
+                wave=wave, area=area, breakdown=breakdown, breakdown_value=value, n=n, yes=yes
+            )
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="the disclosure audit fails"):
+        call_command("audit_wave", "ht-fore", stdout=out)
+    assert "VAL × total (group)" in out.getvalue()
+    with pytest.raises(CommandError, match="No wave"):
+        call_command("audit_wave", "finns-inte")

@@ -1,0 +1,49 @@
+"""Run today's independent disclosure audit over a wave's stored cells."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from lagesbild.catalogue import load_catalogue
+from lagesbild.models import WavePublication
+from lagesbild.services import cells_audit
+from surveys.models import Wave
+
+SHOWN_FINDINGS = 20
+
+
+class Command(BaseCommand):
+    help = (
+        "Audit a wave's stored cells with today's disclosure criterion (docs/privacy.md), "
+        "e.g. a wave published before the criterion was last strengthened. Prints each "
+        "finding (table, cell, what a reader pins) and exits with status 1 when there is any."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("slug", help="slug of the wave")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        wave = Wave.objects.filter(slug=options["slug"]).first()
+        if wave is None:
+            raise CommandError(f"No wave with slug {options['slug']!r}.")
+        publication = WavePublication.objects.filter(wave=wave).first()
+        version = publication.catalogue_version if publication else None
+        params = load_catalogue(version).rule_params
+        report = cells_audit(wave_id=wave.pk, params=params, detail=False)
+        if report.passed:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{wave.slug}: the disclosure audit passes ({report.tables} tables, "
+                    f"{report.checked} hidden cells and remainders)."
+                )
+            )
+            return
+        for finding in report.findings[:SHOWN_FINDINGS]:
+            self.stdout.write(finding.describe())
+        more = len(report.findings) - SHOWN_FINDINGS
+        if more > 0:
+            self.stdout.write(f"… and {more} more.")
+        raise CommandError(
+            f"{wave.slug}: the disclosure audit fails in {len(report.failing_tables)} tables "
+            f"({len(report.findings)} findings)."
+        )
