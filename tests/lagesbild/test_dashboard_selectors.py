@@ -3,11 +3,9 @@ comparisons and changes, districts that stand out and trends on waves a test bui
 The selectors of the shared published waves are in test_dashboard_selectors_published.py."""
 
 from dataclasses import fields, replace
-from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from django.utils import timezone
 
 from lagesbild import selectors
 from surveys.models import District, Wave
@@ -131,17 +129,3 @@ def cell(
         unstable=False,
     )
 
-
-def test_a_wave_offers_the_grades_only_when_it_has_grade_cells() -> None:
-    before = make_wave(slug="ht2024", opens_at=timezone.now() - timedelta(days=400))
-    make_cell(wave=before, n=400, yes=80)
-    make_cell(wave=before, n=200, yes=40, breakdown="grade_band", breakdown_value="AK79")
-    keys = [key for key, _label in selectors.breakdown_choices(latest(slug="ht2024"))]
-    assert "ak7-9" in keys
-    assert "ak7" not in keys
-    after = make_wave(slug="ht2025")
-    make_cell(wave=after, n=400, yes=80)
-    make_cell(wave=after, n=70, yes=14, breakdown="grade", breakdown_value="7")
-    labels = dict(selectors.breakdown_choices(latest(slug="ht2025")))
-    assert labels["ak7"] == "Åk 7"
-    assert labels["gy3"] == "Gy 3"
