@@ -624,22 +624,6 @@ def _meta(indicator: Indicator, place: str = "") -> IndicatorMeta:
     )
 
 
-def breakdown_choices(scope: Scope) -> tuple[tuple[str, str], ...]:
-    """The breakdowns the wave has cells of, as (URL value, label), for the pills: a wave
-    published before grades were counted offers no grade (cached)."""
-
-    def kinds() -> frozenset[str]:
-        rows = IndicatorCell.objects.published().filter(wave_id=scope.wave.id, area=KOMMUN_AREA)
-        return frozenset(rows.values_list("breakdown", flat=True).distinct())
-
-    present = dash_cache.cached(scope.version, "breakdowns", (scope.wave.id,), kinds)
-    return tuple(
-        (key, breakdown_label(key))
-        for key, (kind, _value) in BREAKDOWNS.items()
-        if kind in present or kind == Breakdown.TOTAL
-    )
-
-
 def indicator_choices() -> tuple[IndicatorMeta, ...]:
     """Every indicator of the catalogue, in catalogue order, for the filter menus."""
     return tuple(_meta(i) for i in load_catalogue().indicators)

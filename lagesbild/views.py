@@ -145,7 +145,7 @@ def _page(
             "filters": filters,
             "wave": filters.wave,
             "nav": nav,
-            "breakdowns": selectors.breakdown_choices(filters.scope),
+            "breakdowns": [(k, selectors.breakdown_label(k)) for k in selectors.BREAKDOWNS],
             "indicators": selectors.indicator_choices(),
             "areas": selectors.area_choices(filters.scope),
             "can_import_shapes": may_import,

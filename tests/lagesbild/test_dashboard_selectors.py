@@ -128,4 +128,3 @@ def cell(
         ci_high_pct=high,
         unstable=False,
     )
-
