@@ -25,27 +25,12 @@ from .disclosure_audit import (
 
 GENDERS: tuple[str, ...] = ("1", "2", "3")  # KON codes: girl, boy, other / won't say
 GRADE_BANDS: tuple[str, ...] = ("AK79", "GY")  # grades 7–9 and 10–12
-# School years (surveys.models.Grade; gymnasiet's years stored as 10–12), each in its band:
-# a band's pupils are exactly its grades' pupils, so a grade cell is protected under its
-# band cell, not under the total.
-GRADES: tuple[str, ...] = ("7", "8", "9", "10", "11", "12")
-BAND_OF_GRADE: dict[str, str] = {
-    "7": "AK79",
-    "8": "AK79",
-    "9": "AK79",
-    "10": "GY",
-    "11": "GY",
-    "12": "GY",
-}
 KOMMUN = "KOMMUN"  # area code of the whole municipality (lagesbild.models.KOMMUN_AREA)
 BREAKDOWNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("total", ("",)),
     ("gender", GENDERS),
     ("grade_band", GRADE_BANDS),
-    ("grade", GRADES),
 )
-# Breakdowns whose sibling groups sit under the area's total; "grade" also under its band.
-UNDER_TOTAL = ("gender", "grade_band", "grade")
 
 
 @dataclass(frozen=True)
@@ -152,24 +137,18 @@ def build_cube(
 
 
 def cube_groups(keys: Iterable[CellKey]) -> list[Group[CellKey]]:
-    """Sibling groups, one breakdown at a time: the gender values, the grade bands and the
-    grades of an area under the area's total, the grades of a band under the area's band
-    cell, and the districts under the kommun for each breakdown value."""
+    """Sibling groups, one breakdown at a time: the breakdown values of an area under the
+    area's total, and the districts under the kommun for each breakdown value."""
     key_set = set(keys)
     groups: list[Group[CellKey]] = []
     districts: dict[tuple[str, str, str, str, str], list[CellKey]] = {}
-    families = dict(BREAKDOWNS)
     for key in sorted(key_set):
         indicator, place, geography, area, breakdown, value = key
         if area != KOMMUN:
             districts.setdefault((indicator, place, geography, breakdown, value), []).append(key)
-        if breakdown == "total":
-            parts = [(sub, families[sub]) for sub in UNDER_TOTAL]
-        elif breakdown == "grade_band":
-            parts = [("grade", tuple(g for g in GRADES if BAND_OF_GRADE[g] == value))]
-        else:
+        if breakdown != "total":
             continue
-        for sub, values in parts:
+        for sub, values in BREAKDOWNS[1:]:
             members = tuple(
                 k for v in values if (k := (indicator, place, geography, area, sub, v)) in key_set
             )

@@ -16,10 +16,7 @@ breakdown family. Relations, for n and for each place's yes count:
 * kommun(c) = Σ districts(c) + unplaced(c) for every column c (unplaced ≥ 0; it is 0 for
   school geography, where every sheet has a school district);
 * total(r) = Σ values(r, f) + rest_f(r) for every row r and family f (rest ≥ 0: pupils
-  who skipped the gender question; 0 for grade bands, which come from the class);
-* band(r) = Σ its grades(r) for a nested family: åk 7–9 = åk 7 + 8 + 9 and gymnasiet =
-  gy 1 + 2 + 3 (exact, like the bands; with the bands' relation to the total this also
-  makes the total the sum of all grades).
+  who skipped the gender question; 0 for grade bands, which come from the class).
 
 **What the reader knows.** Every shown cell's exact n and yes (they can be recomputed from
 share, interval and rounded n); a bound cell's exact n and that its yes (or no) is 0–4;
@@ -65,17 +62,11 @@ import numpy as np
 
 # Structural facts a reader knows (see the module docstring).
 UNPLACED_IS_EMPTY_FOR = frozenset({"school"})  # geographies where every sheet has a district
-EXACT_FAMILIES = frozenset({"grade_band", "grade"})  # breakdowns every sheet has a value of
+EXACT_FAMILIES = frozenset({"grade_band"})  # breakdowns every sheet has a value of
 KOMMUN_ROW = "KOMMUN"
 UNPLACED_ROW = "(unplaced)"
 TOTAL = ("total", "")
 REST = "(rest)"
-# A family nested in another: the column each value adds up to instead of the total. A
-# reader knows that grades 7–9 make up åk 7–9 and grades 10–12 gymnasiet. (Written here
-# on purpose rather than imported: the audit shares no code with the suppression.)
-PARENT_COLUMN: dict[tuple[str, str], tuple[str, str]] = {
-    ("grade", str(grade)): ("grade_band", "AK79" if grade <= 9 else "GY") for grade in range(7, 13)
-}
 
 # LP values are floats; true counts are integers, so bounds are rounded inward with this
 # tolerance (HiGHS's feasibility tolerance is 1e-7).
@@ -207,20 +198,15 @@ class _Table:
                     (var(KOMMUN_ROW, column), 1.0),
                     *((var(r, column), -1.0) for r in (*self.districts, UNPLACED_ROW)),
                 ]
-            for row in self.rows:  # total (or the parent) = Σ values of a family (+ rest)
+            for row in self.rows:  # total = Σ values of a family (+ rest)
                 for parent, parts in self._sums():
                     yield [(var(row, parent), 1.0), *((var(row, c), -1.0) for c in parts)]
 
     def _sums(self) -> list[tuple[Column, list[Column]]]:
         """Each column that is the sum of others in every row, with its parts: the total
-        over each family (with the family's rest), and a nested family's values also
-        under their parent column when the table has it."""
+        over each family (with the family's rest)."""
         sums: list[tuple[Column, list[Column]]] = []
         for family, values in self.families.items():
-            parents = {PARENT_COLUMN.get(c) for c in values}
-            if None not in parents and parents <= set(self.columns):
-                for parent in sorted(p for p in parents if p is not None):
-                    sums.append((parent, [c for c in values if PARENT_COLUMN[c] == parent]))
             parts = list(values)
             if family not in EXACT_FAMILIES:
                 parts.append((family, REST))
