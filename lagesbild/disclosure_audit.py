@@ -35,12 +35,13 @@ integer bounds the LP gives:
 * a remainder fails when its yes or no count is pinned while its n can be 1..9 (this
   includes "provably all yes / all no"), or when its yes or no is pinned to 1..4.
 
-A *group remainder* is a sum (a total, a band, the kommun) minus its shown parts, when at
-least one part is shown and two or more are not (bound or suppressed cells, the rest or
-the unplaced pupils): the parts not shown together, which a reader gets by subtraction.
-It is protected like a remainder (n pinned to 1..9, or yes or no pinned while n can be
-1..9 or pinned to 1..4, fails), so that hiding two small cells side by side does not
-publish their sum.
+A *group remainder* is a shown sum (a total, a band, the kommun) minus its shown parts,
+when at least one part is shown and two or more are not (bound or suppressed cells, the
+rest or the unplaced pupils): the parts not shown together, which a reader gets exactly
+by subtraction. It is protected like a remainder (n of 1..9, or a yes or no count of
+1..4, fails), so that hiding two small cells side by side does not publish their sum.
+Being exact, it needs no LP. (The remainder of a sum that is not shown moves with that
+sum, a protected quantity of its own: it is pinned only when the sum is.)
 
 A remainder provably of 10 or more pupils may be derived exactly, like a shown cell.
 """
@@ -549,8 +550,8 @@ def _protected(table: _Table) -> Iterator[_Quantity]:
 
 
 def _group_remainders(table: _Table, place: str) -> Iterator[_Quantity]:
-    """Each sum minus its shown parts, where one part or more is shown and two or more
-    are not (one alone is already a protected quantity of its own)."""
+    """Each shown sum minus its shown parts, where one part or more is shown and two or
+    more are not (one alone is already a protected quantity of its own)."""
 
     def is_shown(row: str, column: Column) -> bool:
         cell = table.cells.get((place, row, column))
@@ -564,6 +565,8 @@ def _group_remainders(table: _Table, place: str) -> Iterator[_Quantity]:
         for parent, columns in table._sums():
             sums.append((row, parent, [(row, c) for c in columns]))
     for row, column, parts in sums:
+        if not is_shown(row, column):
+            continue
         shown = tuple(p for p in parts if is_shown(*p))
         hidden = tuple(p for p in parts if not is_shown(*p))
         if shown and len(hidden) >= 2:
@@ -610,6 +613,16 @@ def _check(
 
     small_n = table.rules.min_n - 1  # 9: "n pinned to 1..9"
     few = table.rules.protected_count  # 4: "yes pinned to 1..4"
+    if q.kind == "group":  # a shown sum minus shown parts: known exactly, by subtraction
+        if n0 == 0:
+            return None
+        if n0 <= small_n:
+            return report(f"n pinned to {n0}")
+        if 1 <= y0 <= few:
+            return report(f"yes pinned to {y0}")
+        if 1 <= no0 <= few:
+            return report(f"no pinned to {no0}")
+        return None
     if n0 <= small_n and reader.pinned(n_obj, n0):
         if n0 == 0:
             return None  # known to be empty: nobody to protect

@@ -47,7 +47,6 @@ def make_cube(sheets: list[Sheet]) -> dict[CellKey, tuple[int, int]]:
     cube: dict[CellKey, list[int]] = {}
     columns = [("total", "")] + [("gender", g) for g in "123"]
     columns += [("grade_band", "AK79"), ("grade_band", "GY")]
-    columns += [("grade", str(grade)) for grade in range(7, 13)]
     tables: list[tuple[str, str, str, set[str]]] = [
         ("X", "", "home", home_areas),
         ("S", "", "school", school_areas),
@@ -59,8 +58,7 @@ def make_cube(sheets: list[Sheet]) -> dict[CellKey, tuple[int, int]]:
                 cube[(indicator, place, geography, area, b, v)] = [0, 0]
     for home, school, gender, grade, answer, places in sheets:
         band = "AK79" if grade <= 9 else "GY"
-        cols = [("total", ""), ("grade_band", band), ("grade", str(grade))]
-        cols += [("gender", gender)] if gender else []
+        cols = [("total", ""), ("grade_band", band)] + ([("gender", gender)] if gender else [])
         for indicator, geography in (("X", "home"), ("S", "school"), ("P", "home")):
             if geography == "home":
                 if home == "ANNAN":
