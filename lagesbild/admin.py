@@ -19,6 +19,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import Role, has_role
+from accounts.services import audit
 from surveys.models import District, Municipality
 
 from .measures import parties_text
@@ -279,3 +280,21 @@ class MeasureAdmin(admin.ModelAdmin[Measure]):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return _coordinator(request)
+
+    # The åtgärdsplan is the kommun's record of what it decided: every change is in the
+    # audit log as well as in the admin's own history.
+    def save_model(self, request: HttpRequest, obj: Measure, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        event = "measure changed" if change else "measure created"
+        audit(request, event, measure_id=obj.pk, kommun=obj.municipality.code)
+
+    def delete_model(self, request: HttpRequest, obj: Measure) -> None:
+        measure_id, kommun = obj.pk, obj.municipality.code
+        super().delete_model(request, obj)
+        audit(request, "measure deleted", measure_id=measure_id, kommun=kommun)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Measure]) -> None:
+        rows = list(queryset.values_list("pk", "municipality__code"))
+        super().delete_queryset(request, queryset)
+        for measure_id, kommun in rows:
+            audit(request, "measure deleted", measure_id=measure_id, kommun=kommun)

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from pytest_django import DjangoDbBlocker
 
 from accounts.access import Role
+from accounts.models import AuditLog
 from lagesbild import charts, selectors
 from lagesbild.admin import MeasureAdminForm
 from lagesbild.exports.pdf import report_html
@@ -347,6 +348,17 @@ def test_coordinators_keep_the_plan_in_the_admin_and_analysts_may_not(
     listing = client.get("/admin/lagesbild/measure/?ansvarig=kommun").content.decode()
     assert "Skolpolis" not in listing and "Nyköpings egen åtgärd" not in listing
     assert client.get(f"/admin/lagesbild/measure/{measure.pk}/delete/").status_code == 200
+    # Every change of the plan is in the audit log too, with its kommun.
+    assert client.post(f"/admin/lagesbild/measure/{measure.pk}/delete/", {"post": "yes"})
+    events = list(
+        AuditLog.objects.filter(event__startswith="measure")
+        .order_by("at", "pk")
+        .values_list("event", "details")
+    )
+    assert events == [
+        ("measure created", {"measure_id": measure.pk, "kommun": eskilstuna.code}),
+        ("measure deleted", {"measure_id": measure.pk, "kommun": eskilstuna.code}),
+    ]
     client.logout()
     login_verified(client, make_staff(Role.ANALYST, organisation="kommun"))
     assert client.get("/admin/lagesbild/measure/add/").status_code == 403
