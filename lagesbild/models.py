@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from surveys.models import Wave
 
@@ -243,7 +244,7 @@ class Party(models.TextChoices):
 
 class MeasureStatus(models.TextChoices):
     PLANNED = "planned", _("planerad")
-    ONGOING = "ongoing", _("pågår")
+    ONGOING = "ongoing", pgettext_lazy("åtgärdens status", "pågår")
     DONE = "done", _("genomförd")
     STOPPED = "stopped", _("avbruten")
 
