@@ -47,7 +47,7 @@ share the same thresholds; read it top to bottom.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal
@@ -378,10 +378,7 @@ def suppress_groups[K: Hashable](
     # A group found safe stays safe until one of its cells changes: only those groups are
     # audited again (the same passes in the same order, so the same result, with a
     # fraction of the audits).
-    groups_of: dict[K, list[int]] = {}
-    for index, group in enumerate(group_list):
-        for key in (group.total, *group.members):
-            groups_of.setdefault(key, []).append(index)
+    groups_of = _groups_of(group_list)
     safe: set[int] = set()
     changed = True
     while changed:
@@ -458,10 +455,7 @@ def cover[K: Hashable](
     """
     current: dict[K, Cell] = dict(cells)
     group_list = list(groups)
-    groups_of: dict[K, list[int]] = {}
-    for index, group in enumerate(group_list):
-        for key in (group.total, *group.members):
-            groups_of.setdefault(key, []).append(index)
+    groups_of = _groups_of(group_list)
     used: set[int] = set()
     added: set[K] = set()
     for seed, is_cell in seeds:
@@ -500,11 +494,7 @@ def cover[K: Hashable](
             frontier = {k for i in indexes for k in (group_list[i].total, *group_list[i].members)}
         if target is None:
             continue
-        for key in spread(target) if len(seed) > 1 else (target,):
-            old = current[key]
-            if old.estimate.state != SUPPRESSED:
-                current[key] = Cell(old.n, old.yes, CellEstimate.suppressed("complementary"))
-                added.add(key)
+        added |= _mark_complementary(current, spread(target) if len(seed) > 1 else (target,))
     return _regroup(current, added, group_list, groups_of, params), added
 
 
@@ -519,17 +509,30 @@ def hide[K: Hashable](
     were newly suppressed."""
     current: dict[K, Cell] = dict(cells)
     group_list = list(groups)
+    groups_of = _groups_of(group_list)
+    added = _mark_complementary(current, keys)
+    return _regroup(current, added, group_list, groups_of, params), added
+
+
+def _groups_of[K: Hashable](group_list: Sequence[Group[K]]) -> dict[K, list[int]]:
+    """For each cell key, the indexes of the groups it is the total or a member of."""
     groups_of: dict[K, list[int]] = {}
     for index, group in enumerate(group_list):
         for key in (group.total, *group.members):
             groups_of.setdefault(key, []).append(index)
+    return groups_of
+
+
+def _mark_complementary[K: Hashable](cells: dict[K, Cell], keys: Iterable[K]) -> set[K]:
+    """Suppress ``keys`` in place (reason ``complementary``); returns those that were not
+    suppressed already."""
     added: set[K] = set()
     for key in keys:
-        old = current[key]
+        old = cells[key]
         if old.estimate.state != SUPPRESSED:
-            current[key] = Cell(old.n, old.yes, CellEstimate.suppressed("complementary"))
+            cells[key] = Cell(old.n, old.yes, CellEstimate.suppressed("complementary"))
             added.add(key)
-    return _regroup(current, added, group_list, groups_of, params), added
+    return added
 
 
 def _regroup[K: Hashable](

@@ -254,7 +254,6 @@ def render_pdf(
     report: Report, out: IO[bytes], progress: Callable[[int, str], None] | None = None
 ) -> None:
     """Render ``report`` to PDF bytes in ``out``; ``progress(percent, step)`` is optional."""
-    from weasyprint import CSS, HTML
 
     def tell(percent: int, step: str) -> None:
         if progress is not None:
@@ -262,14 +261,29 @@ def render_pdf(
 
     html = report_html(report)
     tell(40, "layout")
-    css_path = finders.find(REPORT_CSS)
+    write_tagged_pdf(html, REPORT_CSS, out, laid_out=lambda: tell(85, "pdf"))
+
+
+def write_tagged_pdf(
+    html: str,
+    stylesheet: str,
+    out: IO[bytes] | Path,
+    *,
+    laid_out: Callable[[], None] | None = None,
+) -> None:
+    """Lay out ``html`` with the static file ``stylesheet`` and write a tagged PDF/UA-1:
+    a structure tree (headings, tables with their header cells, lists, figures), the
+    document language from <html lang> and the title shown as the title. Only local
+    files and the charts' data: URLs are fetched (`local_only_check`)."""
+    from weasyprint import CSS, HTML
+
+    css_path = finders.find(stylesheet)
     if not css_path or not isinstance(css_path, str):
-        raise FileNotFoundError(REPORT_CSS)
+        raise FileNotFoundError(stylesheet)
     fetcher = local_only_fetcher()
     document = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=fetcher).render(
         stylesheets=[CSS(filename=css_path, url_fetcher=fetcher)]
     )
-    tell(85, "pdf")
-    # Tagged PDF/UA-1: a structure tree (headings, tables with their header cells, lists,
-    # figures), the document language from <html lang> and the title shown as the title.
+    if laid_out is not None:
+        laid_out()
     document.write_pdf(out, pdf_variant="pdf/ua-1")

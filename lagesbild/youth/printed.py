@@ -26,10 +26,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
-from lagesbild.exports.pdf import local_only_fetcher
+from lagesbild.exports.pdf import write_tagged_pdf
 
 if TYPE_CHECKING:
     from surveys.models import Wave
@@ -81,17 +80,7 @@ def _directory() -> Path:
 
 
 def _render(source: str, out: Path) -> None:
-    from weasyprint import CSS as StyleSheet
-    from weasyprint import HTML
-
-    css_path = finders.find(CSS)
-    if not css_path or not isinstance(css_path, str):
-        raise FileNotFoundError(CSS)
-    fetcher = local_only_fetcher()
-    document = HTML(string=source, base_url=str(settings.BASE_DIR), url_fetcher=fetcher).render(
-        stylesheets=[StyleSheet(filename=css_path, url_fetcher=fetcher)]
-    )
-    document.write_pdf(out, pdf_variant="pdf/ua-1")
+    write_tagged_pdf(source, CSS, out)
 
 
 def pdf_file(wave: Wave, language: str, kind: Kind, page: Callable[[], YouthPage]) -> Path:

@@ -25,8 +25,8 @@ from lagesbild.models import Measure
 from lagesbild.snapshot import published_facts
 from surveys import languages as pupil_languages
 from surveys import pupil
+from surveys.flow import flow_for
 from surveys.models import Municipality, Wave
-from surveys.questionnaire import load_questionnaire
 
 from . import content, printed
 
@@ -65,7 +65,7 @@ def _wave(municipality: Municipality, slug: str) -> Wave:
 
 def page_languages(wave: Wave) -> list[str]:
     """The languages the wave was offered in that the page has texts for (Swedish first)."""
-    questionnaire = load_questionnaire(wave.questionnaire.definition)
+    questionnaire = flow_for(wave.questionnaire).questionnaire
     offered = pupil_languages.offered(wave.languages, questionnaire)
     return [code for code in content.languages() if code in offered]
 
@@ -160,7 +160,7 @@ def youth_page(wave: Wave, language: str, *, absolute_url: str) -> YouthPage:
         groups=groups,
         districts=content.district_findings(metas, cells, scope.areas, t),
         measures=content.measure_views(_measures(wave), groups, t, today=timezone.localdate()),
-        help=pupil.help_views(load_questionnaire(wave.questionnaire.definition), language),
+        help=pupil.help_views(flow_for(wave.questionnaire).questionnaire, language),
         url=absolute_url,
     )
 

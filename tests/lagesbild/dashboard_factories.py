@@ -272,3 +272,20 @@ def grid_geojson(codes: Sequence[str], *, code_property: str = "code") -> dict[s
             }
         )
     return {"type": "FeatureCollection", "features": features}
+
+
+def two_published_waves(districts: Sequence[District], opens: datetime, **fields: Any) -> None:
+    """Two published autumn waves of the districts' kommun a year apart ("ht<year>", the
+    later one opening at ``opens``), each with every cell of the catalogue (`build_cube`);
+    ``fields`` are more Wave fields (e.g. ``youth_page``, ``languages``)."""
+    for seed, start in enumerate((opens - timedelta(days=365), opens), start=1):
+        wave = make_wave(
+            municipality=districts[0].municipality,
+            slug=f"ht{start.year}",
+            name=f"HT {start.year}",
+            opens_at=start,
+            closes_at=start + timedelta(days=21),
+            published_at=start + timedelta(days=40),
+            **fields,
+        )
+        build_cube(wave, districts, seed=seed)

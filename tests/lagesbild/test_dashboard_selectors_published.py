@@ -14,26 +14,16 @@ from django.utils import timezone
 from lagesbild import selectors
 from lagesbild.models import KOMMUN_AREA, IndicatorCell
 from surveys.models import District, Wave
-from tests.lagesbild.conftest import shared_districts, shared_waves
+from tests.lagesbild import published_fixtures
 from tests.lagesbild.dashboard_factories import make_cell, make_wave
 from tests.lagesbild.test_dashboard_selectors import latest, meta
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture(autouse=True)
-def _empty_cache() -> None:
-    cache.clear()
-
-
-@pytest.fixture
-def districts(module_published_waves: dict[str, list[int]], db: None) -> list[District]:
-    return shared_districts(module_published_waves)
-
-
-@pytest.fixture
-def waves(module_published_waves: dict[str, list[int]], db: None) -> list[Wave]:
-    return shared_waves(module_published_waves)
+# The module's fixtures over the waves built once (tests/lagesbild/published_fixtures.py).
+_empty_cache = published_fixtures._empty_cache
+districts = published_fixtures.districts
+waves = published_fixtures.waves
 
 
 def test_no_query_of_any_page_reads_the_raw_counts(waves: list[Wave]) -> None:

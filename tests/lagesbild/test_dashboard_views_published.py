@@ -13,32 +13,16 @@ from django.test import Client
 from accounts.models import AuditLog
 from lagesbild.models import IndicatorCell
 from surveys.models import District, Wave
-from tests.lagesbild.conftest import shared_districts, shared_waves
+from tests.lagesbild import published_fixtures
 from tests.lagesbild.dashboard_factories import grid_geojson
+from tests.lagesbild.test_dashboard_views import PAGES
 
 pytestmark = pytest.mark.django_db
 
-PAGES = [
-    "/lagesbild/",
-    "/lagesbild/indikator/EXP02/",
-    "/lagesbild/omrade/SKI/",
-    "/lagesbild/karta/",
-]
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache() -> None:
-    cache.clear()
-
-
-@pytest.fixture
-def districts(module_published_waves: dict[str, list[int]], db: None) -> list[District]:
-    return shared_districts(module_published_waves)
-
-
-@pytest.fixture
-def waves(module_published_waves: dict[str, list[int]], db: None) -> list[Wave]:
-    return shared_waves(module_published_waves)
+# The module's fixtures over the waves built once (tests/lagesbild/published_fixtures.py).
+_empty_cache = published_fixtures._empty_cache
+districts = published_fixtures.districts
+waves = published_fixtures.waves
 
 
 @pytest.mark.parametrize("url", PAGES)

@@ -35,6 +35,7 @@ from tests.lagesbild.dashboard_factories import (
     build_cube,
     demo_districts,
     make_wave,
+    two_published_waves,
 )
 
 OPENS = datetime(2025, 10, 1, 8, tzinfo=timezone.get_current_timezone())
@@ -136,20 +137,7 @@ def _world(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterato
         districts = demo_districts()
         municipality = districts[0].municipality
         Municipality.objects.filter(pk=municipality.pk).update(code=KOMMUN, name="Eskilstuna")
-        for seed, (slug, opens) in enumerate(
-            [("ht2024", OPENS - timedelta(days=365)), ("ht2025", OPENS)]
-        ):
-            wave = make_wave(
-                municipality=municipality,
-                slug=slug,
-                name=f"HT {opens.year}",
-                opens_at=opens,
-                closes_at=opens + timedelta(days=21),
-                published_at=opens + timedelta(days=40),
-                youth_page=True,
-                languages=["sv", "en", "ar"],
-            )
-            build_cube(wave, districts, seed=seed + 1)
+        two_published_waves(districts, OPENS, youth_page=True, languages=["sv", "en", "ar"])
         now = timezone.now()
         open_wave = make_wave(
             municipality=municipality,
@@ -301,19 +289,23 @@ def test_every_number_on_the_page_is_a_shown_cell_or_a_bound(world: None, client
             assert number in set(shown)
 
 
-@pytest.mark.django_db
-def test_a_hidden_district_cell_is_never_said(world: None, client: Client) -> None:
-    """The attacker's view: a district that stands out, then its cell is hidden (as the
-    complementary suppression would): its sentence must go, with no number left."""
-    page = _page(client)
-    district = next(d for d in page.districts if d.findings)
+def _standing_out(client: Client) -> tuple[content.DistrictView, str, IndicatorCell]:
+    """The first district the page names, its first sentence and that sentence's cell."""
+    district = next(d for d in _page(client).districts if d.findings)
     sentence = district.findings[0].sentence
     code = next(
         c
         for c, template in content.texts("sv").indicators.items()
         if sentence.endswith(template.split("{n} av 100", 1)[1])
     )
-    cell = _shown("ht2025", district.code, code)
+    return district, sentence, _shown("ht2025", district.code, code)
+
+
+@pytest.mark.django_db
+def test_a_hidden_district_cell_is_never_said(world: None, client: Client) -> None:
+    """The attacker's view: a district that stands out, then its cell is hidden (as the
+    complementary suppression would): its sentence must go, with no number left."""
+    district, sentence, cell = _standing_out(client)
     IndicatorCell.objects.filter(pk=cell.pk).update(
         state=CellState.SUPPRESSED,
         share_pct=None,
@@ -496,15 +488,8 @@ def test_the_configured_public_address_is_printed(
 
 @pytest.mark.django_db
 def test_an_uncertain_value_is_not_said(world: None, client: Client) -> None:
-    page = _page(client)
-    district = next(d for d in page.districts if d.findings)
-    sentence = district.findings[0].sentence
-    code = next(
-        c
-        for c, template in content.texts("sv").indicators.items()
-        if sentence.endswith(template.split("{n} av 100", 1)[1])
-    )
-    IndicatorCell.objects.filter(pk=_shown("ht2025", district.code, code).pk).update(unstable=True)
+    district, sentence, cell = _standing_out(client)
+    IndicatorCell.objects.filter(pk=cell.pk).update(unstable=True)
     again = next(d for d in _page(client).districts if d.code == district.code)
     assert sentence not in [f.sentence for f in again.findings]
 

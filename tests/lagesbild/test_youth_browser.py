@@ -2,7 +2,7 @@
 and without JavaScript, in Debian's Chromium (one test: building the waves is the slow
 part)."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from surveys.models import Municipality
 from tests.axe import axe_violations
-from tests.lagesbild.dashboard_factories import build_cube, demo_districts, make_wave
+from tests.lagesbild.dashboard_factories import demo_districts, two_published_waves
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,20 +23,7 @@ def page_path(live_server: Any) -> str:
     """Created before the browser starts: Playwright's event loop forbids the ORM."""
     districts = demo_districts()
     Municipality.objects.filter(pk=districts[0].municipality_id).update(code="0484")
-    for seed, (slug, opens) in enumerate(
-        [("ht2024", OPENS - timedelta(days=365)), ("ht2025", OPENS)]
-    ):
-        wave = make_wave(
-            municipality=districts[0].municipality,
-            slug=slug,
-            name=f"HT {opens.year}",
-            opens_at=opens,
-            closes_at=opens + timedelta(days=21),
-            published_at=opens + timedelta(days=40),
-            youth_page=True,
-            languages=["sv", "ar"],
-        )
-        build_cube(wave, districts, seed=seed + 1)
+    two_published_waves(districts, OPENS, youth_page=True, languages=["sv", "ar"])
     return "/0484/vad-sa-unga/ht2025/"
 
 
