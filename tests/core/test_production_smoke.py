@@ -38,7 +38,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.access import Role
 from bench.stack import Service, TcpProbe
 from surveys import services
-from surveys.models import School, SchoolClass, Wave
+from surveys.models import Municipality, School, SchoolClass, Wave
 from tests.accounts.accounts_helpers import make_staff
 from tests.lagesbild.dashboard_factories import build_cube, demo_districts, make_wave
 
@@ -268,6 +268,7 @@ class Seeded:
     code: str
     username: str
     device: TOTPDevice
+    kommun: str  # the published wave's kommun code (its public pages)
 
 
 def _seed(access_code_key: str) -> Seeded:
@@ -283,7 +284,9 @@ def _seed(access_code_key: str) -> Seeded:
         closes_at=now - timedelta(days=40),
         published_at=now - timedelta(days=20),
         analysis_text="Analys.",
+        youth_page=True,
     )
+    Municipality.objects.filter(pk=published.municipality_id).update(open_data=True)
     build_cube(published, districts)
     open_wave = Wave.objects.create(
         municipality=published.municipality,
@@ -303,7 +306,9 @@ def _seed(access_code_key: str) -> Seeded:
     user.password = hasher.encode(PASSWORD, hasher.salt())
     user.save(update_fields=["password"])
     device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
-    return Seeded(code=code, username=user.username, device=device)
+    return Seeded(
+        code=code, username=user.username, device=device, kommun=published.municipality.code
+    )
 
 
 def _totp(device: TOTPDevice) -> str:
@@ -378,6 +383,19 @@ def test_every_kind_of_page_answers_in_production(built: Path, tmp_path: Path) -
         assert static.headers["Content-Encoding"] in {"br", "gzip"}
         assert "immutable" in static.headers["Cache-Control"]
         assert static.text == (built / "static" / "css" / "site.css").read_text()
+
+        # The public pages of the kommun: the young people's page with its own hashed
+        # stylesheet, its poster rendered by the web process, and the open data.
+        youth = browser.get(f"/{seeded.kommun}/vad-sa-unga/{WAVE}/")
+        assert youth.status_code == 200, youth.text[:500]
+        assert f"/static/{manifest['paths']['youth/youth.css']}" in youth.text
+        assert browser.get(f"/static/{manifest['paths']['youth/youth.css']}").status_code == 200
+        poster = browser.get(f"/{seeded.kommun}/vad-sa-unga/{WAVE}/sv/affisch.pdf")
+        assert poster.status_code == 200
+        assert poster.content.startswith(b"%PDF")
+        open_csv = browser.get(f"/{seeded.kommun}/oppna-data/{WAVE}.csv")
+        assert open_csv.status_code == 200
+        assert "share_pct" in open_csv.text
 
         # Staff: password, then the second factor, then a dashboard.
         staff = Browser(stack)
