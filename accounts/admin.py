@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
-from django.forms import CheckboxSelectMultiple, ModelForm
+from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .access import Role, has_role
-from .models import AuditLog, StaffProfile
+from .models import AuditLog, Membership, StaffProfile
 from .services import audit
 
 CSV_COLUMNS = [
@@ -29,6 +29,7 @@ CSV_COLUMNS = [
     "actor_username",
     "roles",
     "organisation",
+    "kommun",
     "ip_address",
     "path",
     "details",
@@ -38,31 +39,42 @@ CSV_COLUMNS = [
 class StaffProfileInline(admin.StackedInline[StaffProfile, User]):
     model = StaffProfile
     can_delete = False
-    verbose_name_plural = _("organisation och skola")
+    verbose_name_plural = _("organisation")
+
+
+class MembershipInline(admin.TabularInline[Membership, User]):
+    """A user's roles: one row per kommun and role (the system administrator's without a
+    kommun). The model's `clean` gives the Swedish errors (a school of another kommun, a
+    school contact without a school)."""
+
+    model = Membership
+    extra = 1
+    fields = ["municipality", "role", "school"]
+    verbose_name = _("roll i en kommun")
+    verbose_name_plural = _("roller (medlemskap per kommun)")
 
 
 class StaffUserAdmin(UserAdmin[User]):
-    inlines = [StaffProfileInline]
+    inlines = [StaffProfileInline, MembershipInline]
     list_display = ["username", "email", "is_active", "is_superuser", "last_login"]
-    list_filter = ["is_active", "is_superuser", "groups"]
-    # Roles are groups; nobody gets permissions one by one, so the form leaves them out.
-    # Checkboxes for the roles instead of the stock two-box widget, whose labels carry
-    # ARIA attributes they may not have (axe).
+    list_filter = ["is_active", "is_superuser", "memberships__municipality", "memberships__role"]
+    # Roles are memberships (the inline); nobody gets groups or permissions one by one, so
+    # the form leaves both out.
     fieldsets = tuple(
         (
             name,
-            {**options, "fields": tuple(f for f in options["fields"] if f != "user_permissions")},
+            {
+                **options,
+                "fields": tuple(
+                    f for f in options["fields"] if f not in ("user_permissions", "groups")
+                ),
+            },
         )
         for name, options in UserAdmin.fieldsets or ()
     )
     filter_horizontal = ()
     # Set by logging in and by creating the user, never by hand.
     readonly_fields = ["last_login", "date_joined"]
-
-    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "groups":
-            kwargs["widget"] = CheckboxSelectMultiple
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def user_change_password(
         self, request: HttpRequest, id: str, form_url: str = ""
@@ -87,8 +99,9 @@ admin.site.register(User, StaffUserAdmin)
 
 
 class RoleGroupAdmin(GroupAdmin):
-    """The role groups are defined in code (accounts.access) and synced after every
-    migrate, so the admin shows them and who has them, and changes nothing."""
+    """The role groups hold each role's admin permissions; they are defined in code
+    (`accounts.signals.sync_role_groups`) and synced after every migrate, so the admin
+    shows them and changes nothing. Users hold roles through memberships, never groups."""
 
     readonly_fields = ["name", "permissions"]
     filter_horizontal = ()
@@ -172,8 +185,17 @@ class OrganisationFilter(admin.SimpleListFilter):
 class AuditLogAdmin(admin.ModelAdmin[AuditLog]):
     """Append-only: nobody adds, changes or deletes rows here; only the system admin reads."""
 
-    list_display = ["at", "event", "actor_username", "roles", "organisation", "ip_address", "path"]
-    list_filter = ["event", OrganisationFilter, ("at", admin.DateFieldListFilter)]
+    list_display = [
+        "at",
+        "event",
+        "actor_username",
+        "roles",
+        "organisation",
+        "kommun",
+        "ip_address",
+        "path",
+    ]
+    list_filter = ["event", OrganisationFilter, "kommun", ("at", admin.DateFieldListFilter)]
     search_fields = ["actor_username", "event", "path"]
     date_hierarchy = "at"
     readonly_fields = CSV_COLUMNS

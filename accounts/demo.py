@@ -13,11 +13,11 @@ from typing import Final
 from django.contrib.auth.models import User
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from surveys.models import School
+from surveys.models import Municipality, School
 
 from . import otp
 from .access import Role
-from .services import role_grant
+from .services import membership_grant
 
 # (username, role, organisation, code tag, description)
 DEMO_STAFF: Final = [
@@ -28,6 +28,7 @@ DEMO_STAFF: Final = [
     ("skolkontakt", Role.SCHOOL_CONTACT, None, "sko", "skolkontakt"),
 ]
 DEMO_SCHOOL: Final = "Demoskolan Skiftinge"
+DEMO_KOMMUN: Final = "0484"
 DEMO_ADMIN_TAG: Final = "adm"
 
 
@@ -60,7 +61,8 @@ def seed_demo_staff(
 ) -> None:
     """Create (once) the demo staff and print one line per login with its second factor:
     recovery codes (restocked on every run) and the authenticator key."""
-    school = School.objects.filter(name=DEMO_SCHOOL).first()
+    school = School.objects.filter(name=DEMO_SCHOOL).select_related("district").first()
+    kommun = Municipality.objects.filter(code=DEMO_KOMMUN).first()
     rows: list[tuple[str, str, str, str]] = []
     admin = User.objects.filter(username=admin_username).first()
     if admin is not None:
@@ -72,11 +74,12 @@ def seed_demo_staff(
             user = User.objects.create_user(
                 username=username, email=f"{username}@example.invalid", password=password
             )
-        if role is Role.SCHOOL_CONTACT and school is None:
+        if kommun is None or (role is Role.SCHOOL_CONTACT and school is None):
             continue
-        role_grant(
+        membership_grant(
             user=user,
             role=role,
+            municipality=kommun,
             organisation=organisation,
             school_id=school.pk if role is Role.SCHOOL_CONTACT and school else None,
         )

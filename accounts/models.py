@@ -1,19 +1,25 @@
-"""Staff profiles (organisation, school) and the append-only audit log.
+"""Staff profiles (organisation), memberships (user × kommun × role) and the append-only
+audit log.
 
-Roles themselves are Django groups named after `accounts.access.Role`; the profile holds
-what a role needs to be narrowed: an analyst's organisation and a school contact's school.
+A user's roles are their memberships: each names one kommun (the system administrator's
+names none and holds in every kommun) and, for a school contact, the one school. Who may
+do what with them is decided in `accounts.access` only.
 """
 
 from typing import Any, NoReturn
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .roles import ROLE_LABELS, Role
+
 
 class Organisation(models.TextChoices):
-    KOMMUN = "kommun", _("Eskilstuna kommun")
+    KOMMUN = "kommun", _("Kommunen")
     POLIS = "polis", _("Polisen")
     IDEER = "ideer", _("Idéer för livet")
 
@@ -32,6 +38,43 @@ class StaffProfile(models.Model):
         blank=True,
         help_text=_("Krävs för analytiker."),
     )
+
+    class Meta:
+        verbose_name = _("personalprofil")
+        verbose_name_plural = _("personalprofiler")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class Membership(models.Model):
+    """One role of one user in one kommun; the system administrator's names no kommun.
+
+    A school contact's membership names the one school they see, a school of the same
+    kommun (checked in `clean`, in `accounts.services.membership_grant` and, on PostgreSQL,
+    by a trigger).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("användare"),
+    )
+    municipality = models.ForeignKey(
+        "surveys.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("kommun"),
+        help_text=_("Tomt endast för systemadministratören, som gäller i alla kommuner."),
+    )
+    role = models.CharField(
+        _("roll"),
+        max_length=16,
+        choices=[(role.value, label) for role, label in ROLE_LABELS.items()],
+    )
     school = models.ForeignKey(
         "surveys.School",
         on_delete=models.PROTECT,
@@ -43,11 +86,50 @@ class StaffProfile(models.Model):
     )
 
     class Meta:
-        verbose_name = _("personalprofil")
-        verbose_name_plural = _("personalprofiler")
+        verbose_name = _("medlemskap")
+        verbose_name_plural = _("medlemskap")
+        ordering = ["user", "municipality", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "municipality", "role"], name="membership_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(municipality__isnull=True),
+                name="membership_one_system_admin",
+            ),
+            # The system administrator, and only they, hold a role in no particular kommun.
+            models.CheckConstraint(
+                condition=Q(role=Role.ADMIN.value, municipality__isnull=True)
+                | (~Q(role=Role.ADMIN.value) & Q(municipality__isnull=False)),
+                name="membership_kommun_unless_admin",
+            ),
+            # A school contact has a school; nobody else has one.
+            models.CheckConstraint(
+                condition=Q(role=Role.SCHOOL_CONTACT.value, school__isnull=False)
+                | (~Q(role=Role.SCHOOL_CONTACT.value) & Q(school__isnull=True)),
+                name="membership_school_only_for_contacts",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return str(self.user)
+        where = self.municipality.name if self.municipality else _("alla kommuner")
+        return f"{self.user} – {self.get_role_display()} – {where}"
+
+    def clean(self) -> None:
+        if self.role == Role.ADMIN and self.municipality_id is not None:
+            raise ValidationError(
+                {"municipality": _("Systemadministratören gäller i alla kommuner: lämna tomt.")}
+            )
+        if self.role != Role.ADMIN and self.municipality_id is None:
+            raise ValidationError({"municipality": _("Välj kommunen som rollen gäller i.")})
+        if self.role == Role.SCHOOL_CONTACT:
+            if self.school is None:
+                raise ValidationError({"school": _("En skolkontakt behöver en skola.")})
+            if self.school.district.municipality_id != self.municipality_id:
+                raise ValidationError({"school": _("Skolan ligger i en annan kommun.")})
+        elif self.school_id is not None:
+            raise ValidationError({"school": _("Bara en skolkontakt har en skola.")})
 
 
 class AppendOnlyError(Exception):
@@ -66,8 +148,9 @@ class AuditLogQuerySet(models.QuerySet["AuditLog"]):
 class AuditLog(models.Model):
     """One security-relevant event. Rows are only ever inserted.
 
-    Who is kept as a snapshot (id, username, roles, organisation), not as a foreign key:
-    a row must outlive the account and must never be rewritten by an ON DELETE rule.
+    Who is kept as a snapshot (id, username, roles, organisation), and the kommun the event
+    concerns by its code, not as foreign keys: a row must outlive the account and must
+    never be rewritten by an ON DELETE rule.
     Details never hold answers, one-time codes, passwords or second-factor tokens
     (`accounts.services.audit` refuses such keys).
     """
@@ -78,6 +161,9 @@ class AuditLog(models.Model):
     actor_username = models.CharField(_("användarnamn"), max_length=150, blank=True)
     roles = models.CharField(_("roller"), max_length=100, blank=True)
     organisation = models.CharField(_("organisation"), max_length=16, blank=True)
+    # SCB's code of the kommun the event concerns ("" for an event of no one kommun, such
+    # as a login).
+    kommun = models.CharField(_("kommun"), max_length=4, blank=True, db_index=True)
     ip_address = models.GenericIPAddressField(_("IP-adress"), null=True, blank=True)
     path = models.CharField(_("sökväg"), max_length=300, blank=True)
     details = models.JSONField(_("detaljer"), default=dict, blank=True)

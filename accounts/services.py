@@ -1,16 +1,20 @@
-"""Writes of the accounts app: audit rows, roles, sessions."""
+"""Writes of the accounts app: audit rows, memberships, sessions."""
 
 import ipaddress
 from collections.abc import Mapping
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from django.conf import settings
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
+from django.db import transaction
 from django.http import HttpRequest
 
-from .access import AnyUser, Role, organisation_of, roles_of
-from .models import AuditLog, Organisation, StaffProfile, UserSession
+from .access import AnyUser, Role, forget_grants, organisation_of, roles_of
+from .models import AuditLog, Membership, Organisation, StaffProfile, UserSession
+
+if TYPE_CHECKING:
+    from surveys.models import Municipality
 
 # Details of an audit row never carry secrets or pupil data: refuse these keys outright.
 _FORBIDDEN_DETAIL_WORDS: Final = (
@@ -58,13 +62,21 @@ def client_ip(request: HttpRequest) -> str | None:
         return None
 
 
-def audit(request_or_user: HttpRequest | AnyUser | None, event: str, **details: object) -> AuditLog:
+def audit(
+    request_or_user: HttpRequest | AnyUser | None,
+    event: str,
+    *,
+    kommun: "Municipality | str | None" = None,
+    **details: object,
+) -> AuditLog:
     """Append one row to the audit log.
 
     Pass the request where there is one (it adds the address and the path), else the
-    user, else None for the system itself (e.g. the retention task). Details are small
-    JSON values describing what was done (wave, filters, file type, cell count, checksum);
-    keys naming codes, answers, passwords or tokens are refused with ValueError.
+    user, else None for the system itself (e.g. the retention task). `kommun` is the
+    kommun the event concerns (a `Municipality` or its code); a request of a page under
+    `/<kommunkod>/` carries its own. Details are small JSON values describing what was
+    done (wave, filters, file type, cell count, checksum); keys naming codes, answers,
+    passwords or tokens are refused with ValueError.
     """
     _check_details(details)
     request: HttpRequest | None = None
@@ -83,39 +95,60 @@ def audit(request_or_user: HttpRequest | AnyUser | None, event: str, **details: 
     if request is not None:
         row.ip_address = client_ip(request)
         row.path = request.path[:300]
+        if kommun is None:
+            kommun = getattr(request, "kommun", None)
+    if kommun is not None:
+        row.kommun = kommun if isinstance(kommun, str) else kommun.code
     row.save()
     return row
 
 
-def role_grant(
+def membership_grant(
     *,
     user: User,
     role: Role,
+    municipality: "Municipality | None",
     organisation: Organisation | str | None = None,
     school_id: int | None = None,
-) -> None:
-    """Give `user` a role, with the organisation (analyst) or school (school contact) it needs.
+) -> Membership:
+    """Give `user` a role in `municipality` (None: the system administrator, in every
+    kommun), with the organisation (analyst) or school (school contact) it needs.
 
-    The group change itself is audited by the m2m signal in `accounts.signals`.
+    Idempotent. Raises ValidationError (Swedish) for a school of another kommun or a
+    membership the rules refuse. The change is audited by `accounts.signals`.
     """
-    if role is Role.ANALYST and not organisation:
+    if role is Role.ANALYST and not organisation and not organisation_of(user):
         raise ValueError("an analyst needs an organisation")
-    if role is Role.SCHOOL_CONTACT and school_id is None:
-        raise ValueError("a school contact needs a school")
-    profile, _created = StaffProfile.objects.get_or_create(user=user)
-    changed = False
-    if organisation and profile.organisation != organisation:
-        profile.organisation = str(organisation)
-        changed = True
-    if school_id is not None and profile.school_id != school_id:
-        profile.school_id = school_id
-        changed = True
-    if changed:
-        profile.save()
-    group, _created = Group.objects.get_or_create(name=role.value)
-    user.groups.add(group)
-    if hasattr(user, "_accounts_roles"):
-        delattr(user, "_accounts_roles")
+    with transaction.atomic():
+        if organisation:
+            profile, _created = StaffProfile.objects.get_or_create(user=user)
+            if profile.organisation != organisation:
+                profile.organisation = str(organisation)
+                profile.save()
+        membership = Membership.objects.filter(
+            user=user, municipality=municipality, role=role.value
+        ).first()
+        if membership is None:
+            membership = Membership(
+                user=user, municipality=municipality, role=role.value, school_id=school_id
+            )
+        elif membership.school_id == school_id:
+            forget_grants(user)
+            return membership
+        membership.school_id = school_id
+        membership.full_clean(validate_unique=False)
+        membership.save()
+    forget_grants(user)
+    return membership
+
+
+def membership_end(*, user: User, role: Role, municipality: "Municipality | None") -> bool:
+    """Take `role` in `municipality` from `user`; True when there was one to take."""
+    deleted, _rows = Membership.objects.filter(
+        user=user, municipality=municipality, role=role.value
+    ).delete()
+    forget_grants(user)
+    return bool(deleted)
 
 
 def session_track(*, user: User, session_key: str) -> None:

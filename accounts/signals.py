@@ -1,7 +1,8 @@
 """Side effects that must happen however a change is made (admin, shell, code).
 
-Login events, role changes and deactivations are audited here; deactivating a user also
-ends their sessions. The role groups are created after every migrate.
+Login events, membership changes and deactivations are audited here; deactivating a user
+also ends their sessions. The role groups (each role's admin permissions, read through
+`accounts.backends.MembershipBackend`) are created after every migrate.
 """
 
 from typing import Any, Final
@@ -11,10 +12,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission, User
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import m2m_changed, post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.http import HttpRequest
 
-from .access import Role
+from .models import Membership
+from .roles import Role
 
 # Coordinators manage set-up through the admin: every model of these apps ...
 COORDINATOR_APPS: Final = ("surveys", "lagesbild")
@@ -64,25 +66,31 @@ def _on_logout(sender: Any, request: HttpRequest, user: User | None, **kwargs: A
         audit(request, "logout")
 
 
-def _on_groups_changed(
-    sender: Any,
-    instance: Any,
-    action: str,
-    reverse: bool,
-    pk_set: set[int] | None,
-    **kwargs: Any,
-) -> None:
+def _on_membership_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
     from .services import audit
 
-    if action not in {"post_add", "post_remove", "post_clear"}:
-        return
-    if reverse:  # group.user_set changed: one row per user
-        users = get_user_model().objects.filter(pk__in=pk_set or set())
-        for user in users:
-            audit(None, "role changed", user_id=user.pk, group=instance.name, action=action)
-        return
-    names = sorted(Group.objects.filter(pk__in=pk_set or set()).values_list("name", flat=True))
-    audit(None, "role changed", user_id=instance.pk, groups=names, action=action)
+    audit(
+        None,
+        "role changed",
+        kommun=instance.municipality.code if instance.municipality_id else None,
+        user_id=instance.user_id,
+        role=instance.role,
+        school_id=instance.school_id,
+        action="granted" if created else "changed",
+    )
+
+
+def _on_membership_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from .services import audit
+
+    audit(
+        None,
+        "role changed",
+        kommun=instance.municipality.code if instance.municipality_id else None,
+        user_id=instance.user_id,
+        role=instance.role,
+        action="ended",
+    )
 
 
 def _remember_active(sender: Any, instance: Any, **kwargs: Any) -> None:
@@ -107,8 +115,9 @@ def connect() -> None:
     user_logged_in.connect(_on_login, dispatch_uid="accounts_login")
     user_login_failed.connect(_on_login_failed, dispatch_uid="accounts_login_failed")
     user_logged_out.connect(_on_logout, dispatch_uid="accounts_logout")
-    m2m_changed.connect(
-        _on_groups_changed, sender=user_model.groups.through, dispatch_uid="accounts_groups"
+    post_save.connect(_on_membership_saved, sender=Membership, dispatch_uid="accounts_membership")
+    post_delete.connect(
+        _on_membership_deleted, sender=Membership, dispatch_uid="accounts_membership_end"
     )
     pre_save.connect(_remember_active, sender=user_model, dispatch_uid="accounts_pre_save")
     post_save.connect(_on_user_saved, sender=user_model, dispatch_uid="accounts_post_save")

@@ -1,5 +1,7 @@
 """Login with two factors, enrolment, recovery codes, logout and the account page."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
@@ -8,7 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render, resolve_url
-from django.urls import resolve, reverse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,12 +23,18 @@ from django_otp import login as otp_login
 from . import otp
 from .access import (
     ALL_ROLES,
-    Role,
+    FOLLOW_PROGRESS,
+    ISSUE_CODES,
+    ROLE_LABELS,
+    VIEW_RESULTS,
+    AnyUser,
+    is_system_admin,
     is_verified,
+    kommuner_of,
     organisation_of,
     role_required,
+    roles_in,
     roles_of,
-    school_of,
 )
 from .admin_site import ADMIN_SITE_ROLES
 from .forms import EnrolForm, TokenForm
@@ -46,7 +54,7 @@ def _next_url(request: HttpRequest) -> str:
 def _done(request: HttpRequest, next_url: str) -> HttpResponseBase:
     """After the second factor: the `next` address, or the user's landing page (known
     only now that the user is known)."""
-    return redirect(next_url or landing_url(roles_of(request.user)))
+    return redirect(next_url or landing_url(request.user))
 
 
 def _with_next(url: str, next_url: str) -> str:
@@ -136,7 +144,7 @@ def enrol(request: HttpRequest) -> HttpResponseBase:
                 "accounts/recovery_codes.html",
                 {
                     "codes": codes,
-                    "next": next_url or landing_url(roles_of(user)),
+                    "next": next_url or landing_url(user),
                     "fresh_enrolment": True,
                 },
             )
@@ -169,47 +177,72 @@ def logout(request: HttpRequest) -> HttpResponseBase:
     return redirect(settings.LOGIN_URL)
 
 
-# The account page's links to the staff pages, in this order.
-YOUR_PAGES = (
-    ("lagesbild:overview", gettext_lazy("Lägesbild")),
-    ("surveys:codes_issue", gettext_lazy("Engångskoder")),
-    ("surveys:response_rates", gettext_lazy("Svarsfrekvens")),
-    ("admin:index", gettext_lazy("Administration")),
+# The staff pages of one kommun, in this order: (URL name, label, policy).
+KOMMUN_PAGES = (
+    ("lagesbild:overview", gettext_lazy("Lägesbild"), VIEW_RESULTS),
+    ("surveys:codes_issue", gettext_lazy("Engångskoder"), ISSUE_CODES),
+    ("surveys:response_rates", gettext_lazy("Svarsfrekvens"), FOLLOW_PROGRESS),
 )
 
 
-def _page_roles(url: str) -> frozenset[Role]:
-    """Who may open ``url``: the roles its view's `role_required` lets through, or the
-    admin site's for a page of the admin site. The links follow the pages' own rules."""
-    view = resolve(url).func
-    if getattr(view, "admin_site", None) is not None:
-        return ADMIN_SITE_ROLES
-    roles: frozenset[Role] = getattr(view, "access_roles", frozenset())
-    return roles
+@dataclass(frozen=True)
+class KommunPages:
+    """One kommun's name and the user's pages in it."""
+
+    code: str
+    name: str
+    roles: tuple[str, ...]
+    pages: tuple[tuple[str, str], ...]
 
 
-def your_pages(roles: frozenset[Role]) -> list[tuple[str, str]]:
-    """(URL, label) of every staff page that one of ``roles`` may open."""
-    urls = [(reverse(name), label) for name, label in YOUR_PAGES]
-    return [(url, str(label)) for url, label in urls if not roles.isdisjoint(_page_roles(url))]
+def kommun_pages(user: AnyUser) -> list[KommunPages]:
+    """Every kommun the user holds a role in, with the pages the policies let them open."""
+    result = []
+    for kommun in kommuner_of(user):
+        roles = roles_in(user, kommun)
+        pages = tuple(
+            (reverse(name, args=[kommun.code]), str(label))
+            for name, label, policy in KOMMUN_PAGES
+            if not roles.isdisjoint(policy.roles)
+        )
+        labels = tuple(str(ROLE_LABELS[role]) for role in sorted(roles))
+        result.append(KommunPages(kommun.code, kommun.name, labels, pages))
+    return result
 
 
-def landing_url(roles: frozenset[Role]) -> str:
-    """Where a login without a `next` address lands: the first of the user's pages
-    (the lägesbild for analysts and coordinators, the codes for a school contact), the
-    account page for a user who has none."""
-    pages = your_pages(roles)
-    return pages[0][0] if pages else resolve_url(settings.LOGIN_REDIRECT_URL)
+def landing_url(user: AnyUser) -> str:
+    """Where a login without a `next` address lands: for a user of one kommun, their first
+    page there (the lägesbild for analysts and coordinators, the codes for a school
+    contact); for a user of several kommuner (or none), the account page, which lists
+    them; the admin site for a system administrator of an install without a kommun."""
+    kommuner = kommun_pages(user)
+    if len(kommuner) == 1 and kommuner[0].pages:
+        return kommuner[0].pages[0][0]
+    if not kommuner and not roles_of(user).isdisjoint(ADMIN_SITE_ROLES):
+        return reverse("admin:index")
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 @role_required(*ALL_ROLES)
 def home(request: HttpRequest) -> HttpResponse:
-    """The account page: who you are, what you may do, and links to your pages."""
-    roles = roles_of(request.user)
+    """The account page: who you are, your kommuner, roles and pages."""
     context = {
-        "roles": sorted(roles),
+        "kommuner": kommun_pages(request.user),
+        "system_admin": is_system_admin(request.user),
+        "may_use_admin": not roles_of(request.user).isdisjoint(ADMIN_SITE_ROLES),
         "organisation": organisation_of(request.user),
-        "school": school_of(request.user),
-        "your_pages": your_pages(roles),
     }
     return render(request, "accounts/home.html", context)
+
+
+@role_required(*ALL_ROLES)
+def to_own_kommun(request: HttpRequest, section: str, rest: str) -> HttpResponseBase:
+    """An address without a kommun code (`/lagesbild/…`, `/skola/…`, from before staff
+    pages were per kommun): the same page in the user's kommun; with several kommuner, a
+    choice of them."""
+    query = f"?{request.GET.urlencode()}" if request.GET else ""
+    kommuner = list(kommuner_of(request.user))
+    targets = [(k, f"/{k.code}/{section}/{rest}{query}") for k in kommuner]
+    if len(targets) == 1:
+        return redirect(targets[0][1])
+    return render(request, "accounts/choose_kommun.html", {"targets": targets})

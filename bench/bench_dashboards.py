@@ -51,10 +51,10 @@ SHEETS = 100_000
 WARM_RUNS = 60
 COLD_RUNS = 25
 PAGES = {
-    "overview": "/lagesbild/",
-    "indicator": "/lagesbild/indikator/EXP02/?breakdown=girls&area=SKI",
-    "district": "/lagesbild/omrade/SKI/",
-    "map": "/lagesbild/karta/?indicator=EXP02",
+    "overview": "/0484/lagesbild/",
+    "indicator": "/0484/lagesbild/indikator/EXP02/?breakdown=girls&area=SKI",
+    "district": "/0484/lagesbild/omrade/SKI/",
+    "map": "/0484/lagesbild/karta/?indicator=EXP02",
 }
 FIGURE = re.compile(
     r'<script id="(chart-[a-z]+-data)" type="application/json">(.*?)</script>', re.S
@@ -174,9 +174,9 @@ def main() -> None:
         codes = ["TRY01", "TRY07", "EXP02", "SKY01", "FOR02"]
         for code in codes:
             for url in (
-                f"/lagesbild/indikator/{code}/?area=SKI",
-                f"/lagesbild/karta/?indicator={code}",
-                "/lagesbild/omrade/SKI/",
+                f"/0484/lagesbild/indikator/{code}/?area=SKI",
+                f"/0484/lagesbild/karta/?indicator={code}",
+                "/0484/lagesbild/omrade/SKI/",
             ):
                 html = client.get(url).content.decode()
                 for figure_id, body in FIGURE.findall(html):

@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.kommun",
             ],
         },
     },
@@ -233,7 +234,8 @@ CSRF_COOKIE_HTTPONLY = True
 AUTHENTICATION_BACKENDS = [
     # First: refuses (without checking the password) while the account+address is locked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Password login; model permissions from memberships (a role's group, never a user's).
+    "accounts.backends.MembershipBackend",
 ]
 # Brute-force protection, database-backed, keyed on account AND address together: an
 # attacker can lock an account only from their own address, never a whole school or

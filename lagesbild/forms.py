@@ -1,4 +1,4 @@
-"""Forms of the dashboards: the district boundary import."""
+"""Forms of the dashboards: the district boundary import (of the page's kommun)."""
 
 from typing import Any
 
@@ -6,8 +6,6 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
-
-from surveys.models import Municipality
 
 from .geojson import MAX_BYTES
 
@@ -28,17 +26,8 @@ class GeoJSONImportForm(forms.Form):
         help_text=_("Namnet på egenskapen (property) som innehåller områdeskoden, t.ex. SKI."),
     )
 
-    municipality = forms.ModelChoiceField(
-        queryset=Municipality.objects.order_by("name"),
-        label=_("Kommun"),
-        help_text=_("Vilken kommuns områden filen gäller."),
-    )
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # With one kommun in the installation there is nothing to choose.
-        if Municipality.objects.count() <= 1:
-            del self.fields["municipality"]
         self.helper = FormHelper()
         self.helper.form_method = "post"
         self.helper.attrs = {"enctype": "multipart/form-data"}

@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from surveys.models import District, Municipality
 
 from . import cache as dash_cache
-from .geojson import GeoJSONError, parse_district_geojson
+from .geojson import parse_district_geojson
 
 
 @dataclass(frozen=True)
@@ -20,14 +19,10 @@ class ShapesImportResult:
 
 
 def district_shapes_import(
-    *, raw: bytes, code_property: str = "code", municipality: Municipality | None = None
+    *, raw: bytes, municipality: Municipality, code_property: str = "code"
 ) -> ShapesImportResult:
-    """Validate the whole file, then store every boundary in one transaction."""
-    if municipality is None:
-        municipalities = list(Municipality.objects.all()[:2])
-        if len(municipalities) != 1:
-            raise GeoJSONError([_("Välj kommun: installationen har fler än en.")])
-        municipality = municipalities[0]
+    """Validate the whole file against `municipality`'s districts, then store every
+    boundary in one transaction (another kommun's codes are unknown codes here)."""
     districts = {d.code: d for d in District.objects.filter(municipality=municipality)}
     shapes = parse_district_geojson(raw, known_codes=districts, code_property=code_property)
     with transaction.atomic():

@@ -409,16 +409,20 @@ def _wave_ref(wave: Wave) -> WaveRef:
     )
 
 
-def dashboard_waves() -> tuple[WaveRef, ...]:
-    """Published waves, newest first: the only waves whose cells anyone may see."""
-    return tuple(_wave_ref(w) for w in Wave.objects.published().order_by("-opens_at"))
+def dashboard_waves(municipality_id: int) -> tuple[WaveRef, ...]:
+    """Published waves of one kommun, newest first: the only waves whose cells its
+    readers may see."""
+    waves = Wave.objects.published().filter(municipality_id=municipality_id)
+    return tuple(_wave_ref(w) for w in waves.order_by("-opens_at"))
 
 
-def resolve_wave(slug: str | None, *, waves: Sequence[WaveRef] | None = None) -> WaveRef | None:
-    """The published wave named by ``slug``, else the latest published one.
+def resolve_wave(
+    slug: str | None, *, municipality_id: int, waves: Sequence[WaveRef] | None = None
+) -> WaveRef | None:
+    """The kommun's published wave named by ``slug``, else its latest published one.
     ``waves``: the result of `dashboard_waves` when the caller already has it."""
     if waves is None:
-        waves = dashboard_waves()
+        waves = dashboard_waves(municipality_id)
     if slug:
         for wave in waves:
             if wave.slug == slug:
@@ -426,9 +430,22 @@ def resolve_wave(slug: str | None, *, waves: Sequence[WaveRef] | None = None) ->
     return waves[0] if waves else None
 
 
-def is_unpublished_wave(slug: str | None) -> bool:
-    """True when ``slug`` names a wave that exists but is not published (yet)."""
-    return bool(slug) and Wave.objects.filter(slug=slug, published_at__isnull=True).exists()
+def published_wave_kommuner(slug: str) -> list[int]:
+    """Ids of the kommuner with a published wave of this slug (a slug is unique only
+    within its kommun): for the command line, which names a wave without its kommun."""
+    if not slug:
+        return []
+    rows = Wave.objects.published().filter(slug=slug).values_list("municipality_id", flat=True)
+    return sorted(set(rows))
+
+
+def is_unpublished_wave(slug: str | None, *, municipality_id: int) -> bool:
+    """True when ``slug`` names a wave of the kommun that is not published (yet)."""
+    return bool(slug) and (
+        Wave.objects.filter(
+            municipality_id=municipality_id, slug=slug, published_at__isnull=True
+        ).exists()
+    )
 
 
 @dataclass(frozen=True)
@@ -443,11 +460,11 @@ class Scope:
     measures: tuple[MeasureRef, ...] = ()  # the åtgärdsplan of the wave's kommun
 
 
-def dashboard_scope(slug: str | None) -> Scope | None:
-    """The request's scope in three small queries (waves, districts, the kommun's
-    measures), or None without a published wave."""
-    waves = dashboard_waves()
-    wave = resolve_wave(slug, waves=waves)
+def dashboard_scope(slug: str | None, *, municipality_id: int) -> Scope | None:
+    """The request's scope in one kommun in three small queries (waves, districts, the
+    kommun's measures), or None when the kommun has no published wave."""
+    waves = dashboard_waves(municipality_id)
+    wave = resolve_wave(slug, municipality_id=municipality_id, waves=waves)
     if wave is None:
         return None
     areas = _areas(wave)
@@ -1283,7 +1300,7 @@ def _measure_histories(scope: Scope, *, area: str | None) -> tuple[MeasureHistor
 
 def scope_of(wave: WaveRef) -> Scope:
     """The scope of one wave outside a request (exports and reports read through it)."""
-    scope = dashboard_scope(wave.slug)
+    scope = dashboard_scope(wave.slug, municipality_id=wave.municipality_id)
     if scope is None or scope.wave.id != wave.id:
         raise LookupError(f"wave {wave.slug} is not published")
     return scope

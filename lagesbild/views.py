@@ -22,8 +22,15 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.access import Role, has_role, role_required
+from accounts.access import (
+    MANAGE_KOMMUN,
+    VIEW_RESULTS,
+    can_follow_progress,
+    can_manage_kommun,
+    kommun_required,
+)
 from accounts.services import audit
+from surveys.models import Municipality
 
 from . import cache as dash_cache
 from . import selectors
@@ -31,12 +38,6 @@ from .forms import GeoJSONImportForm
 from .geo_services import district_shapes_import
 from .geojson import GeoJSONError
 from .params import code_param
-
-READERS = (Role.ADMIN, Role.COORDINATOR, Role.ANALYST)
-IMPORTERS = (Role.ADMIN, Role.COORDINATOR)
-# Dashboard readers who also follow a wave's response rates (shown a link to them where a
-# wave has no published values to show).
-PROGRESS_FOLLOWERS = (Role.ADMIN, Role.COORDINATOR)
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,12 @@ class Filters:
     @property
     def waves(self) -> tuple[selectors.WaveRef, ...]:
         return self.scope.waves
+
+    @property
+    def first_area(self) -> str:
+        """The district profile a link opens when no district is chosen: the first by name."""
+        areas = selectors.area_choices(self.scope)
+        return areas[0].code if areas else ""
 
     def query(self, **changes: str) -> str:
         """The query string of this view with ``changes`` applied (for links)."""
@@ -83,12 +90,12 @@ class WaveNotPublished(Exception):
     """The URL names a wave that is not published: nobody sees its values yet."""
 
 
-def _filters(request: HttpRequest, indicator: str = "") -> Filters | None:
+def _filters(request: HttpRequest, kommun: Municipality, indicator: str = "") -> Filters | None:
     query = request.GET
     slug = code_param(query, "wave") or None
-    if selectors.is_unpublished_wave(slug):
+    if selectors.is_unpublished_wave(slug, municipality_id=kommun.pk):
         raise WaveNotPublished
-    scope = selectors.dashboard_scope(slug)
+    scope = selectors.dashboard_scope(slug, municipality_id=kommun.pk)
     if scope is None:
         return None
     breakdown = code_param(query, "breakdown", "total")
@@ -164,11 +171,17 @@ def _page(
 
 
 def _may_import(request: HttpRequest) -> bool:
-    return has_role(request.user, *IMPORTERS)
+    return can_manage_kommun(request.user, request.kommun)  # type: ignore[attr-defined]
+
+
+def _may_follow_progress(request: HttpRequest) -> bool:
+    """Dashboard readers who also follow a wave's response rates (shown a link to them
+    where a wave has no published values to show)."""
+    return can_follow_progress(request.user, request.kommun)  # type: ignore[attr-defined]
 
 
 def _no_data(request: HttpRequest) -> HttpResponse:
-    context = {"may_follow_progress": has_role(request.user, *PROGRESS_FOLLOWERS)}
+    context = {"may_follow_progress": _may_follow_progress(request)}
     return render(request, "lagesbild/no_data.html", context, status=200)
 
 
@@ -186,7 +199,7 @@ def _published_only[**P](
             return render(
                 request,
                 "lagesbild/not_published.html",
-                {"may_follow_progress": has_role(request.user, *PROGRESS_FOLLOWERS)},
+                {"may_follow_progress": _may_follow_progress(request)},
                 status=404,
             )
 
@@ -194,11 +207,11 @@ def _published_only[**P](
 
 
 @require_GET
-@role_required(*READERS)
+@kommun_required(VIEW_RESULTS)
 @_published_only
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: HttpRequest, kommun: Municipality) -> HttpResponse:
     """Start page for analysts: every indicator for the chosen (latest) wave."""
-    filters = _filters(request)
+    filters = _filters(request, kommun)
     if filters is None:
         return _no_data(request)
     _audit(request, "overview", filters)
@@ -220,16 +233,16 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@role_required(*READERS)
+@kommun_required(VIEW_RESULTS)
 @_published_only
-def indicator(request: HttpRequest, code: str) -> HttpResponse:
+def indicator(request: HttpRequest, kommun: Municipality, code: str) -> HttpResponse:
     chosen = code_param(request.GET, "indicator").upper()
     if chosen and chosen != code.upper():
         # The filter form names another indicator: its page has its own path.
-        filters = _filters(request, indicator=chosen)
-        target = reverse("lagesbild:indicator", args=[chosen])
+        filters = _filters(request, kommun, indicator=chosen)
+        target = reverse("lagesbild:indicator", args=[kommun.code, chosen])
         return redirect(target + (filters.query(place="") if filters else ""))
-    filters = _filters(request, indicator=code)
+    filters = _filters(request, kommun, indicator=code)
     if filters is None:
         return _no_data(request)
     meta = selectors.find_indicator(code, filters.place)
@@ -255,16 +268,18 @@ def indicator(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
-@role_required(*READERS)
+@kommun_required(VIEW_RESULTS)
 @_published_only
-def district(request: HttpRequest, code: str) -> HttpResponse:
+def district(request: HttpRequest, kommun: Municipality, code: str) -> HttpResponse:
     chosen = code_param(request.GET, "area").upper()
     if chosen and chosen != code.upper():
         # The filter form names another district: its profile has its own path.
         return redirect(
-            reverse("lagesbild:district", args=[chosen]) + "?" + request.GET.urlencode()
+            reverse("lagesbild:district", args=[kommun.code, chosen])
+            + "?"
+            + request.GET.urlencode()
         )
-    filters = _filters(request)
+    filters = _filters(request, kommun)
     if filters is None:
         return _no_data(request)
     area = selectors.find_area(filters.scope, code)
@@ -284,10 +299,10 @@ def district(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
-@role_required(*READERS)
+@kommun_required(VIEW_RESULTS)
 @_published_only
-def map_view(request: HttpRequest) -> HttpResponse:
-    filters = _filters(request)
+def map_view(request: HttpRequest, kommun: Municipality) -> HttpResponse:
+    filters = _filters(request, kommun)
     if filters is None:
         return _no_data(request)
     meta = selectors.find_indicator(filters.indicator or "TRY01", filters.place)
@@ -306,9 +321,9 @@ def map_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*IMPORTERS)
-def shapes_import(request: HttpRequest) -> HttpResponse:
-    """Import district boundaries from a GeoJSON file (all or nothing)."""
+@kommun_required(MANAGE_KOMMUN)
+def shapes_import(request: HttpRequest, kommun: Municipality) -> HttpResponse:
+    """Import the kommun's district boundaries from a GeoJSON file (all or nothing)."""
     form = GeoJSONImportForm(request.POST or None, request.FILES or None)
     problems: tuple[str, ...] = ()
     if request.method == "POST" and form.is_valid():
@@ -316,7 +331,7 @@ def shapes_import(request: HttpRequest) -> HttpResponse:
             result = district_shapes_import(
                 raw=form.cleaned_data["file"].read(),
                 code_property=form.cleaned_data["code_property"],
-                municipality=form.cleaned_data.get("municipality"),
+                municipality=kommun,
             )
         except GeoJSONError as exc:
             problems = exc.problems
@@ -326,5 +341,5 @@ def shapes_import(request: HttpRequest) -> HttpResponse:
                 request,
                 _("Gränser importerade för %(count)s områden.") % {"count": len(result.imported)},
             )
-            return redirect(reverse("lagesbild:map"))
+            return redirect(reverse("lagesbild:map", args=[kommun.code]))
     return render(request, "lagesbild/shapes_import.html", {"form": form, "problems": problems})

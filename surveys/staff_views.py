@@ -1,7 +1,7 @@
 """Staff pages of the survey app: issuing codes with a printable sheet, response rates.
 
-Access goes through `accounts.access` only: coordinators and admins see every school,
-a school contact their own school.
+Both live under `/<kommunkod>/skola/`. Access goes through `accounts.access` only: the
+kommun's coordinators and admins see every school of the kommun, a school contact their own.
 """
 
 from django.conf import settings
@@ -12,9 +12,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.access import (
-    Role,
-    may_issue_codes,
-    role_required,
+    FOLLOW_PROGRESS,
+    ISSUE_CODES,
+    can_issue_codes,
+    kommun_required,
     schools_visible_to,
     waves_for_codes_of,
 )
@@ -23,9 +24,7 @@ from accounts.services import audit
 from . import selectors, services
 from .code_sheet import code_sheet_pdf
 from .forms import IssueCodesForm
-from .models import SchoolClass, Wave
-
-STAFF_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.SCHOOL_CONTACT)
+from .models import Municipality, SchoolClass, Wave
 
 
 def codes_issue_audited(
@@ -37,6 +36,7 @@ def codes_issue_audited(
     audit(
         request,
         "codes issued",
+        kommun=wave.municipality.code,
         wave=wave.slug,
         school_id=school_class.school_id,
         school_class_id=school_class.pk,
@@ -45,19 +45,19 @@ def codes_issue_audited(
     return codes
 
 
-@role_required(*STAFF_ROLES)
-def codes_issue(request: HttpRequest) -> HttpResponse:
+@kommun_required(ISSUE_CODES)
+def codes_issue(request: HttpRequest, kommun: Municipality) -> HttpResponse:
     """Issue N codes for a class and answer with the PDF code sheet (the only copy)."""
-    schools = schools_visible_to(request.user)
+    schools = schools_visible_to(request.user, kommun)
     form = IssueCodesForm(
         request.POST or None,
-        waves=waves_for_codes_of(request.user, selectors.waves_for_codes()),
+        waves=waves_for_codes_of(request.user, selectors.waves_for_codes(), kommun),
         classes=selectors.classes_visible(schools=schools),
     )
     if request.method == "POST" and form.is_valid():
         wave = form.cleaned_data["wave"]
         school_class = form.cleaned_data["school_class"]
-        if not may_issue_codes(request.user, wave=wave, school_class=school_class):
+        if not can_issue_codes(request.user, wave=wave, school_class=school_class):
             form.add_error(
                 "school_class",
                 _("Klassen är inte med i omgången. Be samordnaren lägga till den."),
@@ -79,24 +79,22 @@ def codes_issue(request: HttpRequest) -> HttpResponse:
     return render(request, "surveys/staff/codes_issue.html", {"form": form})
 
 
-@role_required(*STAFF_ROLES)
-def response_rates(request: HttpRequest) -> HttpResponse:
-    """Per school, class and grade and in total: codes issued, sheets submitted, rate.
+@kommun_required(FOLLOW_PROGRESS)
+def response_rates(request: HttpRequest, kommun: Municipality) -> HttpResponse:
+    """Per school, class and grade and in total: codes issued, sheets submitted, rate, for
+    the kommun's waves.
 
     Counts only: while a wave is open this is all anyone sees of it (no indicator value
     of an unpublished wave is shown to any role).
     """
-    waves = list(Wave.objects.order_by("-opens_at"))
+    schools = schools_visible_to(request.user, kommun)
+    waves = list(Wave.objects.filter(municipality=kommun).order_by("-opens_at"))
     chosen = request.GET.get("omgang")
     wave = next((w for w in waves if w.slug == chosen), None) or next(
         (w for w in waves if w.is_open), waves[0] if waves else None
     )
-    progress = (
-        selectors.response_progress(wave=wave, schools=schools_visible_to(request.user))
-        if wave
-        else None
-    )
-    storms = selectors.guess_storms(schools=schools_visible_to(request.user))
+    progress = selectors.response_progress(wave=wave, schools=schools) if wave else None
+    storms = selectors.guess_storms(schools=schools)
     context = {
         "waves": waves,
         "wave": wave,

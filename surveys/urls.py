@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import staff_views, views
 
@@ -12,6 +12,11 @@ urlpatterns = [
     path("avsluta/", views.leave, name="leave"),
     path("tack/<int:version>/<str:language>/", views.thanks, name="thanks"),
     path("healthz", views.healthz, name="healthz"),
-    path("skola/koder/", staff_views.codes_issue, name="codes_issue"),
-    path("skola/svarsfrekvens/", staff_views.response_rates, name="response_rates"),
+    # Staff pages of one kommun, under SCB's four-digit kommun code.
+    re_path(r"^(?P<kommun>[0-9]{4})/skola/koder/$", staff_views.codes_issue, name="codes_issue"),
+    re_path(
+        r"^(?P<kommun>[0-9]{4})/skola/svarsfrekvens/$",
+        staff_views.response_rates,
+        name="response_rates",
+    ),
 ]

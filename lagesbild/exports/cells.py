@@ -73,9 +73,22 @@ class ExportScope:
     cell_filters: dict[str, object]
 
 
-def resolve(filters: ExportFilters) -> ExportScope:
-    """Validate ``filters`` against the published waves and the catalogue."""
-    wave = selectors.resolve_wave(filters.wave or None)
+def resolve(filters: ExportFilters, *, municipality_id: int | None = None) -> ExportScope:
+    """Validate ``filters`` against one kommun's published waves and the catalogue.
+
+    ``municipality_id``: the kommun of the page the export was asked from. Without it (the
+    command line) the wave's slug must name the published wave of exactly one kommun.
+    """
+    if municipality_id is None:
+        kommuner = selectors.published_wave_kommuner(filters.wave)
+        if len(kommuner) > 1:
+            raise ExportFilterError(
+                f"wave {filters.wave!r} is published in several kommuner: name the kommun"
+            )
+        if not kommuner:
+            raise ExportFilterError("no such published wave")
+        municipality_id = kommuner[0]
+    wave = selectors.resolve_wave(filters.wave or None, municipality_id=municipality_id)
     if wave is None or (filters.wave and wave.slug != filters.wave):
         raise ExportFilterError("no such published wave")
     filters = ExportFilters(**{**vars(filters), "wave": wave.slug})

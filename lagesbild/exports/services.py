@@ -142,13 +142,19 @@ def audit_export(
 
 
 def cells_export(
-    *, actor: Actor, filters: export_cells.ExportFilters, file_type: FileType, source: str = "web"
+    *,
+    actor: Actor,
+    filters: export_cells.ExportFilters,
+    file_type: FileType,
+    source: str = "web",
+    municipality_id: int | None = None,
 ) -> ExportFile:
-    """Build a CSV, XLSX or method-notes file of the published cells and audit it once.
+    """Build a CSV, XLSX or method-notes file of one kommun's published cells and audit
+    it once (`export_cells.resolve` on ``municipality_id``).
 
     Raises `ExportFilterError` when a filter names nothing that exists.
     """
-    scope = export_cells.resolve(filters)
+    scope = export_cells.resolve(filters, municipality_id=municipality_id)
     out: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
     counter = _Counter()
     if file_type == "csv":
@@ -196,6 +202,7 @@ def report_write(
     filters: export_cells.ExportFilters,
     out: IO[bytes],
     progress: Callable[[int, str], None] | None = None,
+    municipality_id: int | None = None,
 ) -> ReportResult:
     """Render the PDF report for the kommun or ``filters.area`` into ``out`` (no audit)."""
     from .pdf import render_pdf
@@ -205,7 +212,10 @@ def report_write(
         if progress is not None:
             progress(percent, step)
 
-    scope = export_cells.resolve(export_cells.ExportFilters(wave=filters.wave, area=filters.area))
+    scope = export_cells.resolve(
+        export_cells.ExportFilters(wave=filters.wave, area=filters.area),
+        municipality_id=municipality_id,
+    )
     area = None
     if scope.filters.area:
         from lagesbild import selectors
@@ -231,12 +241,18 @@ def _export_dir() -> Path:
     return path
 
 
-def report_job_request(*, user: User, filters: export_cells.ExportFilters) -> ExportJob:
-    """Queue the PDF report for ``user``; the task is sent after the transaction commits.
+def report_job_request(
+    *, user: User, filters: export_cells.ExportFilters, municipality_id: int
+) -> ExportJob:
+    """Queue the PDF report of one kommun's wave for ``user``; the task is sent after the
+    transaction commits.
 
     With the embedded default (no broker) the task runs eagerly, i.e. synchronously.
     """
-    scope = export_cells.resolve(export_cells.ExportFilters(wave=filters.wave, area=filters.area))
+    scope = export_cells.resolve(
+        export_cells.ExportFilters(wave=filters.wave, area=filters.area),
+        municipality_id=municipality_id,
+    )
     with transaction.atomic():
         job = ExportJob.objects.create(
             user=user,
@@ -322,7 +338,10 @@ def report_job_run(*, job_id: uuid.UUID) -> None:
     try:
         with path.open("w+b") as out:
             result = report_write(
-                filters=export_cells.ExportFilters(**job.filters), out=out, progress=progress
+                filters=export_cells.ExportFilters(**job.filters),
+                out=out,
+                progress=progress,
+                municipality_id=job.wave.municipality_id,
             )
     except Exception:
         logger.exception("report job %s failed", job_id)

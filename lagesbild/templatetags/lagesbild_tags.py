@@ -20,7 +20,10 @@ def dashurl(context: dict[str, Any], viewname: str, *args: str, **changes: str) 
     """The URL of ``viewname`` with the page's filters and ``changes`` in the query string.
 
     A change to an empty string drops that filter (e.g. ``place=""`` on another indicator).
+    The page's kommun code (`kommun_code`, from `accounts.context_processors.kommun`) comes
+    first: a dashboard links only to pages of its own kommun.
     """
+    args = (str(context.get("kommun_code", "")), *args)
     url = _reverse(viewname, args, get_script_prefix(), get_urlconf())
     filters = context.get("filters")
     if filters is None:

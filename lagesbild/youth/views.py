@@ -140,7 +140,7 @@ class YouthPage:
 
 def youth_page(wave: Wave, language: str, *, absolute_url: str) -> YouthPage:
     t = content.texts(language)
-    scope = selectors.dashboard_scope(wave.slug)
+    scope = selectors.dashboard_scope(wave.slug, municipality_id=wave.municipality_id)
     if scope is None or scope.wave.id != wave.pk:
         raise Http404("No such page.")
     overview = selectors.overview(scope)

@@ -2,8 +2,12 @@
 
 Adding a page? Add ONE line to RULES, keyed by the URL's name ("app:name"):
 
-    "lagesbild:overview": Rule(ANALYSTS),
-    "surveys:codes": Rule(CODE_ISSUERS, kwargs={"school_id": "{school}"}, school_scoped=True),
+    "lagesbild:overview": Rule(KOMMUN),
+    "surveys:codes": Rule(KOMMUN, kwargs={"school_id": "{school}"}, school_scoped=True),
+
+A staff page under `/<kommunkod>/` is `Rule(KOMMUN)`: who may open it is not written
+here but read from the policy its view declares (`accounts.access.kommun_required`), so
+the table is generated from the access module.
 
 `tests/accounts/test_access_matrix.py` enumerates every URL pattern of the project and
 fails for any pattern without a rule here, then requests each one as every persona
@@ -13,14 +17,19 @@ user with no role) and asserts the status code:
 
 - public page (roles=None): `ok` for everyone;
 - otherwise: anonymous → 302 to login, no second factor → 302 to verification,
-  verified without one of `roles` → 403, a school contact of another school on a
-  `school_scoped` page → 404, everyone else → `ok`;
+  on a kommun page a persona with no role in that kommun → 404 (never 403), verified
+  without one of `roles` → 403, a school contact of another school on a `school_scoped`
+  page → 404, everyone else → `ok`;
 - `overrides` sets the status of named personas where a page has logic of its own.
+
+Every kommun page is requested in the page's kommun, in a second kommun with its own
+staff, waves and schools, and under a code no kommun has.
 
 Denied responses must not contain any name or number of the test world (no result data).
 Path parameters are filled from `kwargs` (placeholders in braces come from the test world:
 {school}, {other_school}, {school_class}, {wave}, {open_wave}, {district}, {municipality},
-{totp_device}, {no_role_user}, {questionnaire}, {missing_uuid};
+{totp_device}, {no_role_user}, {questionnaire}, {missing_uuid}; the kommun's own objects
+are filled in per kommun;
 add new ones in `world()` of the test), or "1" when not given. A pattern whose route is a
 regular expression needs `path`. Glob keys ("admin:surveys_*") are allowed only for the
 admin site, whose URLs Django generates per model.
@@ -28,21 +37,22 @@ admin site, whose URLs Django generates per model.
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Final, Literal
 
 from accounts.access import ALL_ROLES, Role
 
 # Role sets used by the rules.
 ADMIN_ONLY = frozenset({Role.ADMIN})
 ADMIN_SITE = frozenset({Role.ADMIN, Role.COORDINATOR})
-ANALYSTS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.ANALYST})
-CODE_ISSUERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.SCHOOL_CONTACT})
 STAFF = ALL_ROLES
+# A staff page of one kommun: its roles are its view's policy.
+KOMMUN: Final = "kommun"
 
 # Persona names (see the test's `world()`).
 ANONYMOUS = "anonymous"
 UNVERIFIED = "unverified"
 VERIFIED = (
-    "admin",
+    "admin",  # the system administrator: every kommun
     "coordinator",
     "analyst_kommun",
     "analyst_polis",
@@ -50,18 +60,26 @@ VERIFIED = (
     "school_contact",
     "other_school_contact",
     "no_role",
+    "coordinator_b",  # the second kommun's staff
+    "analyst_b",
+    "school_contact_b",
+    "foundation",  # an analyst in both kommuner
 )
 PERSONAS = (ANONYMOUS, UNVERIFIED, *VERIFIED)
 
 
 @dataclass(frozen=True)
 class Rule:
-    roles: frozenset[Role] | None  # None: a public page
+    roles: frozenset[Role] | Literal["kommun"] | None  # None: a public page
     ok: int | frozenset[int] = 200  # status of a permitted GET
     kwargs: Mapping[str, str] = field(default_factory=dict)
     path: str | None = None  # a literal path (placeholders allowed) instead of the route
     school_scoped: bool = False
     overrides: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def kommun(self) -> bool:
+        return self.roles == KOMMUN
 
 
 PUBLIC = None
@@ -80,26 +98,35 @@ RULES: dict[str, Rule] = {
     "surveys:leave": Rule(PUBLIC, ok=302),
     "surveys:thanks": Rule(PUBLIC, kwargs={"version": "{questionnaire}", "language": "sv"}),
     # Staff pages of the survey: codes and response rates, scoped to the user's schools.
-    "surveys:codes_issue": Rule(CODE_ISSUERS),
-    "surveys:response_rates": Rule(CODE_ISSUERS),
+    "surveys:codes_issue": Rule(KOMMUN),
+    "surveys:response_rates": Rule(KOMMUN),
     # Dashboards: published results for analysts, coordinators and admins (the same for
     # all; no role sees an unpublished wave); boundary import for the admin site roles.
-    "lagesbild:overview": Rule(ANALYSTS),
-    "lagesbild:indicator": Rule(ANALYSTS, kwargs={"code": "EXP02"}),
-    "lagesbild:district": Rule(ANALYSTS, kwargs={"code": "{district}"}),
-    "lagesbild:map": Rule(ANALYSTS),
-    "lagesbild:shapes_import": Rule(ADMIN_SITE),
+    "lagesbild:overview": Rule(KOMMUN),
+    "lagesbild:indicator": Rule(KOMMUN, kwargs={"code": "EXP02"}),
+    "lagesbild:district": Rule(KOMMUN, kwargs={"code": "{district}"}),
+    "lagesbild:map": Rule(KOMMUN),
+    "lagesbild:shapes_import": Rule(KOMMUN),
+    # An address without the kommun code: the same page in the user's one kommun (302),
+    # or a choice of kommuner for a user of several (200).
+    "to_own_kommun": Rule(STAFF, ok=frozenset({200, 302}), path="/lagesbild/"),
     # Exports of published cells and the PDF report: the same readers as the dashboards.
     # A job belongs to the user who asked: anyone else (even an admin) gets 404.
     "lagesbild_export:csv": Rule(
-        ANALYSTS, kwargs={}, path="/lagesbild/export/celler.csv?wave={wave}"
+        KOMMUN, path="/{municipality}/lagesbild/export/celler.csv?wave={wave}"
     ),
-    "lagesbild_export:xlsx": Rule(ANALYSTS, path="/lagesbild/export/celler.xlsx?wave={wave}"),
-    "lagesbild_export:notes": Rule(ANALYSTS, path="/lagesbild/export/metod.txt?wave={wave}"),
-    "lagesbild_export:report": Rule(ANALYSTS, path="/lagesbild/export/rapport/?wave={wave}"),
-    "lagesbild_export:job": Rule(ANALYSTS, ok=404, kwargs={"job_id": "{missing_uuid}"}),
-    "lagesbild_export:job_status": Rule(ANALYSTS, ok=404, kwargs={"job_id": "{missing_uuid}"}),
-    "lagesbild_export:job_file": Rule(ANALYSTS, ok=404, kwargs={"job_id": "{missing_uuid}"}),
+    "lagesbild_export:xlsx": Rule(
+        KOMMUN, path="/{municipality}/lagesbild/export/celler.xlsx?wave={wave}"
+    ),
+    "lagesbild_export:notes": Rule(
+        KOMMUN, path="/{municipality}/lagesbild/export/metod.txt?wave={wave}"
+    ),
+    "lagesbild_export:report": Rule(
+        KOMMUN, path="/{municipality}/lagesbild/export/rapport/?wave={wave}"
+    ),
+    "lagesbild_export:job": Rule(KOMMUN, ok=404, kwargs={"job_id": "{missing_uuid}"}),
+    "lagesbild_export:job_status": Rule(KOMMUN, ok=404, kwargs={"job_id": "{missing_uuid}"}),
+    "lagesbild_export:job_file": Rule(KOMMUN, ok=404, kwargs={"job_id": "{missing_uuid}"}),
     # Results for young people: public, per kommun code; the world's published wave has
     # its page on (an unpublished wave's page is a 404 for everyone: tests/lagesbild/
     # test_youth.py).
@@ -172,12 +199,12 @@ RULES: dict[str, Rule] = {
     ),
     # Questionnaire versions come only from an import (file or XLSForm), never a blank form.
     "admin:surveys_questionnaireversion_add": Rule(
-        ADMIN_SITE, overrides={"admin": 403, "coordinator": 403}
+        ADMIN_SITE, overrides={"admin": 403, "coordinator": 403, "coordinator_b": 403}
     ),
     # Publications and wave results are written only by the aggregation and publishing.
     **{
         f"admin:lagesbild_{model}_{action}": Rule(
-            ADMIN_SITE, overrides={"admin": 403, "coordinator": 403}
+            ADMIN_SITE, overrides={"admin": 403, "coordinator": 403, "coordinator_b": 403}
         )
         for model in ("waveresult", "wavepublication")
         for action in ("add", "delete")

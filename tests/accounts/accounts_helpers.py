@@ -4,7 +4,7 @@ small object builders for the accounts tests (plain functions, not fixtures).
 from tests.accounts.accounts_helpers import login_verified, make_staff
 user = make_staff(Role.ANALYST, organisation="polis")
 login_verified(client, user)           # password + second factor passed
-client.get("/lagesbild/")
+client.get("/0484/lagesbild/")
 """
 
 from typing import Any
@@ -16,7 +16,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.access import Role
-from accounts.services import role_grant
+from accounts.services import membership_grant
 from surveys.models import District, Municipality, School
 
 _counter = 0
@@ -27,10 +27,13 @@ def make_staff(
     username: str | None = None,
     organisation: str | None = None,
     school: School | None = None,
+    kommun: Municipality | None = None,
     password: str = "test-password-123",  # noqa: S107
     **extra: Any,
 ) -> User:
-    """A staff user with `roles` (analysts need `organisation`, contacts a `school`)."""
+    """A staff user with `roles` in `kommun` (analysts need `organisation`, contacts a
+    `school`). Without `kommun`: the school's kommun, else Eskilstuna (0484), the test
+    worlds' kommun. `Role.ADMIN` is the system administrator (every kommun)."""
     global _counter
     _counter += 1
     user_model = get_user_model()
@@ -39,10 +42,15 @@ def make_staff(
         password=password,
         **extra,
     )
+    if kommun is None and school is not None:
+        kommun = school.district.municipality
+    if kommun is None and any(role is not Role.ADMIN for role in roles):
+        kommun, _ = Municipality.objects.get_or_create(code="0484", defaults={"name": "Eskilstuna"})
     for role in roles:
-        role_grant(
+        membership_grant(
             user=user,
             role=role,
+            municipality=None if role is Role.ADMIN else kommun,
             organisation=organisation if role is Role.ANALYST else None,
             school_id=school.pk if school is not None and role is Role.SCHOOL_CONTACT else None,
         )

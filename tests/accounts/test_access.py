@@ -35,7 +35,7 @@ def analyst_page(request: HttpRequest) -> HttpResponse:
 
 
 def _request(user: object, *, verified: bool = True) -> HttpRequest:
-    request = RequestFactory().get("/lagesbild/")
+    request = RequestFactory().get("/0484/lagesbild/")
     request.user = user  # type: ignore[assignment]
     request.session = {}  # type: ignore[assignment]
     if not isinstance(user, AnonymousUser):
@@ -120,7 +120,7 @@ def test_role_required_refuses_another_role_and_audits_it() -> None:
         analyst_page(_request(user))
     row = AuditLog.objects.get(event="permission denied")
     assert row.actor_id == user.pk
-    assert row.path == "/lagesbild/"
+    assert row.path == "/0484/lagesbild/"
     assert row.details == {"required": ["analyst"]}
 
 
@@ -150,11 +150,11 @@ def test_the_account_page_links_to_the_pages_of_each_role(client: Client) -> Non
     analyst = make_staff(Role.ANALYST, organisation="polis")
     login_verified(client, analyst)
     html = client.get("/konto/").content.decode()
-    assert 'href="/lagesbild/"' in html
-    assert 'href="/skola/koder/"' not in html
+    assert 'href="/0484/lagesbild/"' in html
+    assert 'href="/0484/skola/koder/"' not in html
 
     contact = make_staff(Role.SCHOOL_CONTACT, school=make_school())
     login_verified(client, contact)
     html = client.get("/konto/").content.decode()
-    assert 'href="/skola/koder/"' in html and 'href="/skola/svarsfrekvens/"' in html
-    assert 'href="/lagesbild/"' not in html
+    assert 'href="/0484/skola/koder/"' in html and 'href="/0484/skola/svarsfrekvens/"' in html
+    assert 'href="/0484/lagesbild/"' not in html

@@ -19,11 +19,11 @@ def test_audit_row_snapshots_who_did_it() -> None:
 
 
 def test_audit_row_from_a_request_has_address_and_path() -> None:
-    request = RequestFactory().get("/lagesbild/", REMOTE_ADDR="10.1.2.3")
+    request = RequestFactory().get("/0484/lagesbild/", REMOTE_ADDR="10.1.2.3")
     request.user = make_staff(Role.COORDINATOR)
     row = audit(request, "export", file_type="csv")
     assert row.ip_address == "10.1.2.3"
-    assert row.path == "/lagesbild/"
+    assert row.path == "/0484/lagesbild/"
 
 
 @pytest.mark.parametrize("key", ["password", "code", "codes", "answers", "token", "otp_secret"])

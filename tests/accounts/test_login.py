@@ -47,9 +47,9 @@ def test_password_and_totp_code_open_the_account_page(client: Client) -> None:
 @pytest.mark.parametrize(
     ("role", "landing"),
     [
-        (Role.ANALYST, "/lagesbild/"),
-        (Role.COORDINATOR, "/lagesbild/"),
-        (Role.SCHOOL_CONTACT, "/skola/koder/"),
+        (Role.ANALYST, "/0484/lagesbild/"),
+        (Role.COORDINATOR, "/0484/lagesbild/"),
+        (Role.SCHOOL_CONTACT, "/0484/skola/koder/"),
     ],
 )
 def test_a_login_without_next_lands_on_the_users_first_page(

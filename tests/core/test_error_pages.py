@@ -48,6 +48,6 @@ def test_the_500_handler_answers_with_the_page_without_a_database() -> None:
     handler = urls.handler500
     from django.utils.module_loading import import_string
 
-    response = import_string(handler)(RequestFactory().get("/lagesbild/"))
+    response = import_string(handler)(RequestFactory().get("/0484/lagesbild/"))
     assert response.status_code == 500
     assert "Något gick fel hos oss" in response.content.decode()

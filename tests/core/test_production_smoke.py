@@ -410,21 +410,21 @@ def test_every_kind_of_page_answers_in_production(built: Path, tmp_path: Path) -
         verify = staff.get(verify_path)
         verified = staff.post_form(verify_path, verify, {"token": _totp(seeded.device)})
         assert verified.status_code == 302, verified.text[:2000]
-        dashboard = staff.get(f"/lagesbild/?wave={WAVE}")
+        dashboard = staff.get(f"/0484/lagesbild/?wave={WAVE}")
         assert dashboard.status_code == 200, dashboard.text[:2000]
         assert re.search(
             r"/static/vendor/plotly/plotly-basic\.min\.[0-9a-f]{12}\.js", dashboard.text
         )
 
-        csv_file = staff.get(f"/lagesbild/export/celler.csv?wave={WAVE}")
+        csv_file = staff.get(f"/0484/lagesbild/export/celler.csv?wave={WAVE}")
         assert csv_file.status_code == 200
         assert csv_file.headers["Content-Type"].startswith("text/csv")
         assert csv_file.content.startswith("\ufeff".encode())
 
         # The PDF: asked for on the web, made by the worker, downloaded through the web.
-        form = staff.get(f"/lagesbild/export/rapport/?wave={WAVE}")
+        form = staff.get(f"/0484/lagesbild/export/rapport/?wave={WAVE}")
         assert form.status_code == 200
-        queued = staff.post_form("/lagesbild/export/rapport/", form, {"wave": WAVE})
+        queued = staff.post_form("/0484/lagesbild/export/rapport/", form, {"wave": WAVE})
         assert queued.status_code == 302, queued.text[:2000]
         job_path = queued.headers["Location"]
         assert staff.get(job_path).status_code == 200

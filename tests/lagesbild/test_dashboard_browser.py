@@ -91,10 +91,10 @@ def shapes(history: list[Wave]) -> None:
 
 
 PAGES = {
-    "overview": "/lagesbild/",
-    "indicator": "/lagesbild/indikator/EXP02/?breakdown=girls&area=SKI",
-    "district": "/lagesbild/omrade/SKI/",
-    "map": "/lagesbild/karta/?indicator=EXP02",
+    "overview": "/0484/lagesbild/",
+    "indicator": "/0484/lagesbild/indikator/EXP02/?breakdown=girls&area=SKI",
+    "district": "/0484/lagesbild/omrade/SKI/",
+    "map": "/0484/lagesbild/karta/?indicator=EXP02",
 }
 
 
@@ -141,7 +141,7 @@ def test_filters_change_the_url_and_the_view(
 ) -> None:
     page = chromium_page
     sign_in(page, live_server, session)
-    open_page(page, live_server.url + "/lagesbild/indikator/EXP02/")
+    open_page(page, live_server.url + "/0484/lagesbild/indikator/EXP02/")
     page.get_by_role("link", name="Pojkar").click()
     page.wait_for_url(re.compile(r"breakdown=boys"))
     assert "Pojkar" in page.locator("#table-areas caption").inner_text()
@@ -161,7 +161,7 @@ def test_an_analyst_finds_where_girls_are_most_often_offered_drugs_and_the_chang
 ) -> None:
     page = chromium_page
     sign_in(page, live_server, session)
-    open_page(page, live_server.url + "/lagesbild/")  # where the login leads
+    open_page(page, live_server.url + "/0484/lagesbild/")  # where the login leads
     page.get_by_role("link", name="Erbjuden narkotika").first.click()  # 1
     page.get_by_role("link", name="Flickor").click()  # 2
     page.wait_for_url(re.compile(r"/indikator/EXP02/.*breakdown=girls"))
@@ -223,10 +223,10 @@ def test_a_suppressed_value_is_nowhere_in_the_pages_or_their_network_payloads(
 
     page.on("response", keep)
     urls = [
-        "/lagesbild/",
-        "/lagesbild/indikator/EXP02/",
-        f"/lagesbild/omrade/{suppressed_cell.code}/?indicator=EXP02",
-        "/lagesbild/karta/?indicator=EXP02",
+        "/0484/lagesbild/",
+        "/0484/lagesbild/indikator/EXP02/",
+        f"/0484/lagesbild/omrade/{suppressed_cell.code}/?indicator=EXP02",
+        "/0484/lagesbild/karta/?indicator=EXP02",
     ]
     for url in urls:
         open_page(page, live_server.url + url)
@@ -237,5 +237,5 @@ def test_a_suppressed_value_is_nowhere_in_the_pages_or_their_network_payloads(
     leaks = [m.group(0) for body in bodies for m in SENTINELS.finditer(body)]
     assert leaks == []
     # ... and the page does show that the district exists and why its value is missing.
-    open_page(page, live_server.url + "/lagesbild/indikator/EXP02/")
+    open_page(page, live_server.url + "/0484/lagesbild/indikator/EXP02/")
     assert "dold för att skydda en annan grupp" in page.content()

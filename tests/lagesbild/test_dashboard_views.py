@@ -22,10 +22,10 @@ from tests.lagesbild.dashboard_factories import grid_geojson
 pytestmark = pytest.mark.django_db
 
 PAGES = [
-    "/lagesbild/",
-    "/lagesbild/indikator/EXP02/",
-    "/lagesbild/omrade/SKI/",
-    "/lagesbild/karta/",
+    "/0484/lagesbild/",
+    "/0484/lagesbild/indikator/EXP02/",
+    "/0484/lagesbild/omrade/SKI/",
+    "/0484/lagesbild/karta/",
 ]
 
 
@@ -60,7 +60,7 @@ def test_importing_a_valid_file_stores_the_boundaries_and_audits_it(
         "omraden.geojson", json.dumps(grid_geojson(["SKI", "ARB"])).encode()
     )
     response = coordinator_client.post(
-        "/lagesbild/karta/importera/", {"file": upload, "code_property": "code"}
+        "/0484/lagesbild/karta/importera/", {"file": upload, "code_property": "code"}
     )
     assert response.status_code == 302
     assert District.objects.filter(geometry__isnull=False).count() == 2
@@ -73,7 +73,7 @@ def test_a_bad_file_imports_nothing_and_says_why(
     data = grid_geojson(["SKI", "XYZ"])
     upload = SimpleUploadedFile("omraden.geojson", json.dumps(data).encode())
     response = coordinator_client.post(
-        "/lagesbild/karta/importera/", {"file": upload, "code_property": "code"}
+        "/0484/lagesbild/karta/importera/", {"file": upload, "code_property": "code"}
     )
     html = response.content.decode()
     assert "Filen kunde inte importeras" in html
@@ -82,11 +82,11 @@ def test_a_bad_file_imports_nothing_and_says_why(
 
 
 def test_an_analyst_may_not_import_boundaries(analyst_client: Client) -> None:
-    assert analyst_client.get("/lagesbild/karta/importera/").status_code == 403
+    assert analyst_client.get("/0484/lagesbild/karta/importera/").status_code == 403
 
 
 def test_without_published_waves_the_overview_says_so(analyst_client: Client) -> None:
-    html = analyst_client.get("/lagesbild/").content.decode()
+    html = analyst_client.get("/0484/lagesbild/").content.decode()
     assert "Ingen publicerad lägesbild ännu" in html
 
 
@@ -110,18 +110,18 @@ def test_with_two_kommuner_the_import_asks_which_and_imports_into_that_one(
 
     other = Municipality.objects.create(code="0480", name="Nyköping")
     District.objects.create(municipality=other, code="SKI", name="Skiftinge i Nyköping")
-    form = coordinator_client.get("/lagesbild/karta/importera/").content.decode()
+    form = coordinator_client.get("/0484/lagesbild/karta/importera/").content.decode()
     assert 'name="municipality"' in form and "Nyköping" in form
     # Without a choice the form says so, in Swedish, and imports nothing.
     upload = SimpleUploadedFile("omraden.geojson", json.dumps(grid_geojson(["SKI"])).encode())
     html = coordinator_client.post(
-        "/lagesbild/karta/importera/", {"file": upload, "code_property": "code"}
+        "/0484/lagesbild/karta/importera/", {"file": upload, "code_property": "code"}
     ).content.decode()
     assert "Detta fält måste fyllas i" in html
     assert District.objects.filter(geometry__isnull=False).count() == 0
     upload = SimpleUploadedFile("omraden.geojson", json.dumps(grid_geojson(["SKI"])).encode())
     response = coordinator_client.post(
-        "/lagesbild/karta/importera/",
+        "/0484/lagesbild/karta/importera/",
         {"file": upload, "code_property": "code", "municipality": other.pk},
     )
     assert response.status_code == 302
@@ -141,7 +141,7 @@ def test_with_only_an_open_wave_the_dashboard_has_nothing_to_show(
         published_at=None,
     )
     dashboard_factories.build_cube(wave, districts, seed=5, keys=KEYS)
-    html = coordinator_client.get("/lagesbild/").content.decode()
+    html = coordinator_client.get("/0484/lagesbild/").content.decode()
     assert "Ingen publicerad lägesbild ännu" in html
     assert "data-figure" not in html
-    assert "/skola/svarsfrekvens/" in html  # what there is to follow instead
+    assert "/0484/skola/svarsfrekvens/" in html  # what there is to follow instead

@@ -35,7 +35,7 @@ def test_every_dashboard_page_renders_for_an_analyst(
 def test_each_view_by_an_analyst_writes_an_audit_row_with_wave_and_filters(
     analyst_client: Client, waves: list[Wave]
 ) -> None:
-    analyst_client.get(f"/lagesbild/indikator/EXP02/?wave={waves[1].slug}&breakdown=girls")
+    analyst_client.get(f"/0484/lagesbild/indikator/EXP02/?wave={waves[1].slug}&breakdown=girls")
     row = AuditLog.objects.filter(event="dashboard view").get()
     assert row.organisation == "polis"
     assert row.details["wave"] == waves[1].slug
@@ -47,19 +47,19 @@ def test_each_view_by_an_analyst_writes_an_audit_row_with_wave_and_filters(
 def test_every_page_carries_the_data_stamp_of_its_wave(
     analyst_client: Client, waves: list[Wave]
 ) -> None:
-    html = analyst_client.get(f"/lagesbild/?wave={waves[0].slug}").content.decode()
+    html = analyst_client.get(f"/0484/lagesbild/?wave={waves[0].slug}").content.decode()
     assert f"Data från omgång {waves[0].name}, publicerad" in html
 
 
 def test_breakdown_links_keep_the_wave_and_change_only_the_breakdown(
     analyst_client: Client, waves: list[Wave]
 ) -> None:
-    html = analyst_client.get(f"/lagesbild/indikator/EXP02/?wave={waves[1].slug}").content.decode()
-    assert f'href="/lagesbild/indikator/EXP02/?wave={waves[1].slug}&amp;breakdown=girls' in html
+    html = analyst_client.get(f"/0484/lagesbild/indikator/EXP02/?wave={waves[1].slug}").content.decode()
+    assert f'href="/0484/lagesbild/indikator/EXP02/?wave={waves[1].slug}&amp;breakdown=girls' in html
 
 
 def test_the_url_reproduces_the_view(analyst_client: Client, waves: list[Wave]) -> None:
-    url = f"/lagesbild/indikator/EXP02/?wave={waves[0].slug}&breakdown=boys&area=ARB"
+    url = f"/0484/lagesbild/indikator/EXP02/?wave={waves[0].slug}&breakdown=boys&area=ARB"
     first = analyst_client.get(url).content.decode()
     cache.clear()
     second = analyst_client.get(url).content.decode()
@@ -71,27 +71,27 @@ def test_the_url_reproduces_the_view(analyst_client: Client, waves: list[Wave]) 
 def test_choosing_another_indicator_in_the_form_opens_its_page(
     analyst_client: Client, waves: list[Wave]
 ) -> None:
-    response = analyst_client.get("/lagesbild/indikator/EXP02/?indicator=TRY01&breakdown=girls")
+    response = analyst_client.get("/0484/lagesbild/indikator/EXP02/?indicator=TRY01&breakdown=girls")
     assert response.status_code == 302
-    assert response["Location"].startswith("/lagesbild/indikator/TRY01/?")
+    assert response["Location"].startswith("/0484/lagesbild/indikator/TRY01/?")
     assert "breakdown=girls" in response["Location"]
 
 
 def test_choosing_another_district_in_the_form_opens_its_profile(
     analyst_client: Client, waves: list[Wave]
 ) -> None:
-    response = analyst_client.get("/lagesbild/omrade/SKI/?area=ARB")
-    assert response["Location"].startswith("/lagesbild/omrade/ARB/")
+    response = analyst_client.get("/0484/lagesbild/omrade/SKI/?area=ARB")
+    assert response["Location"].startswith("/0484/lagesbild/omrade/ARB/")
 
 
 def test_an_unknown_indicator_answers_404(analyst_client: Client, waves: list[Wave]) -> None:
-    assert analyst_client.get("/lagesbild/indikator/NOPE/").status_code == 404
+    assert analyst_client.get("/0484/lagesbild/indikator/NOPE/").status_code == 404
 
 
 def test_figure_data_is_embedded_with_json_script_and_no_inline_script(
     analyst_client: Client, waves: list[Wave]
 ) -> None:
-    html = analyst_client.get("/lagesbild/indikator/EXP02/").content.decode()
+    html = analyst_client.get("/0484/lagesbild/indikator/EXP02/").content.decode()
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, flags=re.S)
     for attributes, body in scripts:
         if body.strip():
@@ -116,14 +116,14 @@ def test_a_suppressed_cell_shows_a_dash_with_its_reason_in_the_table(
     ).first()
     assert suppressed is not None
     name = District.objects.get(code=suppressed.area).name
-    html = analyst_client.get("/lagesbild/indikator/EXP02/?breakdown=girls").content.decode()
+    html = analyst_client.get("/0484/lagesbild/indikator/EXP02/?breakdown=girls").content.decode()
     assert f"{name}: färre än 10 svar" in html
 
 
 def test_an_open_wave_is_not_offered_in_the_wave_choice(
     coordinator_client: Client, open_wave: Wave
 ) -> None:
-    html = coordinator_client.get("/lagesbild/").content.decode()
+    html = coordinator_client.get("/0484/lagesbild/").content.decode()
     assert f'<option value="{open_wave.slug}"' not in html
     assert "Data från omgång" in html
 
@@ -131,16 +131,16 @@ def test_an_open_wave_is_not_offered_in_the_wave_choice(
 def test_a_coordinator_gets_not_published_yet_for_an_open_wave(
     coordinator_client: Client, open_wave: Wave
 ) -> None:
-    response = coordinator_client.get(f"/lagesbild/?wave={open_wave.slug}")
+    response = coordinator_client.get(f"/0484/lagesbild/?wave={open_wave.slug}")
     assert response.status_code == 404
     html = response.content.decode()
     assert "Omgången är inte publicerad ännu" in html
-    assert "/skola/svarsfrekvens/" in html
+    assert "/0484/skola/svarsfrekvens/" in html
 
 
 def test_dashboards_are_available_in_english(analyst_client: Client, waves: list[Wave]) -> None:
-    analyst_client.post("/i18n/setlang/", {"language": "en", "next": "/lagesbild/"})
-    html = analyst_client.get("/lagesbild/indikator/EXP02/").content.decode()
+    analyst_client.post("/i18n/setlang/", {"language": "en", "next": "/0484/lagesbild/"})
+    html = analyst_client.get("/0484/lagesbild/indikator/EXP02/").content.decode()
     assert "Offered drugs" in html
     assert "Data from wave" in html
     assert "In the last 12 months, has anyone offered you drugs" in html
@@ -149,9 +149,9 @@ def test_dashboards_are_available_in_english(analyst_client: Client, waves: list
 def test_map_without_boundaries_explains_how_to_add_them(
     coordinator_client: Client, waves: list[Wave]
 ) -> None:
-    html = coordinator_client.get("/lagesbild/karta/").content.decode()
+    html = coordinator_client.get("/0484/lagesbild/karta/").content.decode()
     assert "Inga områdesgränser är importerade" in html
-    assert 'href="/lagesbild/karta/importera/"' in html
+    assert 'href="/0484/lagesbild/karta/importera/"' in html
     assert "chart-map-data" not in html
 
 
@@ -162,9 +162,9 @@ def test_map_with_boundaries_draws_filled_polygons(
         "omraden.geojson", json.dumps(grid_geojson([d.code for d in districts])).encode()
     )
     coordinator_client.post(
-        "/lagesbild/karta/importera/", {"file": upload, "code_property": "code"}
+        "/0484/lagesbild/karta/importera/", {"file": upload, "code_property": "code"}
     )
-    html = coordinator_client.get("/lagesbild/karta/?indicator=EXP02").content.decode()
+    html = coordinator_client.get("/0484/lagesbild/karta/?indicator=EXP02").content.decode()
     data = re.search(r'<script id="chart-map-data" type="application/json">(.*?)</script>', html)
     assert data is not None
     assert json.loads(data.group(1))["data"][0]["fill"] == "toself"
@@ -176,9 +176,9 @@ def test_a_warm_page_reads_no_cells_from_the_database(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    analyst_client.get("/lagesbild/indikator/EXP02/?breakdown=girls")
+    analyst_client.get("/0484/lagesbild/indikator/EXP02/?breakdown=girls")
     with CaptureQueriesContext(connection) as queries:
-        response = analyst_client.get("/lagesbild/indikator/EXP02/?breakdown=girls")
+        response = analyst_client.get("/0484/lagesbild/indikator/EXP02/?breakdown=girls")
     assert response.status_code == 200
     assert not any("lagesbild_indicatorcell" in q["sql"] for q in queries.captured_queries)
     assert AuditLog.objects.filter(event="dashboard view").count() == 2
@@ -187,11 +187,11 @@ def test_a_warm_page_reads_no_cells_from_the_database(
 @pytest.mark.parametrize(
     "url",
     [
-        "/lagesbild/?indicator=%00",
-        "/lagesbild/indikator/EXP02/?indicator=%00",
-        "/lagesbild/omrade/SKI/?area=a/b",
-        "/lagesbild/omrade/SKI/?area=%00&wave=%00",
-        "/lagesbild/export/celler.csv?wave=%00&indicator=%00",
+        "/0484/lagesbild/?indicator=%00",
+        "/0484/lagesbild/indikator/EXP02/?indicator=%00",
+        "/0484/lagesbild/omrade/SKI/?area=a/b",
+        "/0484/lagesbild/omrade/SKI/?area=%00&wave=%00",
+        "/0484/lagesbild/export/celler.csv?wave=%00&indicator=%00",
     ],
 )
 def test_a_filter_that_can_name_nothing_is_read_as_not_given(
@@ -204,7 +204,7 @@ def test_the_overview_takes_the_breakdown_and_shows_a_chosen_district(
     analyst_client: Client, waves: list[Wave]
 ) -> None:
     html = analyst_client.get(
-        f"/lagesbild/?wave={waves[-1].slug}&breakdown=girls&area=SKI"
+        f"/0484/lagesbild/?wave={waves[-1].slug}&breakdown=girls&area=SKI"
     ).content.decode()
     assert 'aria-current="true"' in html and "Flickor" in html
     assert '<th scope="col" class="num">Skiftinge</th>' in html

@@ -79,12 +79,12 @@ def test_every_dashboard_page_speaks_one_language_of_direction(
     analyst_client: Client, waves: list[Wave], districts: list[District]
 ) -> None:
     urls = [
-        "/lagesbild/",
-        "/lagesbild/karta/",
-        "/lagesbild/karta/?indicator=SKY01",
-        *(f"/lagesbild/indikator/{code}/" for code in ("EXP02", "TRY01", "TRY02", "SKY01")),
-        "/lagesbild/indikator/TRY07/?place=1",
-        *(f"/lagesbild/omrade/{d.code}/" for d in districts),
+        "/0484/lagesbild/",
+        "/0484/lagesbild/karta/",
+        "/0484/lagesbild/karta/?indicator=SKY01",
+        *(f"/0484/lagesbild/indikator/{code}/" for code in ("EXP02", "TRY01", "TRY02", "SKY01")),
+        "/0484/lagesbild/indikator/TRY07/?place=1",
+        *(f"/0484/lagesbild/omrade/{d.code}/" for d in districts),
     ]
     seen = ""
     for url in urls:

@@ -106,7 +106,7 @@ def test_exported_cells_equal_the_dashboard_cells_for_the_same_filters(
     wave: str, analyst_client: Client, breakdown: str
 ) -> None:
     query = {"wave": wave, "indicator": "EXP02", "geography": "home", "breakdown": breakdown}
-    rows = _csv(_body(analyst_client.get("/lagesbild/export/celler.csv", query)))
+    rows = _csv(_body(analyst_client.get("/0484/lagesbild/export/celler.csv", query)))
     ref = selectors.resolve_wave(wave)
     assert ref is not None
     meta = selectors.find_indicator("EXP02")
@@ -130,7 +130,7 @@ def test_exported_cells_equal_the_dashboard_cells_for_the_same_filters(
 def test_whole_wave_export_holds_every_published_cell_of_the_wave(
     wave: str, analyst_client: Client
 ) -> None:
-    rows = _csv(_body(analyst_client.get("/lagesbild/export/celler.csv", {"wave": wave})))
+    rows = _csv(_body(analyst_client.get("/0484/lagesbild/export/celler.csv", {"wave": wave})))
     assert len(rows) == IndicatorCell.objects.filter(wave__slug=wave).count()
     assert {r["Omgång"] for r in rows} == {wave}
 
@@ -138,12 +138,12 @@ def test_whole_wave_export_holds_every_published_cell_of_the_wave(
 def test_district_export_holds_the_district_and_the_kommun(
     wave: str, analyst_client: Client
 ) -> None:
-    rows = _csv(_body(analyst_client.get("/lagesbild/export/celler.csv", {"area": "SKI"})))
+    rows = _csv(_body(analyst_client.get("/0484/lagesbild/export/celler.csv", {"area": "SKI"})))
     assert {r["Områdeskod"] for r in rows} == {"SKI", "KOMMUN"}
 
 
 def test_unknown_filter_answers_404(wave: str, analyst_client: Client) -> None:
-    response = analyst_client.get("/lagesbild/export/celler.csv", {"indicator": "NOPE"})
+    response = analyst_client.get("/0484/lagesbild/export/celler.csv", {"indicator": "NOPE"})
     assert response.status_code == 404
     assert _export_rows() == 0
 
@@ -151,7 +151,7 @@ def test_unknown_filter_answers_404(wave: str, analyst_client: Client) -> None:
 def test_an_unpublished_wave_is_never_exported(wave: str, analyst_client: Client) -> None:
     IndicatorCell.objects.filter(wave__slug=wave).update(frozen=False)
     Wave.objects.filter(slug=wave).update(published_at=None)
-    response = analyst_client.get("/lagesbild/export/celler.csv", {"wave": wave})
+    response = analyst_client.get("/0484/lagesbild/export/celler.csv", {"wave": wave})
     assert response.status_code == 404
 
 
@@ -227,9 +227,9 @@ def test_a_suppressed_value_appears_in_no_export(
         for c in IndicatorCell.objects.filter(wave__slug=slug)
     }
     query = {"wave": slug}
-    rows = _csv(_body(analyst_client.get("/lagesbild/export/celler.csv", query)))
+    rows = _csv(_body(analyst_client.get("/0484/lagesbild/export/celler.csv", query)))
     xlsx = load_workbook(
-        io.BytesIO(_body(analyst_client.get("/lagesbild/export/celler.xlsx", query)))
+        io.BytesIO(_body(analyst_client.get("/0484/lagesbild/export/celler.xlsx", query)))
     )
     sheet_rows = list(xlsx["Celler"].iter_rows(min_row=2, values_only=True))
     assert len(rows) == len(sheet_rows) == len(hidden)
@@ -249,7 +249,7 @@ def test_a_suppressed_value_appears_in_no_export(
 
 
 def test_xlsx_download_opens_with_the_right_types(wave: str, analyst_client: Client) -> None:
-    response = analyst_client.get("/lagesbild/export/celler.xlsx", {"indicator": "UTS03"})
+    response = analyst_client.get("/0484/lagesbild/export/celler.xlsx", {"indicator": "UTS03"})
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     workbook = load_workbook(io.BytesIO(_body(response)))
     sheet = workbook["Celler"]
@@ -262,7 +262,7 @@ def test_xlsx_download_opens_with_the_right_types(wave: str, analyst_client: Cli
 
 
 def test_method_notes_download_is_text_with_the_rules(wave: str, analyst_client: Client) -> None:
-    text = _body(analyst_client.get("/lagesbild/export/metod.txt", {"wave": wave})).decode()
+    text = _body(analyst_client.get("/0484/lagesbild/export/metod.txt", {"wave": wave})).decode()
     assert "Regler för röjandeskydd" in text and "Fråga EXP02" in text
 
 
@@ -272,7 +272,7 @@ def test_method_notes_download_is_text_with_the_rules(wave: str, analyst_client:
 def test_each_download_writes_exactly_one_audit_row_with_the_files_checksum(
     wave: str, analyst_client: Client
 ) -> None:
-    content = _body(analyst_client.get("/lagesbild/export/celler.csv", {"indicator": "EXP02"}))
+    content = _body(analyst_client.get("/0484/lagesbild/export/celler.csv", {"indicator": "EXP02"}))
     (row,) = AuditLog.objects.filter(event="export")
     assert row.details["sha256"] == hashlib.sha256(content).hexdigest()
     assert row.details["file_type"] == "csv"
@@ -287,12 +287,12 @@ def test_a_school_contact_may_not_export(wave: str, client: Client) -> None:
     school = School.objects.create(district=District.objects.get(code="SKI"), name="Testskolan")
     user = make_staff(Role.SCHOOL_CONTACT, school=school)
     login_verified(client, user)
-    assert client.get("/lagesbild/export/celler.csv").status_code == 403
+    assert client.get("/0484/lagesbild/export/celler.csv").status_code == 403
     assert _export_rows() == 0
 
 
 def test_anonymous_users_are_sent_to_login(wave: str, client: Client) -> None:
-    response = client.get("/lagesbild/export/celler.csv")
+    response = client.get("/0484/lagesbild/export/celler.csv")
     assert response.status_code == 302
     assert "/konto/logga-in/" in response["Location"]
 
@@ -308,9 +308,9 @@ def ask_report(
 
     def ask(**data: str) -> ExportJob:
         with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
-            response = analyst_client.post("/lagesbild/export/rapport/", data)
+            response = analyst_client.post("/0484/lagesbild/export/rapport/", data)
         job = ExportJob.objects.get()
-        assert response["Location"] == f"/lagesbild/export/jobb/{job.pk}/"
+        assert response["Location"] == f"/0484/lagesbild/export/jobb/{job.pk}/"
         return job
 
     return ask
@@ -348,7 +348,7 @@ def test_report_job_generates_the_pdf_and_audits_it_once(
     job = ask_report(wave=wave)
     job.refresh_from_db()
     assert job.status == ExportStatus.DONE and job.progress == 100
-    status = analyst_client.get(f"/lagesbild/export/jobb/{job.pk}/status/").json()
+    status = analyst_client.get(f"/0484/lagesbild/export/jobb/{job.pk}/status/").json()
     assert status["finished"] and status["download_url"].endswith("/fil/")
     content = _body(analyst_client.get(status["download_url"]))
     (row,) = AuditLog.objects.filter(event="export")
@@ -367,7 +367,7 @@ def test_every_download_of_a_report_writes_an_audit_row(
     job = ask_report(wave=wave, area="ARL")
     job.refresh_from_db()
     for _ in range(2):  # the first download and a repeat
-        _body(analyst_client.get(f"/lagesbild/export/jobb/{job.pk}/fil/"))
+        _body(analyst_client.get(f"/0484/lagesbild/export/jobb/{job.pk}/fil/"))
     rows = AuditLog.objects.filter(event="export download").order_by("at", "id")
     assert [row.details["job"] for row in rows] == [str(job.pk)] * 2
     assert {row.details["sha256"] for row in rows} == {job.sha256}
@@ -379,7 +379,7 @@ def test_district_report_compares_the_district_with_the_kommun(
     wave: str, analyst_client: Client, ask_report: Callable[..., ExportJob]
 ) -> None:
     job = ask_report(wave=wave, area="SKI")
-    text = _pdf_text(_body(analyst_client.get(f"/lagesbild/export/jobb/{job.pk}/fil/")))
+    text = _pdf_text(_body(analyst_client.get(f"/0484/lagesbild/export/jobb/{job.pk}/fil/")))
     assert "Skiftinge" in text and "Kommunen" in text
 
 
@@ -387,13 +387,13 @@ def test_the_job_page_links_back_to_the_dashboard_page_it_came_from(
     wave: str, analyst_client: Client
 ) -> None:
     for data, link in (
-        ({"wave": wave}, f'href="/lagesbild/?wave={wave}"'),
-        ({"wave": wave, "area": "ARL"}, f'href="/lagesbild/omrade/ARL/?wave={wave}"'),
+        ({"wave": wave}, f'href="/0484/lagesbild/?wave={wave}"'),
+        ({"wave": wave, "area": "ARL"}, f'href="/0484/lagesbild/omrade/ARL/?wave={wave}"'),
     ):
-        analyst_client.post("/lagesbild/export/rapport/", data)  # not committed: pending
+        analyst_client.post("/0484/lagesbild/export/rapport/", data)  # not committed: pending
         job = ExportJob.objects.order_by("created_at").last()
         assert job is not None
-        page = analyst_client.get(f"/lagesbild/export/jobb/{job.pk}/").content.decode()
+        page = analyst_client.get(f"/0484/lagesbild/export/jobb/{job.pk}/").content.decode()
         assert link in page and "Tillbaka till lägesbilden" in page
 
 
@@ -405,16 +405,16 @@ def test_report_file_is_only_for_the_user_who_asked(
     other = Client()
     login_verified(other, make_staff(Role.ANALYST, organisation="kommun"))
     for suffix in ("", "status/", "fil/"):
-        assert other.get(f"/lagesbild/export/jobb/{job.pk}/{suffix}").status_code == 404
+        assert other.get(f"/0484/lagesbild/export/jobb/{job.pk}/{suffix}").status_code == 404
 
 
 def test_progress_page_refreshes_itself_without_javascript(
     wave: str, analyst_client: Client
 ) -> None:
-    analyst_client.post("/lagesbild/export/rapport/", {"wave": wave})  # not committed: pending
+    analyst_client.post("/0484/lagesbild/export/rapport/", {"wave": wave})  # not committed: pending
     job = ExportJob.objects.get()
     ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING, progress=40)
-    page = analyst_client.get(f"/lagesbild/export/jobb/{job.pk}/").content.decode()
+    page = analyst_client.get(f"/0484/lagesbild/export/jobb/{job.pk}/").content.decode()
     assert '<noscript><meta http-equiv="refresh"' in page
     assert 'value="40"' in page
     assert "<script>" not in page
@@ -433,7 +433,7 @@ def test_purge_removes_expired_jobs_and_their_files(
     assert export_purge(now=timezone.now()) == 0
     assert export_purge(now=job.expires_at + timedelta(seconds=1)) == 1
     assert not path.exists() and not ExportJob.objects.exists()
-    assert analyst_client.get(f"/lagesbild/export/jobb/{job.pk}/fil/").status_code == 404
+    assert analyst_client.get(f"/0484/lagesbild/export/jobb/{job.pk}/fil/").status_code == 404
 
 
 @pytest.mark.usefixtures("quick_pdf")
@@ -466,7 +466,7 @@ def test_a_report_asked_for_while_the_broker_is_down_waits_and_is_sent_again(
     job.refresh_from_db()
     assert job.status == ExportStatus.PENDING
     assert "broker unavailable" in caplog.text
-    page = analyst_client.get(f"/lagesbild/export/jobb/{job.pk}/").content.decode()
+    page = analyst_client.get(f"/0484/lagesbild/export/jobb/{job.pk}/").content.decode()
     assert "Rapporten står i kö" in page
 
     assert report_jobs_resend(now=job.created_at + timedelta(seconds=30)) == 0  # just asked
@@ -485,7 +485,7 @@ def test_a_job_whose_worker_died_is_sent_again_and_runs_once(
 ) -> None:
     from lagesbild.exports.services import report_jobs_resend
 
-    analyst_client.post("/lagesbild/export/rapport/", {"wave": wave, "area": "ARL"})
+    analyst_client.post("/0484/lagesbild/export/rapport/", {"wave": wave, "area": "ARL"})
     job = ExportJob.objects.get()  # not committed in this test: never sent
     limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)  # type: ignore[attr-defined]
     running = ExportJob.objects.filter(pk=job.pk)

@@ -166,21 +166,21 @@ def test_the_indicator_page_shows_the_measures_of_its_own_kommun_only(
     world: list[Wave], analyst_client: Client
 ) -> None:
     _measure(world)
-    html = analyst_client.get("/lagesbild/indikator/EXP02/").content.decode()
+    html = analyst_client.get("/0484/lagesbild/indikator/EXP02/").content.decode()
     assert "Fältassistenter kvällstid" in html
     assert "Kommunen, föreningslivet" in html and "Ute fyra kvällar i veckan." in html
     assert "startade mellan" in html
     assert "Nyköpings egen åtgärd" not in html
     assert (
         "Fältassistenter kvällstid"
-        not in analyst_client.get("/lagesbild/indikator/TRY02/").content.decode()
+        not in analyst_client.get("/0484/lagesbild/indikator/TRY02/").content.decode()
     )
 
 
 def test_a_measure_saved_shows_at_once_on_a_cached_page(
     world: list[Wave], analyst_client: Client
 ) -> None:
-    url = "/lagesbild/indikator/EXP02/"
+    url = "/0484/lagesbild/indikator/EXP02/"
     assert "Fältassistenter kvällstid" not in analyst_client.get(url).content.decode()
     measure = _measure(world)
     assert "Fältassistenter kvällstid" in analyst_client.get(url).content.decode()
@@ -213,13 +213,13 @@ def test_the_district_profile_and_overview_show_the_measures_that_target_them(
 ) -> None:
     _measure(world)
     _measure(world, title="Läxhjälp i hela kommunen", indicators=["SKY01"], districts=[])
-    skiftinge = analyst_client.get("/lagesbild/omrade/SKI/").content.decode()
+    skiftinge = analyst_client.get("/0484/lagesbild/omrade/SKI/").content.decode()
     assert "Fältassistenter kvällstid" in skiftinge and "Läxhjälp i hela kommunen" in skiftinge
     assert "Nyköpings egen åtgärd" not in skiftinge
     assert skiftinge.count("measure-mark") == 2  # the rows of EXP02 and SKY01
-    arby = analyst_client.get("/lagesbild/omrade/ARB/").content.decode()
+    arby = analyst_client.get("/0484/lagesbild/omrade/ARB/").content.decode()
     assert "Läxhjälp i hela kommunen" in arby and "Fältassistenter kvällstid" not in arby
-    overview = analyst_client.get("/lagesbild/").content.decode()
+    overview = analyst_client.get("/0484/lagesbild/").content.decode()
     assert overview.count("measure-badge") == 2  # EXP02 and SKY01; Nyköping's not counted
 
 

@@ -28,17 +28,17 @@ from tests.lagesbild.conftest import KEYS, make_open_wave, make_published_waves
 pytestmark = pytest.mark.django_db
 
 DASHBOARD_PATHS = (
-    "/lagesbild/",
-    "/lagesbild/indikator/EXP02/",
-    "/lagesbild/indikator/TRY07/?place=1",
-    "/lagesbild/omrade/SKI/",
-    "/lagesbild/karta/",
+    "/0484/lagesbild/",
+    "/0484/lagesbild/indikator/EXP02/",
+    "/0484/lagesbild/indikator/TRY07/?place=1",
+    "/0484/lagesbild/omrade/SKI/",
+    "/0484/lagesbild/karta/",
 )
 EXPORT_PATHS = (
-    "/lagesbild/export/celler.csv",
-    "/lagesbild/export/celler.xlsx",
-    "/lagesbild/export/metod.txt",
-    "/lagesbild/export/rapport/",
+    "/0484/lagesbild/export/celler.csv",
+    "/0484/lagesbild/export/celler.xlsx",
+    "/0484/lagesbild/export/metod.txt",
+    "/0484/lagesbild/export/rapport/",
 )
 
 
@@ -140,7 +140,7 @@ def test_no_export_or_report_of_an_unpublished_wave(
 
 
 def test_no_report_job_for_an_unpublished_wave(staff_client: Client, unpublished: Wave) -> None:
-    response = staff_client.post("/lagesbild/export/rapport/", {"wave": unpublished.slug})
+    response = staff_client.post("/0484/lagesbild/export/rapport/", {"wave": unpublished.slug})
     assert response.status_code == 404
     assert not ExportJob.objects.exists()
 
@@ -148,7 +148,7 @@ def test_no_report_job_for_an_unpublished_wave(staff_client: Client, unpublished
 def test_the_default_wave_is_the_latest_published_one(
     staff_client: Client, waves: list[Wave], unpublished: Wave
 ) -> None:
-    html = staff_client.get("/lagesbild/").content.decode()
+    html = staff_client.get("/0484/lagesbild/").content.decode()
     assert f"Data från omgång {waves[-1].name}" in html
     assert f'value="{unpublished.slug}"' not in html
 

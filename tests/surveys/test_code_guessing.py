@@ -109,7 +109,7 @@ def test_a_guess_storm_is_audited_and_shown_to_the_coordinator(client: Client) -
     assert all(row.details.get("school_id") == school_class.school_id for row in storms)
     assert code[5:] not in str([row.details for row in storms])
     login_verified(client, make_staff(Role.COORDINATOR))
-    html = client.get("/skola/svarsfrekvens/").content.decode()
+    html = client.get("/0484/skola/svarsfrekvens/").content.decode()
     assert "Många felaktiga koder" in html
 
 

@@ -24,7 +24,7 @@ def test_a_coordinator_gets_a_pdf_code_sheet(
     client: Client, open_wave: Wave, school_class: SchoolClass
 ) -> None:
     login_verified(client, make_staff(Role.COORDINATOR))
-    response = client.post("/skola/koder/", _issue_form(open_wave, school_class))
+    response = client.post("/0484/skola/koder/", _issue_form(open_wave, school_class))
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert AccessCode.objects.filter(school_class=school_class).count() == 3
@@ -34,7 +34,7 @@ def test_issuing_codes_is_audited_without_the_codes(
     client: Client, open_wave: Wave, school_class: SchoolClass
 ) -> None:
     login_verified(client, make_staff(Role.COORDINATOR))
-    client.post("/skola/koder/", _issue_form(open_wave, school_class))
+    client.post("/0484/skola/koder/", _issue_form(open_wave, school_class))
     row = AuditLog.objects.get(event="codes issued")
     assert row.details["count"] == 3
     assert "codes" not in row.details
@@ -46,20 +46,20 @@ def test_a_school_contact_can_issue_codes_only_for_their_school(
     other = make_class()
     open_wave.classes.add(school_class, other)
     login_verified(client, make_staff(Role.SCHOOL_CONTACT, school=school_class.school))
-    refused = client.post("/skola/koder/", _issue_form(open_wave, other))
+    refused = client.post("/0484/skola/koder/", _issue_form(open_wave, other))
     assert refused.status_code == 200  # the form says the class is not a valid choice
     assert not AccessCode.objects.filter(school_class=other).exists()
-    allowed = client.post("/skola/koder/", _issue_form(open_wave, school_class))
+    allowed = client.post("/0484/skola/koder/", _issue_form(open_wave, school_class))
     assert allowed["Content-Type"] == "application/pdf"
 
 
 def test_an_analyst_may_not_issue_codes(client: Client) -> None:
     login_verified(client, make_staff(Role.ANALYST, organisation="polis"))
-    assert client.get("/skola/koder/").status_code == 403
+    assert client.get("/0484/skola/koder/").status_code == 403
 
 
 def test_anonymous_users_are_sent_to_login_from_the_response_rates(client: Client) -> None:
-    assert client.get("/skola/svarsfrekvens/").status_code == 302
+    assert client.get("/0484/skola/svarsfrekvens/").status_code == 302
 
 
 def test_response_rates_count_issued_codes_and_submitted_sheets(
@@ -98,10 +98,10 @@ def test_codes_per_class_stop_at_its_pupils_and_a_few_spares(
     settings.CODES_EXTRA_PER_CLASS = 3
     SchoolClass.objects.filter(pk=school_class.pk).update(expected_size=25)
     login_verified(client, make_staff(Role.COORDINATOR))
-    assert client.post("/skola/koder/", _issue_form(open_wave, school_class, 26))[
+    assert client.post("/0484/skola/koder/", _issue_form(open_wave, school_class, 26))[
         "Content-Type"
     ].startswith("application/pdf")
-    refused = client.post("/skola/koder/", _issue_form(open_wave, school_class, 3))
+    refused = client.post("/0484/skola/koder/", _issue_form(open_wave, school_class, 3))
     assert refused.status_code == 200
     page = refused.content.decode()
     assert "25 elever" in page and "högst 28 koder" in page and "2 till" in page
@@ -128,11 +128,11 @@ def test_a_school_contact_issues_codes_only_in_waves_their_school_is_in(
     other_wave = make_wave(municipality=open_wave.municipality)
     open_wave.classes.add(school_class)
     login_verified(client, make_staff(Role.SCHOOL_CONTACT, school=school_class.school))
-    refused = client.post("/skola/koder/", _issue_form(other_wave, school_class))
+    refused = client.post("/0484/skola/koder/", _issue_form(other_wave, school_class))
     assert refused.status_code == 200
     assert not AccessCode.objects.filter(wave=other_wave).exists()
     newcomer = make_class(school=school_class.school)
-    refused = client.post("/skola/koder/", _issue_form(open_wave, newcomer))
+    refused = client.post("/0484/skola/koder/", _issue_form(open_wave, newcomer))
     assert "Klassen är inte med i omgången" in refused.content.decode()
     assert not AccessCode.objects.filter(school_class=newcomer).exists()
 
@@ -144,7 +144,7 @@ def test_a_school_contact_sees_only_their_schools_rates(
     codes_issue(wave=open_wave, school_class=school_class, count=2)
     codes_issue(wave=open_wave, school_class=other, count=2)
     login_verified(client, make_staff(Role.SCHOOL_CONTACT, school=school_class.school))
-    html = client.get("/skola/svarsfrekvens/").content.decode()
+    html = client.get("/0484/skola/svarsfrekvens/").content.decode()
     assert school_class.school.name in html
     assert other.school.name not in html
 
@@ -178,7 +178,7 @@ def test_a_coordinator_follows_an_open_wave_by_counts_only(
 ) -> None:
     codes_issue(wave=open_wave, school_class=school_class, count=3)
     login_verified(client, make_staff(Role.COORDINATOR))
-    html = client.get(f"/skola/svarsfrekvens/?omgang={open_wave.slug}").content.decode()
+    html = client.get(f"/0484/skola/svarsfrekvens/?omgang={open_wave.slug}").content.decode()
     assert "Per årskurs" in html
     assert "Totalt 0 inskickade svar från 25 elever (3 utdelade koder)" in html
     assert "Omgången är inte publicerad" in html
