@@ -207,6 +207,25 @@ def can_follow_progress(user: AnyUser, kommun: KommunRef) -> bool:
     return FOLLOW_PROGRESS.allows(user, kommun)
 
 
+def comparison_kommuner(user: AnyUser) -> "QuerySet[Municipality]":
+    """The kommuner the user sees side by side (kommun level, published cells only): each
+    kommun where they may view results (the foundation: those it works with) and, when one
+    of those agreed to be compared, every other kommun that agreed
+    (`Municipality.shares_comparison`). By name."""
+    from django.db.models import Q
+
+    from surveys.models import Municipality
+
+    everything = Municipality.objects.order_by("name")
+    ids = kommun_ids_of(user, VIEW_RESULTS.roles)
+    if ids is None:
+        return everything
+    own = everything.filter(pk__in=ids)
+    if own.filter(shares_comparison=True).exists():
+        return everything.filter(Q(pk__in=ids) | Q(shares_comparison=True))
+    return own
+
+
 def _profile(user: AnyUser) -> "StaffProfile | None":
     if not user.is_authenticated:
         return None

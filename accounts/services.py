@@ -1,14 +1,19 @@
 """Writes of the accounts app: audit rows, memberships, sessions."""
 
 import ipaddress
+import re
+import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from .access import AnyUser, Role, forget_grants, organisation_of, roles_of
 from .models import AuditLog, Membership, Organisation, StaffProfile, UserSession
@@ -162,3 +167,58 @@ def sessions_end(*, user_id: int) -> int:
     ended, _ = Session.objects.filter(session_key__in=keys).delete()
     UserSession.objects.filter(user_id=user_id).delete()
     return ended
+
+
+@dataclass(frozen=True)
+class KommunCreated:
+    municipality: "Municipality"
+    created: bool  # False: the kommun existed (same code and name)
+    coordinator: User | None
+    coordinator_created: bool
+
+
+def kommun_create(
+    *, code: str, name: str, coordinator_email: str = "", actor: AnyUser | None = None
+) -> KommunCreated:
+    """Add a kommun by SCB's four-digit code and name, and optionally its first
+    coordinator (an existing user with that e-mail address, or a new one whose password
+    nobody knows: they set their own through "Glömt lösenord" and then enrol the second
+    factor). Idempotent for the same code and name. Audited.
+
+    Raises ValidationError (Swedish) for a malformed code, a code already used with
+    another name, an empty name or a malformed address.
+    """
+    from django.core.validators import validate_email
+
+    from surveys.models import Municipality
+
+    code, name, email = code.strip(), " ".join(name.split()), coordinator_email.strip()
+    if not re.fullmatch(r"[0-9]{4}", code):
+        raise ValidationError(_("Kommunkoden är SCB:s fyra siffror, t.ex. 0484."))
+    if not name:
+        raise ValidationError(_("Ange kommunens namn."))
+    if email:
+        validate_email(email)
+    with transaction.atomic():
+        municipality = Municipality.objects.filter(code=code).first()
+        created = municipality is None
+        if municipality is None:
+            municipality = Municipality.objects.create(code=code, name=name)
+        elif municipality.name != name:
+            raise ValidationError(
+                _("Kommunkoden %(code)s används redan av %(name)s.")
+                % {"code": code, "name": municipality.name}
+            )
+        coordinator = None
+        coordinator_created = False
+        if email:
+            coordinator = User.objects.filter(email__iexact=email).order_by("pk").first()
+            if coordinator is None:
+                coordinator = User.objects.create_user(
+                    username=email.lower(), email=email, password=secrets.token_urlsafe(32)
+                )
+                coordinator_created = True
+            membership_grant(user=coordinator, role=Role.COORDINATOR, municipality=municipality)
+        if created:
+            audit(actor, "kommun created", kommun=municipality, name=name)
+    return KommunCreated(municipality, created, coordinator, coordinator_created)

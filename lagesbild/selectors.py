@@ -639,7 +639,7 @@ def find_indicator(code: str | None, place: str = "") -> IndicatorMeta | None:
     return _meta(indicator, place) if indicator else None
 
 
-def _all_metas() -> list[IndicatorMeta]:
+def all_indicator_metas() -> list[IndicatorMeta]:
     """One entry per cell key: TRY07 is expanded into its places."""
     metas: list[IndicatorMeta] = []
     for indicator in load_catalogue().indicators:
@@ -712,7 +712,7 @@ def _overview(scope: Scope, *, breakdown: str, geography: str, area: str | None)
         if previous
         else []
     )
-    metas = _all_metas()
+    metas = all_indicator_metas()
     geo = {m.code: geography or m.geography for m in metas}
     planned = measures.counts_by_indicator(scope.measures)
     kommun = {
@@ -1030,7 +1030,7 @@ def _district_profile(
     history = _published_history(wave)
     previous = _previous(wave, history)
     kind, value = BREAKDOWNS[breakdown]
-    metas = _all_metas()
+    metas = all_indicator_metas()
     geo = {m.code: m.geography for m in metas}
     filters = {"breakdown": kind, "breakdown_value": value, "area__in": [area.code, KOMMUN_AREA]}
     waves = list(history)
@@ -1252,7 +1252,7 @@ def _measure_histories(scope: Scope, *, area: str | None) -> tuple[MeasureHistor
     history = _published_history(scope.wave)
     codes = sorted({c for m in plan for c in m.indicators if c in catalogue.codes})
     wanted = sorted({KOMMUN_AREA} | {code for m in plan for code, _name in m.districts})
-    metas = [m for m in _all_metas() if m.code in codes]
+    metas = [m for m in all_indicator_metas() if m.code in codes]
     geo = {m.code: m.geography for m in metas}
     cells = {
         (w.id, c.indicator, c.place, c.area): c

@@ -44,10 +44,13 @@ def groups_to_memberships(apps, schema_editor):
     municipality_model = apps.get_model("surveys", "Municipality")
     school_model = apps.get_model("surveys", "School")
     kommuner = list(municipality_model.objects.values_list("pk", flat=True))
-    schools = {
-        profile.user_id: profile.school_id
-        for profile in profile_model.objects.exclude(school_id=None)
-    }
+    # (A school contact's school was on the profile until this migration.)
+    has_school = "school" in {field.name for field in profile_model._meta.get_fields()}
+    schools = (
+        dict(profile_model.objects.exclude(school=None).values_list("user_id", "school_id"))
+        if has_school
+        else {}
+    )
     kommun_of_school = dict(school_model.objects.values_list("pk", "district__municipality_id"))
     for user in user_model.objects.filter(groups__name__in=ROLES).distinct():
         for role in user.groups.filter(name__in=ROLES).values_list("name", flat=True):

@@ -76,29 +76,30 @@ def test_analyst_without_organisation_is_refused() -> None:
 
 def test_coordinator_sees_every_school(school: School, other_school: School) -> None:
     user = make_staff(Role.COORDINATOR)
-    assert set(schools_visible_to(user)) == {school, other_school}
+    assert set(schools_visible_to(user, school.district.municipality)) == {school, other_school}
 
 
 def test_school_contact_sees_only_their_school(school: School, other_school: School) -> None:
     user = make_staff(Role.SCHOOL_CONTACT, school=school)
-    assert list(schools_visible_to(user)) == [school]
+    assert list(schools_visible_to(user, school.district.municipality)) == [school]
 
 
 def test_analyst_sees_no_school(school: School) -> None:
     user = make_staff(Role.ANALYST, organisation="kommun")
-    assert not schools_visible_to(user).exists()
+    assert not schools_visible_to(user, school.district.municipality).exists()
 
 
 def test_school_of_another_contact_answers_404(school: School, other_school: School) -> None:
     user = make_staff(Role.SCHOOL_CONTACT, school=school)
-    assert access_school(user, school.pk) == school
+    kommun = school.district.municipality
+    assert access_school(user, kommun, school.pk) == school
     with pytest.raises(Http404):
-        access_school(user, other_school.pk)
+        access_school(user, kommun, other_school.pk)
 
 
-def test_missing_school_answers_404_even_for_a_coordinator() -> None:
+def test_missing_school_answers_404_even_for_a_coordinator(school: School) -> None:
     with pytest.raises(Http404):
-        access_school(make_staff(Role.COORDINATOR), 987654)
+        access_school(make_staff(Role.COORDINATOR), school.district.municipality, 987654)
 
 
 def test_role_required_sends_anonymous_users_to_login() -> None:

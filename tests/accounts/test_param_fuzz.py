@@ -16,7 +16,14 @@ from urllib.parse import quote
 import pytest
 
 from tests.accounts.access_matrix import ANONYMOUS, UNVERIFIED, VERIFIED
-from tests.accounts.test_access_matrix import ENTRIES, _roles, rule_for, sample_path, world
+from tests.accounts.test_access_matrix import (
+    ENTRIES,
+    _roles,
+    policy_roles,
+    rule_for,
+    sample_path,
+    world,
+)
 
 REQUESTS = int(os.environ.get("FUZZ_REQUESTS", "400"))
 SEED = int(os.environ.get("FUZZ_SEED", "14"))
@@ -108,8 +115,13 @@ def staff_pages(values: dict[str, str]) -> list[tuple[str, frozenset[str]]]:
             continue
         if rule.ok == 405:  # POST only
             continue
-        admitted = frozenset(p for p in VERIFIED if not _roles(p).isdisjoint(rule.roles))
-        pages.append((sample_path(entry, rule, values), admitted))
+        path = sample_path(entry, rule, values)
+        roles = policy_roles(path) if rule.kommun else rule.roles
+        assert isinstance(roles, frozenset)
+        admitted = frozenset(
+            p for p in VERIFIED if not _roles(p, "A" if rule.kommun else None).isdisjoint(roles)
+        )
+        pages.append((path, admitted))
     return pages
 
 

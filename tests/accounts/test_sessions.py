@@ -61,4 +61,13 @@ def test_an_active_staff_session_stays_open() -> None:
 def test_role_changes_are_audited() -> None:
     user = make_staff(Role.COORDINATOR)
     row = AuditLog.objects.filter(event="role changed").latest("id")
-    assert row.details == {"user_id": user.pk, "groups": ["coordinator"], "action": "post_add"}
+    assert row.kommun == "0484"
+    assert row.details == {
+        "user_id": user.pk,
+        "role": "coordinator",
+        "school_id": None,
+        "action": "granted",
+    }
+    user.memberships.get().delete()
+    row = AuditLog.objects.filter(event="role changed").latest("id")
+    assert (row.kommun, row.details["action"]) == ("0484", "ended")

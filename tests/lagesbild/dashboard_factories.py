@@ -289,3 +289,8 @@ def two_published_waves(districts: Sequence[District], opens: datetime, **fields
             **fields,
         )
         build_cube(wave, districts, seed=seed)
+
+
+def eskilstuna_id() -> int:
+    """The id of the test worlds' kommun (0484), whose dashboards most tests read."""
+    return int(MunicipalityFactory().pk)

@@ -9,7 +9,7 @@ from django.core.cache import cache
 
 from lagesbild import selectors
 from surveys.models import District, Wave
-from tests.lagesbild.dashboard_factories import make_cell, make_wave
+from tests.lagesbild.dashboard_factories import eskilstuna_id, make_cell, make_wave
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def _empty_cache() -> None:
 
 
 def latest(waves: list[Wave] | None = None, slug: str | None = None) -> selectors.Scope:
-    scope = selectors.dashboard_scope(slug)
+    scope = selectors.dashboard_scope(slug, municipality_id=eskilstuna_id())
     assert scope is not None
     return scope
 

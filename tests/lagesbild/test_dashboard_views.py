@@ -92,7 +92,9 @@ def test_without_published_waves_the_overview_says_so(analyst_client: Client) ->
 
 def test_analyst_login_helper_gives_an_analyst(db: None) -> None:
     user = make_staff(Role.ANALYST, organisation="kommun")
-    assert user.groups.filter(name="analyst").exists()
+    assert list(user.memberships.values_list("role", "municipality__code")) == [
+        ("analyst", "0484")
+    ]
 
 
 def test_figure_json_cannot_close_its_script_element() -> None:
@@ -103,7 +105,7 @@ def test_figure_json_cannot_close_its_script_element() -> None:
     assert "\\u003C/script\\u003E" in html
 
 
-def test_with_two_kommuner_the_import_asks_which_and_imports_into_that_one(
+def test_with_two_kommuner_the_import_goes_into_the_pages_kommun_only(
     coordinator_client: Client, districts: list[District]
 ) -> None:
     from surveys.models import Municipality
@@ -111,23 +113,17 @@ def test_with_two_kommuner_the_import_asks_which_and_imports_into_that_one(
     other = Municipality.objects.create(code="0480", name="Nyköping")
     District.objects.create(municipality=other, code="SKI", name="Skiftinge i Nyköping")
     form = coordinator_client.get("/0484/lagesbild/karta/importera/").content.decode()
-    assert 'name="municipality"' in form and "Nyköping" in form
-    # Without a choice the form says so, in Swedish, and imports nothing.
-    upload = SimpleUploadedFile("omraden.geojson", json.dumps(grid_geojson(["SKI"])).encode())
-    html = coordinator_client.post(
-        "/0484/lagesbild/karta/importera/", {"file": upload, "code_property": "code"}
-    ).content.decode()
-    assert "Detta fält måste fyllas i" in html
-    assert District.objects.filter(geometry__isnull=False).count() == 0
+    assert 'name="municipality"' not in form and "Nyköping" not in form
     upload = SimpleUploadedFile("omraden.geojson", json.dumps(grid_geojson(["SKI"])).encode())
     response = coordinator_client.post(
-        "/0484/lagesbild/karta/importera/",
-        {"file": upload, "code_property": "code", "municipality": other.pk},
+        "/0484/lagesbild/karta/importera/", {"file": upload, "code_property": "code"}
     )
     assert response.status_code == 302
     assert list(District.objects.filter(geometry__isnull=False)) == [
-        District.objects.get(municipality=other, code="SKI")
+        District.objects.get(municipality__code="0484", code="SKI")
     ]
+    # The other kommun's import page does not exist for Eskilstuna's coordinator.
+    assert coordinator_client.get("/0480/lagesbild/karta/importera/").status_code == 404
 
 
 def test_with_only_an_open_wave_the_dashboard_has_nothing_to_show(

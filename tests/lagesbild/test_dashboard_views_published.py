@@ -54,8 +54,12 @@ def test_every_page_carries_the_data_stamp_of_its_wave(
 def test_breakdown_links_keep_the_wave_and_change_only_the_breakdown(
     analyst_client: Client, waves: list[Wave]
 ) -> None:
-    html = analyst_client.get(f"/0484/lagesbild/indikator/EXP02/?wave={waves[1].slug}").content.decode()
-    assert f'href="/0484/lagesbild/indikator/EXP02/?wave={waves[1].slug}&amp;breakdown=girls' in html
+    html = analyst_client.get(
+        f"/0484/lagesbild/indikator/EXP02/?wave={waves[1].slug}"
+    ).content.decode()
+    assert (
+        f'href="/0484/lagesbild/indikator/EXP02/?wave={waves[1].slug}&amp;breakdown=girls' in html
+    )
 
 
 def test_the_url_reproduces_the_view(analyst_client: Client, waves: list[Wave]) -> None:
@@ -71,7 +75,9 @@ def test_the_url_reproduces_the_view(analyst_client: Client, waves: list[Wave]) 
 def test_choosing_another_indicator_in_the_form_opens_its_page(
     analyst_client: Client, waves: list[Wave]
 ) -> None:
-    response = analyst_client.get("/0484/lagesbild/indikator/EXP02/?indicator=TRY01&breakdown=girls")
+    response = analyst_client.get(
+        "/0484/lagesbild/indikator/EXP02/?indicator=TRY01&breakdown=girls"
+    )
     assert response.status_code == 302
     assert response["Location"].startswith("/0484/lagesbild/indikator/TRY01/?")
     assert "breakdown=girls" in response["Location"]

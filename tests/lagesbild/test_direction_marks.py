@@ -12,6 +12,7 @@ from lagesbild import marks, selectors
 from lagesbild.exports.pdf import report_html
 from lagesbild.exports.report import build_report
 from surveys.models import District, Wave
+from tests.lagesbild.dashboard_factories import eskilstuna_id
 
 # What may follow each mark: its own words (pages, hover texts, legends) or, in the
 # report's dense districts × indicators table, the verdict word after the position mark.
@@ -104,7 +105,7 @@ def test_every_dashboard_page_speaks_one_language_of_direction(
 def test_the_pdf_reports_html_speaks_the_same_language(
     waves: list[Wave], districts: list[District]
 ) -> None:
-    ref = selectors.resolve_wave(waves[-1].slug)
+    ref = selectors.resolve_wave(waves[-1].slug, municipality_id=eskilstuna_id())
     assert ref is not None
     scope = selectors.scope_of(ref)
     area = selectors.find_area(scope, districts[0].code)

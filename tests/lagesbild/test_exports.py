@@ -36,6 +36,7 @@ from tests.lagesbild.dashboard_factories import (
     BREAKDOWN_VALUES,
     build_cube,
     demo_districts,
+    eskilstuna_id,
     make_wave,
 )
 
@@ -107,7 +108,7 @@ def test_exported_cells_equal_the_dashboard_cells_for_the_same_filters(
 ) -> None:
     query = {"wave": wave, "indicator": "EXP02", "geography": "home", "breakdown": breakdown}
     rows = _csv(_body(analyst_client.get("/0484/lagesbild/export/celler.csv", query)))
-    ref = selectors.resolve_wave(wave)
+    ref = selectors.resolve_wave(wave, municipality_id=eskilstuna_id())
     assert ref is not None
     meta = selectors.find_indicator("EXP02")
     assert meta is not None

@@ -37,6 +37,7 @@ from surveys.services import (
     wave_sheets_accept,
 )
 from tests.accounts.accounts_helpers import login_verified, make_staff
+from tests.lagesbild.dashboard_factories import eskilstuna_id
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +76,7 @@ def published(make_wave: MakeWave) -> tuple[Wave, uuid.UUID, uuid.UUID, str]:
 
 def _rendered(wave: Wave) -> dict[str, object]:
     """Everything the report and the exports print, as comparable values."""
-    ref = selectors.resolve_wave(wave.slug)
+    ref = selectors.resolve_wave(wave.slug, municipality_id=eskilstuna_id())
     assert ref is not None and ref.id == wave.pk
     report = build_report(wave=ref, area=None, today=date(2030, 1, 1))
     filters = ExportFilters(wave=wave.slug)

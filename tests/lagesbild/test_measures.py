@@ -25,7 +25,7 @@ from lagesbild.models import Measure, MeasureStatus, Party
 from surveys.models import District, Municipality, Wave
 from tests.accounts.accounts_helpers import login_verified, make_staff
 from tests.lagesbild.conftest import make_published_waves
-from tests.lagesbild.dashboard_factories import demo_districts
+from tests.lagesbild.dashboard_factories import demo_districts, eskilstuna_id
 
 # --------------------------------------------------------------------------- pure
 
@@ -194,7 +194,7 @@ def test_a_measure_saved_shows_at_once_on_a_cached_page(
 def test_the_trend_chart_marks_the_start_between_the_waves(world: list[Wave]) -> None:
     _measure(world)
     _measure(world, title="Senare åtgärd", started_on=world[-1].closes_at.date())
-    scope = selectors.dashboard_scope(None)
+    scope = selectors.dashboard_scope(None, municipality_id=eskilstuna_id())
     assert scope is not None
     meta = selectors.find_indicator("EXP02")
     assert meta is not None
@@ -225,7 +225,7 @@ def test_the_district_profile_and_overview_show_the_measures_that_target_them(
 
 def test_the_report_follows_each_measure_with_published_values_only(world: list[Wave]) -> None:
     _measure(world, indicators=["EXP02", "TRY07"], districts=["SKI", "ARL"])
-    scope = selectors.dashboard_scope(None)
+    scope = selectors.dashboard_scope(None, municipality_id=eskilstuna_id())
     assert scope is not None
     report = build_report(wave=scope.wave, area=None, today=date(2026, 1, 1))
     [section] = report.measures
@@ -238,7 +238,10 @@ def test_the_report_follows_each_measure_with_published_values_only(world: list[
     # Every value is a cell's public text, or "–" / a bound with its reason.
     expected = {
         (w.name, c.area): c
-        for w in map(selectors.resolve_wave, [w.slug for w in world])
+        for w in (
+            selectors.resolve_wave(slug, municipality_id=eskilstuna_id())
+            for slug in [w.slug for w in world]
+        )
         if w is not None
         for c in selectors.wave_cells(w, indicator="EXP02", breakdown="total", geography="home")
     }
@@ -262,7 +265,7 @@ def test_the_report_follows_each_measure_with_published_values_only(world: list[
 
 
 def test_a_kommun_without_measures_gets_no_measures_chapter(world: list[Wave]) -> None:
-    scope = selectors.dashboard_scope(None)
+    scope = selectors.dashboard_scope(None, municipality_id=eskilstuna_id())
     assert scope is not None
     report = build_report(wave=scope.wave, area=None, today=date(2026, 1, 1))
     assert report.measures == ()
@@ -273,7 +276,7 @@ def test_a_district_report_names_the_measures_that_target_the_district(
     world: list[Wave],
 ) -> None:
     _measure(world)
-    scope = selectors.dashboard_scope(None)
+    scope = selectors.dashboard_scope(None, municipality_id=eskilstuna_id())
     assert scope is not None
     arby = build_report(wave=scope.wave, area=scope.areas["ARB"], today=date(2026, 1, 1))
     skiftinge = build_report(wave=scope.wave, area=scope.areas["SKI"], today=date(2026, 1, 1))
@@ -353,11 +356,11 @@ def test_coordinators_keep_the_plan_in_the_admin_and_analysts_may_not(
     events = list(
         AuditLog.objects.filter(event__startswith="measure")
         .order_by("at", "pk")
-        .values_list("event", "details")
+        .values_list("event", "kommun", "details")
     )
     assert events == [
-        ("measure created", {"measure_id": measure.pk, "kommun": eskilstuna.code}),
-        ("measure deleted", {"measure_id": measure.pk, "kommun": eskilstuna.code}),
+        ("measure created", eskilstuna.code, {"measure_id": measure.pk}),
+        ("measure deleted", eskilstuna.code, {"measure_id": measure.pk}),
     ]
     client.logout()
     login_verified(client, make_staff(Role.ANALYST, organisation="kommun"))
