@@ -23,8 +23,8 @@ ADMIN_SITE_ROLES: Final = frozenset({Role.ADMIN, Role.COORDINATOR})
 
 
 class TrygghetAdminSite(admin.AdminSite):
-    site_header = _("Trygghet Eskilstuna – administration")
-    site_title = _("Trygghet Eskilstuna")
+    site_header = _("Ungas trygghet – administration")
+    site_title = _("Ungas trygghet")
     index_title = _("Administration")
 
     def has_permission(self, request: HttpRequest) -> bool:

@@ -28,6 +28,7 @@ from .access import (
     ROLE_LABELS,
     VIEW_RESULTS,
     AnyUser,
+    comparison_kommuner,
     is_system_admin,
     is_verified,
     kommuner_of,
@@ -230,6 +231,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "kommuner": kommun_pages(request.user),
         "system_admin": is_system_admin(request.user),
         "may_use_admin": not roles_of(request.user).isdisjoint(ADMIN_SITE_ROLES),
+        "may_compare": comparison_kommuner(request.user).count() >= 2,
         "organisation": organisation_of(request.user),
     }
     return render(request, "accounts/home.html", context)

@@ -251,8 +251,11 @@ AXES_VERBOSE = False
 STAFF_IDLE_TIMEOUT = env_int("STAFF_IDLE_TIMEOUT_MINUTES", 30) * 60
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
+# The service's name where no kommun is known (the pupils' start page, the login, e-mail,
+# authenticator apps); a kommun's staff pages say "Trygghet <kommun>".
+SITE_NAME = env_str("SITE_NAME") or "Ungas trygghet"
 # The issuer shown in authenticator apps next to the username.
-OTP_TOTP_ISSUER = "Trygghet Eskilstuna"
+OTP_TOTP_ISSUER = SITE_NAME
 # The admin never shows a device's secret (TOTP key, its QR code, recovery codes).
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Proxies in front of gunicorn whose X-Forwarded-For entry is trusted (audit log, lockout).
@@ -319,7 +322,7 @@ EMAIL_USE_TLS = _mail.use_tls
 EMAIL_USE_SSL = _mail.use_ssl
 EMAIL_TIMEOUT = _mail.timeout
 EMAIL_CONFIGURED = _mail.configured
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "Trygghet Eskilstuna <noreply@localhost>"
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or f"{SITE_NAME} <noreply@localhost>"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Language and time ---------------------------------------------------------------------

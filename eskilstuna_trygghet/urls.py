@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from accounts.views import to_own_kommun
+from lagesbild.views import across_kommuner
 
 urlpatterns = [
     path("", include("surveys.urls")),
@@ -14,6 +15,9 @@ urlpatterns = [
     # codes and response-rate pages are in surveys.urls under the same prefix.
     re_path(r"^(?P<kommun>[0-9]{4})/lagesbild/export/", include("lagesbild.exports.urls")),
     re_path(r"^(?P<kommun>[0-9]{4})/lagesbild/", include("lagesbild.urls")),
+    # Kommuner side by side (kommun level, published cells): the foundation's kommuner, and
+    # each kommun against those that agreed to be compared.
+    path("jamforelse/", across_kommuner, name="across"),
     # Addresses without the kommun code: the same page in the user's kommun.
     re_path(
         r"^(?P<section>lagesbild|skola)/(?P<rest>[-\w./]*)$",

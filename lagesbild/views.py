@@ -27,13 +27,15 @@ from accounts.access import (
     VIEW_RESULTS,
     can_follow_progress,
     can_manage_kommun,
+    comparison_kommuner,
     kommun_required,
+    role_required,
 )
 from accounts.services import audit
 from surveys.models import Municipality
 
+from . import across, selectors
 from . import cache as dash_cache
-from . import selectors
 from .forms import GeoJSONImportForm
 from .geo_services import district_shapes_import
 from .geojson import GeoJSONError
@@ -162,12 +164,14 @@ def _page(
 
     key = (template, request.get_full_path(), filters.wave.slug)
     html = dash_cache.cached(filters.scope.version, "html", (*key, may_import), fragment)
-    return render(
-        request,
-        "lagesbild/page.html",
+    context = {
         # Our own template's autoescaped output, from the cache.
-        {"content": mark_safe(html), "page_title": title, "wave": filters.wave},  # noqa: S308
-    )
+        "content": mark_safe(html),  # noqa: S308
+        "page_title": title,
+        "wave": filters.wave,
+        "may_compare": comparison_kommuner(request.user).count() >= 2,
+    }
+    return render(request, "lagesbild/page.html", context)
 
 
 def _may_import(request: HttpRequest) -> bool:
@@ -343,3 +347,20 @@ def shapes_import(request: HttpRequest, kommun: Municipality) -> HttpResponse:
             )
             return redirect(reverse("lagesbild:map", args=[kommun.code]))
     return render(request, "lagesbild/shapes_import.html", {"form": form, "problems": problems})
+
+
+@require_GET
+@role_required(*VIEW_RESULTS.roles)
+def across_kommuner(request: HttpRequest) -> HttpResponse:
+    """The kommuner the reader may compare, side by side: each one's latest published wave,
+    kommun level (`lagesbild.across`; who sees which kommun: `comparison_kommuner`)."""
+    kommuner = list(comparison_kommuner(request.user))
+    page = across.across_page(kommuner)
+    audit(
+        request,
+        "dashboard view",
+        page="across",
+        kommuner=[k.code for k in kommuner],
+        waves=[c.wave.slug for c in page.columns if c.wave is not None],
+    )
+    return render(request, "lagesbild/across.html", {"page": page})

@@ -39,7 +39,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
-from accounts.access import ALL_ROLES, Role
+from accounts.access import ALL_ROLES, VIEW_RESULTS, Role
 
 # Role sets used by the rules.
 ADMIN_ONLY = frozenset({Role.ADMIN})
@@ -110,6 +110,9 @@ RULES: dict[str, Rule] = {
     # An address without the kommun code: the same page in the user's one kommun (302),
     # or a choice of kommuner for a user of several (200).
     "to_own_kommun": Rule(STAFF, ok=frozenset({200, 302}), path="/lagesbild/"),
+    # Kommuner side by side: readers of results in any kommun; what it shows is per user
+    # (tests/lagesbild/test_across.py).
+    "across": Rule(VIEW_RESULTS.roles),
     # Exports of published cells and the PDF report: the same readers as the dashboards.
     # A job belongs to the user who asked: anyone else (even an admin) gets 404.
     "lagesbild_export:csv": Rule(

@@ -92,9 +92,7 @@ def test_without_published_waves_the_overview_says_so(analyst_client: Client) ->
 
 def test_analyst_login_helper_gives_an_analyst(db: None) -> None:
     user = make_staff(Role.ANALYST, organisation="kommun")
-    assert list(user.memberships.values_list("role", "municipality__code")) == [
-        ("analyst", "0484")
-    ]
+    assert list(user.memberships.values_list("role", "municipality__code")) == [("analyst", "0484")]
 
 
 def test_figure_json_cannot_close_its_script_element() -> None:
