@@ -29,7 +29,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import reverse
@@ -300,6 +300,42 @@ def access_school(user: AnyUser, kommun: KommunRef, school_id: int) -> "School":
     if school is None:
         raise Http404("No such school.")
     return school
+
+
+# --------------------------------------------------------------------------- scoping
+
+# The path from each kommun-bound model to its kommun: the one place that says which
+# kommun a row belongs to. Models not named here (questionnaire versions) are shared by
+# every kommun.
+KOMMUN_PATHS: Final = {
+    "surveys.municipality": "pk",
+    "surveys.district": "municipality",
+    "surveys.school": "district__municipality",
+    "surveys.schoolclass": "school__district__municipality",
+    "surveys.wave": "municipality",
+    "surveys.classkey": "wave__municipality",
+    "surveys.accesscode": "wave__municipality",
+    "lagesbild.waveresult": "municipality",
+    "lagesbild.wavepublication": "wave__municipality",
+    "lagesbild.measure": "municipality",
+    "lagesbild.indicatorcell": "wave__municipality",
+    "lagesbild.exportjob": "wave__municipality",
+    "accounts.membership": "municipality",
+}
+
+
+def within_kommuner[M: Model](
+    queryset: "QuerySet[M]", user: AnyUser, policy: Policy = MANAGE_KOMMUN
+) -> "QuerySet[M]":
+    """The rows of `queryset` in the kommuner where `policy` allows the user (all rows for
+    the system administrator; a shared model's rows unchanged)."""
+    path = KOMMUN_PATHS.get(queryset.model._meta.label_lower)
+    if path is None:
+        return queryset
+    ids = kommun_ids_of(user, policy.roles)
+    if ids is None:
+        return queryset
+    return queryset.filter(**{f"{path}__in": ids})
 
 
 # --------------------------------------------------------------------------- views

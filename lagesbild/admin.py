@@ -19,8 +19,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import Role, has_role
+from accounts.admin_scope import KommunScopedAdmin
 from accounts.services import audit
-from surveys.models import District, Municipality
 
 from .measures import parties_text
 from .models import Measure, Party, WavePublication, WaveResult
@@ -33,9 +33,9 @@ def _coordinator(request: HttpRequest) -> bool:
 
 
 @admin.register(WaveResult)
-class WaveResultAdmin(admin.ModelAdmin[WaveResult]):
+class WaveResultAdmin(KommunScopedAdmin[WaveResult]):
     list_display = ["name", "slug", "opens_at", "closes_at", "status", "published_at"]
-    list_filter = ["municipality"]
+    list_filter = [("municipality", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "slug"]
     fields = [
         "name",
@@ -104,7 +104,7 @@ class WaveResultAdmin(admin.ModelAdmin[WaveResult]):
 
 
 @admin.register(WavePublication)
-class WavePublicationAdmin(admin.ModelAdmin[WavePublication]):
+class WavePublicationAdmin(KommunScopedAdmin[WavePublication]):
     list_display = ["wave", "published_at", "published_by", "catalogue_version", "cell_count"]
     readonly_fields = [
         "wave",
@@ -183,24 +183,28 @@ class MeasureAdminForm(forms.ModelForm[Measure]):
         ]
         districts: Any = self.fields["districts"]
         kommun_id = self._kommun_id()
+        # The admin narrowed the choices to the user's kommuner (accounts.admin_scope).
+        allowed = districts.queryset
         if kommun_id is not None and not self.is_bound:
-            districts.queryset = District.objects.filter(municipality_id=kommun_id).order_by("name")
+            districts.queryset = allowed.filter(municipality_id=kommun_id).order_by("name")
         else:
             # Unknown kommun, or a posted form that `clean` checks with a clear message:
-            # every kommun's districts, named with their kommun when there are several.
-            districts.queryset = District.objects.select_related("municipality").order_by(
+            # every district the user may choose, named with its kommun when there are
+            # several.
+            districts.queryset = allowed.select_related("municipality").order_by(
                 "municipality__name", "name"
             )
-            if Municipality.objects.count() > 1:
+            if self.fields["municipality"].queryset.count() > 1:  # type: ignore[attr-defined]
                 districts.label_from_instance = lambda d: f"{d.name} ({d.municipality.name})"
         if kommun_id is not None and not self.instance.pk:
             self.fields["municipality"].initial = kommun_id
 
     def _kommun_id(self) -> int | None:
-        """The measure's kommun: saved, or the only one there is (else None)."""
+        """The measure's kommun: saved, or the only one the user may choose (else None)."""
         if self.instance.municipality_id:
             return self.instance.municipality_id
-        ids = list(Municipality.objects.values_list("pk", flat=True)[:2])
+        choices = self.fields["municipality"].queryset  # type: ignore[attr-defined]
+        ids = list(choices.values_list("pk", flat=True)[:2])
         return ids[0] if len(ids) == 1 else None
 
     def clean(self) -> dict[str, Any]:
@@ -237,12 +241,12 @@ class PartyFilter(admin.SimpleListFilter):
 
 
 @admin.register(Measure)
-class MeasureAdmin(admin.ModelAdmin[Measure]):
+class MeasureAdmin(KommunScopedAdmin[Measure]):
     """The åtgärdsplan: coordinators record the measures decided from the lägesbild."""
 
     form = MeasureAdminForm
     list_display = ["title", "municipality", "parties", "started_on", "status", "indicator_count"]
-    list_filter = ["municipality", "status", PartyFilter]
+    list_filter = [("municipality", admin.RelatedOnlyFieldListFilter), "status", PartyFilter]
     search_fields = ["title", "description", "follow_up"]
     fieldsets = [
         (None, {"fields": ["municipality", "title", "description", "responsible"]}),
