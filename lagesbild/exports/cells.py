@@ -17,6 +17,7 @@ from lagesbild import selectors
 from lagesbild.catalogue import PlacesRule, load_catalogue
 from lagesbild.models import KOMMUN_AREA, CellState, Geography
 from lagesbild.params import code_param
+from surveys.models import Municipality
 
 from .formats import ExportRow, Names, export_row
 
@@ -27,7 +28,8 @@ class ExportFilterError(ValueError):
 
 @dataclass(frozen=True)
 class ExportFilters:
-    """The dashboard URL filters: empty means "all"."""
+    """The dashboard URL filters: empty means "all". ``kommun`` (an SCB code) picks the
+    wave among that kommun's: a wave's slug is unique only within its kommun."""
 
     wave: str = ""
     indicator: str = ""
@@ -35,6 +37,7 @@ class ExportFilters:
     geography: str = ""
     breakdown: str = ""
     area: str = ""
+    kommun: str = ""
 
     @classmethod
     def from_query(cls, query: Mapping[str, str]) -> ExportFilters:
@@ -73,9 +76,26 @@ class ExportScope:
     cell_filters: dict[str, object]
 
 
+def _kommun_waves(filters: ExportFilters) -> tuple[selectors.WaveRef, ...]:
+    """The published waves ``filters`` may name: the kommun's when it is given; else
+    every kommun's, provided the slug (if any) is only one kommun's."""
+    waves = selectors.dashboard_waves()
+    if filters.kommun:
+        kommun = Municipality.objects.filter(code=filters.kommun).first()
+        return tuple(w for w in waves if kommun is not None and w.municipality_id == kommun.pk)
+    owners = {w.municipality_id for w in waves if filters.wave and w.slug == filters.wave}
+    if len(owners) > 1:
+        codes = Municipality.objects.filter(pk__in=owners).order_by("code")
+        raise ExportFilterError(
+            f"wave {filters.wave!r} is published by several kommuner "
+            f"({', '.join(codes.values_list('code', flat=True))}): name the kommun"
+        )
+    return waves
+
+
 def resolve(filters: ExportFilters) -> ExportScope:
     """Validate ``filters`` against the published waves and the catalogue."""
-    wave = selectors.resolve_wave(filters.wave or None)
+    wave = selectors.resolve_wave(filters.wave or None, waves=_kommun_waves(filters))
     if wave is None or (filters.wave and wave.slug != filters.wave):
         raise ExportFilterError("no such published wave")
     filters = ExportFilters(**{**vars(filters), "wave": wave.slug})

@@ -205,7 +205,9 @@ def report_write(
         if progress is not None:
             progress(percent, step)
 
-    scope = export_cells.resolve(export_cells.ExportFilters(wave=filters.wave, area=filters.area))
+    scope = export_cells.resolve(
+        export_cells.ExportFilters(wave=filters.wave, area=filters.area, kommun=filters.kommun)
+    )
     area = None
     if scope.filters.area:
         from lagesbild import selectors
@@ -236,7 +238,9 @@ def report_job_request(*, user: User, filters: export_cells.ExportFilters) -> Ex
 
     With the embedded default (no broker) the task runs eagerly, i.e. synchronously.
     """
-    scope = export_cells.resolve(export_cells.ExportFilters(wave=filters.wave, area=filters.area))
+    scope = export_cells.resolve(
+        export_cells.ExportFilters(wave=filters.wave, area=filters.area, kommun=filters.kommun)
+    )
     with transaction.atomic():
         job = ExportJob.objects.create(
             user=user,

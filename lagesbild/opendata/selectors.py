@@ -74,11 +74,11 @@ def wave_rows(municipality: Municipality, wave: OpenWave) -> Iterator[ExportRow]
     """Every published cell of the wave as an export row (a suppressed cell has its state
     and reason and no numbers: `formats.export_row` enforces it)."""
     try:
-        scope = resolve(ExportFilters(wave=wave.slug))
+        scope = resolve(ExportFilters(wave=wave.slug, kommun=municipality.code))
     except ExportFilterError:
         raise NotOpen(wave.slug) from None
-    # `resolve` looks among the published waves of every kommun: make sure once more that
-    # the wave is this kommun's.
+    # `resolve` looks among this kommun's published waves: make sure once more that the
+    # wave it found is this kommun's.
     if scope.wave.municipality_id != municipality.pk:
         raise NotOpen(wave.slug)
     return export_rows(scope)
