@@ -443,11 +443,15 @@ class Scope:
     measures: tuple[MeasureRef, ...] = ()  # the åtgärdsplan of the wave's kommun
 
 
-def dashboard_scope(slug: str | None) -> Scope | None:
+def dashboard_scope(slug: str | None, *, wave_id: int | None = None) -> Scope | None:
     """The request's scope in three small queries (waves, districts, the kommun's
-    measures), or None without a published wave."""
+    measures), or None without a published wave. ``wave_id`` names the wave exactly
+    (a slug is unique only within its kommun)."""
     waves = dashboard_waves()
-    wave = resolve_wave(slug, waves=waves)
+    if wave_id is not None:
+        wave = next((w for w in waves if w.id == wave_id), None)
+    else:
+        wave = resolve_wave(slug, waves=waves)
     if wave is None:
         return None
     areas = _areas(wave)
@@ -1283,7 +1287,7 @@ def _measure_histories(scope: Scope, *, area: str | None) -> tuple[MeasureHistor
 
 def scope_of(wave: WaveRef) -> Scope:
     """The scope of one wave outside a request (exports and reports read through it)."""
-    scope = dashboard_scope(wave.slug)
-    if scope is None or scope.wave.id != wave.id:
+    scope = dashboard_scope(wave.slug, wave_id=wave.id)
+    if scope is None:
         raise LookupError(f"wave {wave.slug} is not published")
     return scope

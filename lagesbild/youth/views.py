@@ -140,8 +140,8 @@ class YouthPage:
 
 def youth_page(wave: Wave, language: str, *, absolute_url: str) -> YouthPage:
     t = content.texts(language)
-    scope = selectors.dashboard_scope(wave.slug)
-    if scope is None or scope.wave.id != wave.pk:
+    scope = selectors.dashboard_scope(wave.slug, wave_id=wave.pk)
+    if scope is None:
         raise Http404("No such page.")
     overview = selectors.overview(scope)
     groups = content.kommun_findings(overview, t)

@@ -2,14 +2,15 @@
 `--kommun` and refuse a slug that two kommuner use without it."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from lagesbild.exports.cells import ExportFilterError, ExportFilters, resolve
-from surveys.models import AccessCode, Municipality, SchoolClass, Wave
+from lagesbild.exports.cells import ExportFilterError, ExportFilters, names, resolve
+from surveys.models import AccessCode, District, Municipality, SchoolClass, Wave
 from surveys.selectors import WaveLookupError, wave_named
 from surveys.services import questionnaire_import_default
 from tests.surveys.factories import make_class, make_wave
@@ -114,3 +115,16 @@ def test_the_exports_resolve_a_shared_slug_by_kommun(same_slug: tuple[Wave, Wave
 def test_a_kommun_consents_to_comparison_only_when_it_says_so() -> None:
     kommun = Municipality.objects.create(code="0480", name="Nyköping")
     assert kommun.shares_comparison is False
+
+
+def test_an_export_of_a_shared_slug_reads_its_own_kommuns_wave(
+    same_slug: tuple[Wave, Wave],
+) -> None:
+    own, other = same_slug
+    # The other kommun's wave is the newer: the first of the published waves.
+    Wave.objects.filter(pk=other.pk).update(opens_at=own.opens_at + timedelta(hours=1))
+    Wave.objects.update(published_at=timezone.now())
+    District.objects.create(municipality=own.municipality, code="SKI", name="Skiftinge")
+    scope = resolve(ExportFilters(wave="ht-2026", kommun="0484", area="SKI"))
+    assert scope.wave.id == own.pk
+    assert names(scope).areas["SKI"] == "Skiftinge"
