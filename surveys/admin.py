@@ -300,7 +300,15 @@ class WaveAdminForm(forms.ModelForm[Wave]):
 @admin.register(Wave)
 class WaveAdmin(admin.ModelAdmin[Wave]):
     form = WaveAdminForm
-    list_display = ["name", "slug", "questionnaire", "opens_at", "closes_at", "published_at"]
+    list_display = [
+        "name",
+        "slug",
+        "municipality",
+        "questionnaire",
+        "opens_at",
+        "closes_at",
+        "published_at",
+    ]
     list_filter = ["municipality"]
     search_fields = ["name", "slug"]
     readonly_fields = ["published_at"]

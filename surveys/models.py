@@ -91,6 +91,20 @@ class District(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        super().clean()
+        if self.pk is None:
+            return
+        stored = District.objects.filter(pk=self.pk).values_list("municipality_id", flat=True)
+        moved = stored.first() not in (None, self.municipality_id)
+        if moved and (
+            self.schools.exists()
+            or AnswerSheet.objects.filter(Q(school_district=self) | Q(home_district=self)).exists()
+        ):
+            raise ValidationError(
+                {"municipality": _("Området har skolor eller svar; dess kommun kan inte ändras.")}
+            )
+
 
 class School(models.Model):
     class Kind(models.TextChoices):
@@ -113,6 +127,28 @@ class School(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.pk is None or self.district_id is None:
+            return
+        districts = District.objects.values_list("municipality_id", flat=True)
+        old_kommun = districts.filter(schools=self.pk).first()
+        if old_kommun is None or old_kommun == districts.filter(pk=self.district_id).first():
+            return
+        if (
+            Wave.classes.through.objects.filter(schoolclass__school_id=self.pk).exists()
+            or AccessCode.objects.filter(school_class__school_id=self.pk).exists()
+            or AnswerSheet.objects.filter(school_id=self.pk).exists()
+        ):
+            raise ValidationError(
+                {
+                    "district": _(
+                        "Skolan har klasser i omgångar, koder eller svar; den kan inte flyttas "
+                        "till en annan kommun."
+                    )
+                }
+            )
 
 
 class Grade(models.IntegerChoices):
@@ -144,6 +180,28 @@ class SchoolClass(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school.name} {self.name}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.pk is None or self.school_id is None:
+            return
+        schools = School.objects.values_list("district__municipality_id", flat=True)
+        old_kommun = schools.filter(classes=self.pk).first()
+        if old_kommun is None or old_kommun == schools.filter(pk=self.school_id).first():
+            return
+        if (
+            self.waves.exists()
+            or AccessCode.objects.filter(school_class_id=self.pk).exists()
+            or ClassKey.objects.filter(school_class_id=self.pk).exists()
+        ):
+            raise ValidationError(
+                {
+                    "school": _(
+                        "Klassen är med i en omgång eller har koder; den kan inte flyttas till "
+                        "en skola i en annan kommun."
+                    )
+                }
+            )
 
 
 class QuestionnaireVersion(models.Model):

@@ -99,8 +99,8 @@ CREATE TRIGGER surveys_wave_kommun_kept
     BEFORE UPDATE OF municipality_id ON surveys_wave
     FOR EACH ROW EXECUTE FUNCTION surveys_wave_kommun_kept();
 
--- Nor does a school move to another kommun (or its district), while a wave, a code or a
--- sheet ties it to its own: the rows above would mix kommuner without being written.
+-- Nor does a class, a school or a district move to another kommun while a wave, a code
+-- or a sheet ties it to its own: the rows above would mix kommuner without being written.
 CREATE OR REPLACE FUNCTION surveys_school_kommun_kept() RETURNS trigger AS $$
 BEGIN
     IF (SELECT municipality_id FROM surveys_district WHERE id = NEW.district_id)
@@ -129,6 +129,29 @@ CREATE TRIGGER surveys_school_kommun_kept
     BEFORE UPDATE OF district_id ON surveys_school
     FOR EACH ROW EXECUTE FUNCTION surveys_school_kommun_kept();
 
+CREATE OR REPLACE FUNCTION surveys_schoolclass_kommun_kept() RETURNS trigger AS $$
+BEGIN
+    IF surveys_class_kommun(OLD.id) IS DISTINCT FROM (
+        SELECT d.municipality_id FROM surveys_school s
+        JOIN surveys_district d ON d.id = s.district_id
+        WHERE s.id = NEW.school_id
+    ) AND (
+        EXISTS (SELECT 1 FROM surveys_wave_classes WHERE schoolclass_id = OLD.id)
+        OR EXISTS (SELECT 1 FROM surveys_accesscode WHERE school_class_id = OLD.id)
+        OR EXISTS (SELECT 1 FROM surveys_classkey WHERE school_class_id = OLD.id)
+    ) THEN
+        RAISE EXCEPTION 'class % is in use in its kommun: it never moves to another kommun',
+            OLD.id
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER surveys_schoolclass_kommun_kept
+    BEFORE UPDATE OF school_id ON surveys_schoolclass
+    FOR EACH ROW EXECUTE FUNCTION surveys_schoolclass_kommun_kept();
+
 CREATE OR REPLACE FUNCTION surveys_district_kommun_kept() RETURNS trigger AS $$
 BEGIN
     IF NEW.municipality_id IS DISTINCT FROM OLD.municipality_id AND (
@@ -149,6 +172,7 @@ CREATE TRIGGER surveys_district_kommun_kept
 """
 DROP = """
 DROP TRIGGER IF EXISTS surveys_district_kommun_kept ON surveys_district;
+DROP TRIGGER IF EXISTS surveys_schoolclass_kommun_kept ON surveys_schoolclass;
 DROP TRIGGER IF EXISTS surveys_school_kommun_kept ON surveys_school;
 DROP TRIGGER IF EXISTS surveys_wave_kommun_kept ON surveys_wave;
 DROP TRIGGER IF EXISTS surveys_answersheet_kommun ON surveys_answersheet;
@@ -156,6 +180,7 @@ DROP TRIGGER IF EXISTS surveys_accesscode_kommun ON surveys_accesscode;
 DROP TRIGGER IF EXISTS surveys_classkey_kommun ON surveys_classkey;
 DROP TRIGGER IF EXISTS surveys_wave_classes_kommun ON surveys_wave_classes;
 DROP FUNCTION IF EXISTS surveys_district_kommun_kept();
+DROP FUNCTION IF EXISTS surveys_schoolclass_kommun_kept();
 DROP FUNCTION IF EXISTS surveys_school_kommun_kept();
 DROP FUNCTION IF EXISTS surveys_wave_kommun_kept();
 DROP FUNCTION IF EXISTS surveys_answersheet_kommun();

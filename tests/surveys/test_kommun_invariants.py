@@ -136,6 +136,32 @@ def test_a_wave_without_classes_codes_or_sheets_may_change_kommun(two: TwoKommun
     assert two.wave.municipality == two.other
 
 
+def test_a_class_school_or_district_in_use_stays_in_its_kommun(two: TwoKommuner) -> None:
+    two.wave.classes.add(two.own_class)
+    school_class = two.own_class
+    school = school_class.school
+    district = school.district
+    school_class.school = two.other_school
+    with pytest.raises(ValidationError, match="annan kommun"):
+        school_class.full_clean()
+    school.district = two.other_district
+    with pytest.raises(ValidationError, match="annan kommun"):
+        school.full_clean()
+    district.municipality = two.other
+    with pytest.raises(ValidationError, match="kommun kan inte"):
+        district.full_clean()
+
+
+def test_a_class_school_or_district_not_in_use_may_move(two: TwoKommuner) -> None:
+    two.other_class.school = two.own_class.school
+    two.other_class.full_clean()
+    two.other_school.district = two.own_class.school.district
+    two.other_school.full_clean()
+    idle = District.objects.create(municipality=two.other, code="IDL", name="Tomt")
+    idle.municipality = two.wave.municipality
+    idle.full_clean()
+
+
 # --- the database itself (PostgreSQL) -------------------------------------------------------
 
 
@@ -236,13 +262,17 @@ def test_the_database_keeps_the_kommun_of_a_wave_in_use(two: TwoKommuner) -> Non
 
 
 @pytest.mark.postgres
-def test_the_database_keeps_a_school_in_use_in_its_kommun(two: TwoKommuner) -> None:
+def test_the_database_keeps_a_class_school_or_district_in_use_in_its_kommun(
+    two: TwoKommuner,
+) -> None:
     two.wave.classes.add(two.own_class)
     school = two.own_class.school
     with pytest.raises(IntegrityError, match="kommun"), transaction.atomic():
         School.objects.filter(pk=school.pk).update(district=two.other_district)
     with pytest.raises(IntegrityError, match="kommun"), transaction.atomic():
         District.objects.filter(pk=school.district_id).update(municipality=two.other)
+    with pytest.raises(IntegrityError, match="kommun"), transaction.atomic():
+        SchoolClass.objects.filter(pk=two.own_class.pk).update(school=two.other_school)
     # Within its own kommun a school may move to another district.
     moved_to = District.objects.create(
         municipality=two.wave.municipality, code="NY", name="Nytt område"
