@@ -103,7 +103,8 @@ def build_data() -> None:
         for i, d in enumerate(districts)
     ]
     district_shapes_import(
-        raw=json.dumps({"type": "FeatureCollection", "features": features}).encode()
+        raw=json.dumps({"type": "FeatureCollection", "features": features}).encode(),
+        municipality=districts[0].municipality,
     )
 
 

@@ -60,9 +60,9 @@ def _wave(
     closes: datetime,
 ) -> tuple[Wave, bool]:
     wave, created = Wave.objects.get_or_create(
+        municipality=municipality,
         slug=slug,
         defaults={
-            "municipality": municipality,
             "name": name,
             "questionnaire": questionnaire,
             "opens_at": opens,
@@ -134,7 +134,7 @@ def seed_waves(stdout: Writer) -> None:
     if Municipality.objects.filter(pk=municipality.pk, open_data=False).update(open_data=True):
         stdout.write(f"Open data on: http://127.0.0.1:8000/{municipality.code}/oppna-data/")
     count, drift = OPEN_WAVE
-    open_wave = Wave.objects.filter(slug=DEMO_WAVE_SLUG).first()
+    open_wave = Wave.objects.filter(municipality=municipality, slug=DEMO_WAVE_SLUG).first()
     if open_wave is not None and not AnswerSheet.objects.filter(wave=open_wave).exists():
         sheets_insert(wave=open_wave, count=count, seed=2026, drift=drift)
         result = indicators_refresh(wave_id=open_wave.pk)

@@ -17,13 +17,22 @@ from django.utils.translation import gettext_lazy as _
 from . import languages, selectors, services
 from . import questionnaire as qn
 from .code_sheet import code_sheet_pdf
-from .models import District, Municipality, QuestionnaireVersion, School, SchoolClass, Wave
+from .models import (
+    District,
+    Municipality,
+    QuestionnaireVersion,
+    School,
+    SchoolClass,
+    Wave,
+    classes_of_other_kommun,
+    other_kommun_message,
+)
 
 
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin[Municipality]):
-    list_display = ["name", "code", "open_data"]
-    list_filter = ["open_data"]
+    list_display = ["name", "code", "open_data", "shares_comparison"]
+    list_filter = ["open_data", "shares_comparison"]
     search_fields = ["name", "code"]
 
 
@@ -255,6 +264,12 @@ class WaveAdminForm(forms.ModelForm[Wave]):
                 status = _("ogranskad")
             choices.append((code, f"{languages.name(code)} ({status})"))
         self.fields["languages"].choices = choices  # type: ignore[attr-defined]
+        # Only the wave's own kommun's classes are offered once it has a kommun; a new
+        # wave's choice is checked against the kommun chosen with it (`clean`).
+        if self.instance.municipality_id is not None and "classes" in self.fields:
+            self.fields["classes"].queryset = SchoolClass.objects.filter(  # type: ignore[attr-defined]
+                school__district__municipality_id=self.instance.municipality_id
+            ).select_related("school")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -269,13 +284,31 @@ class WaveAdminForm(forms.ModelForm[Wave]):
                     _("Enkätversionen har inga texter på: %(codes)s.")
                     % {"codes": ", ".join(missing)},
                 )
+        municipality = cleaned.get("municipality") or (
+            self.instance.municipality if self.instance.municipality_id else None
+        )
+        chosen_classes = cleaned.get("classes")
+        if municipality is not None and chosen_classes:
+            foreign = classes_of_other_kommun(
+                municipality_id=municipality.pk, class_ids=[c.pk for c in chosen_classes]
+            )
+            if foreign:
+                self.add_error("classes", other_kommun_message(foreign))
         return cleaned
 
 
 @admin.register(Wave)
 class WaveAdmin(admin.ModelAdmin[Wave]):
     form = WaveAdminForm
-    list_display = ["name", "slug", "questionnaire", "opens_at", "closes_at", "published_at"]
+    list_display = [
+        "name",
+        "slug",
+        "municipality",
+        "questionnaire",
+        "opens_at",
+        "closes_at",
+        "published_at",
+    ]
     list_filter = ["municipality"]
     search_fields = ["name", "slug"]
     readonly_fields = ["published_at"]

@@ -8,6 +8,7 @@ row order reveals nothing.
 
 import json
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -28,6 +29,14 @@ class Municipality(models.Model):
         help_text=_(
             "Publicera kommunens publicerade, granskade celler som öppna data (CSV, JSON och "
             "en DCAT-AP-SE-katalog som Sveriges dataportal kan skörda)."
+        ),
+    )
+    shares_comparison = models.BooleanField(
+        _("jämförelse med andra kommuner"),
+        default=False,
+        help_text=_(
+            "Kommunen samtycker till att dess publicerade kärnindikatorer för hela kommunen "
+            "visas sida vid sida med andra kommuner som också samtycker."
         ),
     )
 
@@ -82,6 +91,20 @@ class District(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        super().clean()
+        if self.pk is None:
+            return
+        stored = District.objects.filter(pk=self.pk).values_list("municipality_id", flat=True)
+        moved = stored.first() not in (None, self.municipality_id)
+        if moved and (
+            self.schools.exists()
+            or AnswerSheet.objects.filter(Q(school_district=self) | Q(home_district=self)).exists()
+        ):
+            raise ValidationError(
+                {"municipality": _("Området har skolor eller svar; dess kommun kan inte ändras.")}
+            )
+
 
 class School(models.Model):
     class Kind(models.TextChoices):
@@ -104,6 +127,28 @@ class School(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.pk is None or self.district_id is None:
+            return
+        districts = District.objects.values_list("municipality_id", flat=True)
+        old_kommun = districts.filter(schools=self.pk).first()
+        if old_kommun is None or old_kommun == districts.filter(pk=self.district_id).first():
+            return
+        if (
+            Wave.classes.through.objects.filter(schoolclass__school_id=self.pk).exists()
+            or AccessCode.objects.filter(school_class__school_id=self.pk).exists()
+            or AnswerSheet.objects.filter(school_id=self.pk).exists()
+        ):
+            raise ValidationError(
+                {
+                    "district": _(
+                        "Skolan har klasser i omgångar, koder eller svar; den kan inte flyttas "
+                        "till en annan kommun."
+                    )
+                }
+            )
 
 
 class Grade(models.IntegerChoices):
@@ -135,6 +180,28 @@ class SchoolClass(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school.name} {self.name}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.pk is None or self.school_id is None:
+            return
+        schools = School.objects.values_list("district__municipality_id", flat=True)
+        old_kommun = schools.filter(classes=self.pk).first()
+        if old_kommun is None or old_kommun == schools.filter(pk=self.school_id).first():
+            return
+        if (
+            self.waves.exists()
+            or AccessCode.objects.filter(school_class_id=self.pk).exists()
+            or ClassKey.objects.filter(school_class_id=self.pk).exists()
+        ):
+            raise ValidationError(
+                {
+                    "school": _(
+                        "Klassen är med i en omgång eller har koder; den kan inte flyttas till "
+                        "en skola i en annan kommun."
+                    )
+                }
+            )
 
 
 class QuestionnaireVersion(models.Model):
@@ -177,6 +244,28 @@ class QuestionnaireVersion(models.Model):
         super().save(*args, **kwargs)
 
 
+def kommun_in_use_message() -> str:
+    return str(
+        _("Omgången har redan klasser, koder eller svar i sin kommun; dess kommun kan inte ändras.")
+    )
+
+
+def classes_of_other_kommun(*, municipality_id: int, class_ids: Iterable[int]) -> list[SchoolClass]:
+    """The classes among `class_ids` whose school lies in another kommun's district: a
+    wave never takes them (on PostgreSQL the triggers of migration surveys 0008 refuse
+    them as well)."""
+    return list(
+        SchoolClass.objects.filter(pk__in=list(class_ids))
+        .exclude(school__district__municipality_id=municipality_id)
+        .select_related("school")
+    )
+
+
+def other_kommun_message(classes: Iterable[SchoolClass]) -> str:
+    names = ", ".join(str(school_class) for school_class in classes)
+    return str(_("Klassen hör till en annan kommun än omgången: %(classes)s.") % {"classes": names})
+
+
 # Fields of a wave that never change once it is published (see Wave.save and the
 # trigger of migration surveys 0003).
 FROZEN_WHEN_PUBLISHED = ("opens_at", "closes_at", "questionnaire_id", "municipality_id")
@@ -198,7 +287,8 @@ class Wave(models.Model):
         Municipality, on_delete=models.PROTECT, related_name="waves", verbose_name=_("kommun")
     )
     name = models.CharField(_("namn"), max_length=100)
-    slug = models.SlugField(_("kortnamn"), max_length=50, unique=True)
+    # Unique within the kommun (see Meta): two kommuner may both have a wave "ht-2026".
+    slug = models.SlugField(_("kortnamn"), max_length=50)
     questionnaire = models.ForeignKey(
         QuestionnaireVersion,
         on_delete=models.PROTECT,
@@ -242,6 +332,7 @@ class Wave(models.Model):
             models.CheckConstraint(
                 condition=Q(closes_at__gt=models.F("opens_at")), name="wave_closes_after_opening"
             ),
+            models.UniqueConstraint(fields=["municipality", "slug"], name="wave_slug_per_kommun"),
         ]
 
     def __str__(self) -> str:
@@ -254,6 +345,8 @@ class Wave(models.Model):
             raise ValidationError(
                 _("Omgången är publicerad; dess datum och enkätversion kan inte ändras.")
             )
+        if self.kommun_change_refused():
+            raise ValidationError(kommun_in_use_message())
         super().save(*args, **kwargs)
         # The version is locked as soon as a wave uses it (editing means a new version).
         QuestionnaireVersion.objects.filter(pk=self.questionnaire_id, locked=False).update(
@@ -266,6 +359,8 @@ class Wave(models.Model):
         if changed:
             message = _("Omgången är publicerad; dess datum och enkätversion kan inte ändras.")
             raise ValidationError({name.removesuffix("_id"): message for name in changed})
+        if self.kommun_change_refused():
+            raise ValidationError({"municipality": kommun_in_use_message()})
 
     def published_changes(self) -> list[str]:
         """The fields in `FROZEN_WHEN_PUBLISHED` that differ from the stored row of a
@@ -280,6 +375,21 @@ class Wave(models.Model):
         if stored is None:
             return []
         return [name for name in FROZEN_WHEN_PUBLISHED if stored[name] != getattr(self, name)]
+
+    def kommun_change_refused(self) -> bool:
+        """True when this stored wave is given another kommun although classes, codes or
+        sheets already tie it to its own (on PostgreSQL a trigger refuses it as well)."""
+        if self.pk is None:
+            return False
+        stored = Wave.objects.filter(pk=self.pk).values_list("municipality_id", flat=True)
+        if stored.first() in (None, self.municipality_id):
+            return False
+        return (
+            self.classes.exists()
+            or ClassKey.objects.filter(wave_id=self.pk).exists()
+            or AccessCode.objects.filter(wave_id=self.pk).exists()
+            or AnswerSheet.objects.filter(wave_id=self.pk).exists()
+        )
 
     @property
     def is_open(self) -> bool:

@@ -216,3 +216,29 @@ def district_choices(municipality_id: int) -> list[tuple[str, str]]:
         cached = (time.monotonic(), list(rows.values_list("code", "name")))
         _DISTRICT_CHOICES[municipality_id] = cached
     return cached[1]
+
+
+class WaveLookupError(ValueError):
+    """No wave, or more than one, answers to a slug (and kommun)."""
+
+
+def wave_named(*, slug: str, kommun: str = "") -> Wave:
+    """The wave with ``slug`` in the kommun of SCB code ``kommun``; without a kommun, the
+    one wave of that slug. A slug is unique only within its kommun, so a slug several
+    kommuner use needs the kommun: the error names them."""
+    waves = Wave.objects.filter(slug=slug).select_related("municipality")
+    if kommun:
+        wave = waves.filter(municipality__code=kommun).first()
+        if wave is None:
+            raise WaveLookupError(f"No wave with slug {slug!r} in kommun {kommun}.")
+        return wave
+    found = list(waves.order_by("municipality__code"))
+    if not found:
+        raise WaveLookupError(f"No wave with slug {slug!r}.")
+    if len(found) > 1:
+        kommuner = ", ".join(f"{w.municipality.code} {w.municipality.name}" for w in found)
+        raise WaveLookupError(
+            f"Wave slug {slug!r} is used by several kommuner ({kommuner}): "
+            "name one with --kommun NNNN."
+        )
+    return found[0]

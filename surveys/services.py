@@ -128,9 +128,9 @@ def demo_wave_ensure(*, municipality: Municipality, questionnaire: Questionnaire
     """The demo's open wave (open from yesterday for a year). Idempotent."""
     now = timezone.now()
     wave, _created = Wave.objects.get_or_create(
+        municipality=municipality,
         slug=DEMO_WAVE_SLUG,
         defaults={
-            "municipality": municipality,
             "name": _("Demoomgång (öppen)"),
             "questionnaire": questionnaire,
             "opens_at": now - timedelta(days=1),

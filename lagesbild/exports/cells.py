@@ -17,6 +17,7 @@ from lagesbild import selectors
 from lagesbild.catalogue import PlacesRule, load_catalogue
 from lagesbild.models import KOMMUN_AREA, CellState, Geography
 from lagesbild.params import code_param
+from surveys.models import Municipality
 
 from .formats import ExportRow, Names, export_row
 
@@ -27,7 +28,8 @@ class ExportFilterError(ValueError):
 
 @dataclass(frozen=True)
 class ExportFilters:
-    """The dashboard URL filters: empty means "all"."""
+    """The dashboard URL filters: empty means "all". ``kommun`` (an SCB code) picks the
+    wave among that kommun's: a wave's slug is unique only within its kommun."""
 
     wave: str = ""
     indicator: str = ""
@@ -35,6 +37,7 @@ class ExportFilters:
     geography: str = ""
     breakdown: str = ""
     area: str = ""
+    kommun: str = ""
 
     @classmethod
     def from_query(cls, query: Mapping[str, str]) -> ExportFilters:
@@ -73,21 +76,35 @@ class ExportScope:
     cell_filters: dict[str, object]
 
 
+def _kommun_id(filters: ExportFilters) -> int:
+    """The kommun of an export asked without a page's kommun (the command line): the one
+    ``filters.kommun`` names, else the one kommun whose published wave has the slug."""
+    if filters.kommun:
+        kommun = Municipality.objects.filter(code=filters.kommun).first()
+        if kommun is None:
+            raise ExportFilterError(f"no kommun {filters.kommun!r}")
+        return kommun.pk
+    owners = selectors.published_wave_kommuner(filters.wave)
+    if len(owners) > 1:
+        codes = Municipality.objects.filter(pk__in=owners).order_by("code")
+        raise ExportFilterError(
+            f"wave {filters.wave!r} is published by several kommuner "
+            f"({', '.join(codes.values_list('code', flat=True))}): name the kommun"
+        )
+    if not owners:
+        raise ExportFilterError("no such published wave")
+    return owners[0]
+
+
 def resolve(filters: ExportFilters, *, municipality_id: int | None = None) -> ExportScope:
     """Validate ``filters`` against one kommun's published waves and the catalogue.
 
-    ``municipality_id``: the kommun of the page the export was asked from. Without it (the
-    command line) the wave's slug must name the published wave of exactly one kommun.
+    ``municipality_id``: the kommun of the page the export was asked from; without it (the
+    command line) the kommun is ``filters.kommun`` or the one whose published wave the slug
+    names.
     """
     if municipality_id is None:
-        kommuner = selectors.published_wave_kommuner(filters.wave)
-        if len(kommuner) > 1:
-            raise ExportFilterError(
-                f"wave {filters.wave!r} is published in several kommuner: name the kommun"
-            )
-        if not kommuner:
-            raise ExportFilterError("no such published wave")
-        municipality_id = kommuner[0]
+        municipality_id = _kommun_id(filters)
     wave = selectors.resolve_wave(filters.wave or None, municipality_id=municipality_id)
     if wave is None or (filters.wave and wave.slug != filters.wave):
         raise ExportFilterError("no such published wave")

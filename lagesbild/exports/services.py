@@ -213,7 +213,7 @@ def report_write(
             progress(percent, step)
 
     scope = export_cells.resolve(
-        export_cells.ExportFilters(wave=filters.wave, area=filters.area),
+        export_cells.ExportFilters(wave=filters.wave, area=filters.area, kommun=filters.kommun),
         municipality_id=municipality_id,
     )
     area = None
@@ -250,7 +250,7 @@ def report_job_request(
     With the embedded default (no broker) the task runs eagerly, i.e. synchronously.
     """
     scope = export_cells.resolve(
-        export_cells.ExportFilters(wave=filters.wave, area=filters.area),
+        export_cells.ExportFilters(wave=filters.wave, area=filters.area, kommun=filters.kommun),
         municipality_id=municipality_id,
     )
     with transaction.atomic():

@@ -26,7 +26,7 @@ from accounts.models import Membership
 from accounts.services import kommun_create, membership_end, membership_grant
 from surveys.models import District, Municipality, School
 from tests.accounts.accounts_helpers import make_staff
-from tests.surveys.factories import SchoolClassFactory, WaveFactory
+from tests.surveys.factories import make_class, make_wave
 
 pytestmark = pytest.mark.django_db
 
@@ -81,12 +81,12 @@ def test_a_coordinator_cannot_issue_codes_for_a_class_of_another_kommun(
 ) -> None:
     a, b = two
     coordinator = make_staff(Role.COORDINATOR, kommun=a)
-    wave_a = WaveFactory(municipality=a)
-    class_a = SchoolClassFactory(school=_school(a))
-    class_b = SchoolClassFactory(school=_school(b))
+    wave_a = make_wave(municipality=a)
+    class_a = make_class(school=_school(a))
+    class_b = make_class(school=_school(b))
     assert can_issue_codes(coordinator, wave=wave_a, school_class=class_a)
     assert not can_issue_codes(coordinator, wave=wave_a, school_class=class_b)
-    wave_b = WaveFactory(municipality=b)
+    wave_b = make_wave(municipality=b)
     assert not can_issue_codes(coordinator, wave=wave_b, school_class=class_b)
 
 

@@ -86,8 +86,13 @@ def session(transactional_db: None) -> str:
 def shapes(history: list[Wave]) -> None:
     from lagesbild.geo_services import district_shapes_import
 
+    from surveys.models import Municipality
+
     codes = list(District.objects.values_list("code", flat=True))
-    district_shapes_import(raw=json.dumps(grid_geojson(codes)).encode())
+    district_shapes_import(
+        raw=json.dumps(grid_geojson(codes)).encode(),
+        municipality=Municipality.objects.get(code="0484"),
+    )
 
 
 PAGES = {

@@ -336,6 +336,23 @@ def test_a_suppressed_kommun_cell_gives_no_sentence(world: None, client: Client)
 
 
 @pytest.mark.django_db
+def test_a_slug_another_kommun_uses_too_shows_this_kommuns_wave(
+    world: None, client: Client
+) -> None:
+    # Uppsala's "ht2025" is the newer published wave: the first a slug alone would find.
+    make_wave(
+        municipality=Municipality.objects.get(code="0480"),
+        slug="ht2025",
+        name="Uppsala HT 2025",
+        opens_at=OPENS + timedelta(days=1),
+        closes_at=OPENS + timedelta(days=22),
+        published_at=OPENS + timedelta(days=41),
+        youth_page=True,
+    )
+    assert _page(client).wave_name == "HT 2025"
+
+
+@pytest.mark.django_db
 def test_measures_of_this_kommun_chosen_for_young_people_are_shown(
     world: None, client: Client
 ) -> None:

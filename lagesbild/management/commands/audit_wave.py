@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from lagesbild.catalogue import load_catalogue
 from lagesbild.models import WavePublication
 from lagesbild.services import cells_audit
-from surveys.models import Wave
+from surveys.management.wave_option import add_kommun_argument, wave_from_options
 
 SHOWN_FINDINGS = 20
 
@@ -21,11 +21,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug", help="slug of the wave")
+        add_kommun_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        wave = Wave.objects.filter(slug=options["slug"]).first()
-        if wave is None:
-            raise CommandError(f"No wave with slug {options['slug']!r}.")
+        wave = wave_from_options(options["slug"], options["kommun"])
         publication = WavePublication.objects.filter(wave=wave).first()
         version = publication.catalogue_version if publication else None
         params = load_catalogue(version).rule_params

@@ -1,4 +1,5 @@
-"""`export_cells --wave SLUG --format csv|xlsx`: the published cells on standard output."""
+"""`export_cells --wave SLUG [--kommun NNNN] --format csv|xlsx`: the published cells on
+standard output."""
 
 import shutil
 import sys
@@ -9,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from lagesbild.exports.cells import ExportFilterError, ExportFilters
 from lagesbild.exports.services import cells_export
+from surveys.management.wave_option import add_kommun_argument, wave_from_options
 
 
 class Command(BaseCommand):
@@ -19,6 +21,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--wave", required=True, help="the published wave's slug")
+        add_kommun_argument(parser)
         parser.add_argument("--format", required=True, choices=["csv", "xlsx"])
         parser.add_argument("--indicator", default="", help="one indicator code, e.g. EXP02")
         parser.add_argument("--geography", default="", choices=["", "home", "school"])
@@ -30,8 +33,10 @@ class Command(BaseCommand):
         parser.add_argument("--district", default="", help="one district code, e.g. SKI")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        wave = wave_from_options(options["wave"], options["kommun"])
         filters = ExportFilters(
-            wave=options["wave"],
+            wave=wave.slug,
+            kommun=wave.municipality.code,
             indicator=options["indicator"].upper(),
             geography=options["geography"],
             breakdown=options["breakdown"],

@@ -1,4 +1,5 @@
-"""`lagesbild_report --wave SLUG [--district CODE] --output FILE.pdf`: the PDF report."""
+"""`lagesbild_report --wave SLUG [--kommun NNNN] [--district CODE] --output FILE.pdf`:
+the PDF report."""
 
 from argparse import ArgumentParser
 from pathlib import Path
@@ -8,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from lagesbild.exports.cells import ExportFilterError, ExportFilters
 from lagesbild.exports.services import audit_export, report_write
+from surveys.management.wave_option import add_kommun_argument, wave_from_options
 
 
 class Command(BaseCommand):
@@ -18,12 +20,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--wave", required=True, help="the published wave's slug")
+        add_kommun_argument(parser)
         parser.add_argument("--district", default="", help="one district code, e.g. SKI")
         parser.add_argument("--output", required=True, help="the PDF file to write")
 
     def handle(self, *args: Any, **options: Any) -> None:
         output = Path(options["output"])
-        filters = ExportFilters(wave=options["wave"], area=options["district"].upper())
+        wave = wave_from_options(options["wave"], options["kommun"])
+        filters = ExportFilters(
+            wave=wave.slug, kommun=wave.municipality.code, area=options["district"].upper()
+        )
         partial = output.with_name(output.name + ".part")
         try:
             with partial.open("w+b") as out:

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lagesbild.services import CatalogueMismatchError, PublishRefusedError, wave_publish
-from surveys.models import Wave
+from surveys.management.wave_option import add_kommun_argument, wave_from_options
 
 
 class Command(BaseCommand):
@@ -17,11 +17,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug", help="slug of the wave")
+        add_kommun_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        wave = Wave.objects.filter(slug=options["slug"]).first()
-        if wave is None:
-            raise CommandError(f"No wave with slug {options['slug']!r}.")
+        wave = wave_from_options(options["slug"], options["kommun"])
         try:
             publication = wave_publish(wave_id=wave.pk)
         except (PublishRefusedError, CatalogueMismatchError) as error:

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lagesbild.services import CatalogueMismatchError, indicators_refresh
-from surveys.models import Wave
+from surveys.management.wave_option import add_kommun_argument, wave_from_options
 
 
 class Command(BaseCommand):
@@ -14,11 +14,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--wave", required=True, help="slug of the wave")
+        add_kommun_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        wave = Wave.objects.filter(slug=options["wave"]).first()
-        if wave is None:
-            raise CommandError(f"No wave with slug {options['wave']!r}.")
+        wave = wave_from_options(options["wave"], options["kommun"])
         started = time.perf_counter()
         try:
             result = indicators_refresh(wave_id=wave.pk)

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lagesbild.synthetic import sheets_insert
-from surveys.models import Wave
+from surveys.management.wave_option import add_kommun_argument, wave_from_options
 from surveys.services import WaveClosedError
 
 
@@ -18,6 +18,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--wave", required=True, help="slug of the wave")
+        add_kommun_argument(parser)
         parser.add_argument("--count", required=True, type=int, help="number of sheets")
         parser.add_argument("--seed", type=int, default=None, help="random seed")
         parser.add_argument(
@@ -28,9 +29,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        wave = Wave.objects.filter(slug=options["wave"]).first()
-        if wave is None:
-            raise CommandError(f"No wave with slug {options['wave']!r}.")
+        wave = wave_from_options(options["wave"], options["kommun"])
         if wave.is_published:
             raise CommandError(f"Wave {wave.slug} is published; its answers are frozen.")
         if not wave.is_open:
