@@ -42,10 +42,11 @@ class StaffProfileInline(admin.StackedInline[StaffProfile, User]):
     verbose_name_plural = _("organisation")
 
 
-class MembershipInline(admin.TabularInline[Membership, User]):
+class MembershipInline(admin.StackedInline[Membership, User]):
     """A user's roles: one row per kommun and role (the system administrator's without a
     kommun). The model's `clean` gives the Swedish errors (a school of another kommun, a
-    school contact without a school)."""
+    school contact without a school). Stacked: the tabular inline's selects have no
+    labels of their own (axe)."""
 
     model = Membership
     extra = 1
@@ -158,27 +159,35 @@ class _Echo:
         return value
 
 
-class OrganisationFilter(admin.SimpleListFilter):
-    """The audit rows' organisations, with a name for the rows of users without one (the
-    stock filter would show an empty, unnamed link for them)."""
+class _SnapshotFilter(admin.SimpleListFilter):
+    """An audit column's values, with a name for the rows without one (the stock filter
+    would show an empty, unnamed link for them)."""
 
-    title = _("organisation")
-    parameter_name = "organisation"
     NONE = "-"
+    none_label = _("(ingen)")
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        values = (
-            AuditLog.objects.order_by("organisation")
-            .values_list("organisation", flat=True)
-            .distinct()
-        )
-        return [(v or self.NONE, v or str(_("(ingen organisation)"))) for v in values]
+        column = self.parameter_name
+        values = AuditLog.objects.order_by(column).values_list(column, flat=True).distinct()
+        return [(v or self.NONE, v or str(self.none_label)) for v in values]
 
     def queryset(self, request: HttpRequest, queryset: Any) -> Any:
         value = self.value()
         if value is None:
             return queryset
-        return queryset.filter(organisation="" if value == self.NONE else value)
+        return queryset.filter(**{self.parameter_name: "" if value == self.NONE else value})
+
+
+class OrganisationFilter(_SnapshotFilter):
+    title = _("organisation")
+    parameter_name = "organisation"
+    none_label = _("(ingen organisation)")
+
+
+class KommunFilter(_SnapshotFilter):
+    title = _("kommun")
+    parameter_name = "kommun"
+    none_label = _("(ingen kommun)")
 
 
 @admin.register(AuditLog)
@@ -195,7 +204,7 @@ class AuditLogAdmin(admin.ModelAdmin[AuditLog]):
         "ip_address",
         "path",
     ]
-    list_filter = ["event", OrganisationFilter, "kommun", ("at", admin.DateFieldListFilter)]
+    list_filter = ["event", OrganisationFilter, KommunFilter, ("at", admin.DateFieldListFilter)]
     search_fields = ["actor_username", "event", "path"]
     date_hierarchy = "at"
     readonly_fields = CSV_COLUMNS
