@@ -165,9 +165,10 @@ class _SnapshotFilter(admin.SimpleListFilter):
 
     NONE = "-"
     none_label = _("(ingen)")
+    column = ""
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        column = self.parameter_name
+        column = self.column
         values = AuditLog.objects.order_by(column).values_list(column, flat=True).distinct()
         return [(v or self.NONE, v or str(self.none_label)) for v in values]
 
@@ -175,18 +176,18 @@ class _SnapshotFilter(admin.SimpleListFilter):
         value = self.value()
         if value is None:
             return queryset
-        return queryset.filter(**{self.parameter_name: "" if value == self.NONE else value})
+        return queryset.filter(**{self.column: "" if value == self.NONE else value})
 
 
 class OrganisationFilter(_SnapshotFilter):
     title = _("organisation")
-    parameter_name = "organisation"
+    parameter_name = column = "organisation"
     none_label = _("(ingen organisation)")
 
 
 class KommunFilter(_SnapshotFilter):
     title = _("kommun")
-    parameter_name = "kommun"
+    parameter_name = column = "kommun"
     none_label = _("(ingen kommun)")
 
 

@@ -32,10 +32,3 @@ class KommunScopedAdmin[M: Model](admin.ModelAdmin[M]):
 
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         return _narrow(super().formfield_for_manytomany(db_field, request, **kwargs), request)
-
-
-class KommunScopedInline[M: Model, P: Model](admin.options.InlineModelAdmin[M, P]):
-    """The same narrowing for an inline's choices."""
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        return _narrow(super().formfield_for_foreignkey(db_field, request, **kwargs), request)

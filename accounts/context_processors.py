@@ -15,7 +15,7 @@ def kommun(request: HttpRequest) -> dict[str, object]:
     if staff_kommun is not None:
         site_name = _("Trygghet %(kommun)s") % {"kommun": staff_kommun.name}
     else:
-        site_name = settings.SITE_NAME
+        site_name = settings.SITE_NAME or _("Ungas trygghet")
     return {
         "kommun_code": code if isinstance(code, str) else "",
         "staff_kommun": staff_kommun,

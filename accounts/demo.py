@@ -19,16 +19,26 @@ from . import otp
 from .access import Role
 from .services import membership_grant
 
-# (username, role, organisation, code tag, description)
+ESKILSTUNA: Final = "0484"
+NORRKOPING: Final = "0581"
+# (username, role, organisation, code tag, description, the kommuner of the role)
 DEMO_STAFF: Final = [
-    ("samordnare", Role.COORDINATOR, None, "sam", "samordnare, Eskilstuna kommun"),
-    ("analys-kommun", Role.ANALYST, "kommun", "kom", "analytiker, Eskilstuna kommun"),
-    ("analys-polis", Role.ANALYST, "polis", "pol", "analytiker, Polisen"),
-    ("analys-ideer", Role.ANALYST, "ideer", "ide", "analytiker, Idéer för livet"),
-    ("skolkontakt", Role.SCHOOL_CONTACT, None, "sko", "skolkontakt"),
+    ("samordnare", Role.COORDINATOR, None, "sam", "samordnare, Eskilstuna", (ESKILSTUNA,)),
+    ("analys-kommun", Role.ANALYST, "kommun", "kom", "analytiker, Eskilstuna", (ESKILSTUNA,)),
+    ("analys-polis", Role.ANALYST, "polis", "pol", "analytiker, Polisen", (ESKILSTUNA,)),
+    (
+        "analys-ideer",
+        Role.ANALYST,
+        "ideer",
+        "ide",
+        "analytiker, Idéer för livet (båda kommunerna)",
+        (ESKILSTUNA, NORRKOPING),
+    ),
+    ("skolkontakt", Role.SCHOOL_CONTACT, None, "sko", "skolkontakt", (ESKILSTUNA,)),
+    ("samordnare-nkp", Role.COORDINATOR, None, "snk", "samordnare, Norrköping", (NORRKOPING,)),
+    ("analys-nkp", Role.ANALYST, "kommun", "ank", "analytiker, Norrköping", (NORRKOPING,)),
 ]
 DEMO_SCHOOL: Final = "Demoskolan Skiftinge"
-DEMO_KOMMUN: Final = "0484"
 DEMO_ADMIN_TAG: Final = "adm"
 
 
@@ -62,27 +72,30 @@ def seed_demo_staff(
     """Create (once) the demo staff and print one line per login with its second factor:
     recovery codes (restocked on every run) and the authenticator key."""
     school = School.objects.filter(name=DEMO_SCHOOL).select_related("district").first()
-    kommun = Municipality.objects.filter(code=DEMO_KOMMUN).first()
+    kommuner = {k.code: k for k in Municipality.objects.filter(code__in=[ESKILSTUNA, NORRKOPING])}
     rows: list[tuple[str, str, str, str]] = []
     admin = User.objects.filter(username=admin_username).first()
     if admin is not None:
         codes, shown = _codes(DEMO_ADMIN_TAG, public=public_codes)
         rows.append((admin_username, "systemadministratör", shown, _second_factor(admin, codes)))
-    for username, role, organisation, tag, description in DEMO_STAFF:
+    for username, role, organisation, tag, description, kommun_codes in DEMO_STAFF:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = User.objects.create_user(
                 username=username, email=f"{username}@example.invalid", password=password
             )
-        if kommun is None or (role is Role.SCHOOL_CONTACT and school is None):
+        if any(code not in kommuner for code in kommun_codes) or (
+            role is Role.SCHOOL_CONTACT and school is None
+        ):
             continue
-        membership_grant(
-            user=user,
-            role=role,
-            municipality=kommun,
-            organisation=organisation,
-            school_id=school.pk if role is Role.SCHOOL_CONTACT and school else None,
-        )
+        for code in kommun_codes:
+            membership_grant(
+                user=user,
+                role=role,
+                municipality=kommuner[code],
+                organisation=organisation,
+                school_id=school.pk if role is Role.SCHOOL_CONTACT and school else None,
+            )
         where = f" ({school.name})" if role is Role.SCHOOL_CONTACT and school else ""
         codes, shown = _codes(tag, public=public_codes)
         rows.append((username, description + where, shown, _second_factor(user, codes)))
@@ -91,4 +104,4 @@ def seed_demo_staff(
         "every seed_demo run restocks them), or add the key to an authenticator app."
     )
     for username, description, shown, key in rows:
-        write(f"  {username:<13} {description:<44} {shown}  key {key}")
+        write(f"  {username:<14} {description:<46} {shown}  key {key}")

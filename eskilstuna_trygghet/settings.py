@@ -253,9 +253,10 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 # The service's name where no kommun is known (the pupils' start page, the login, e-mail,
 # authenticator apps); a kommun's staff pages say "Trygghet <kommun>".
-SITE_NAME = env_str("SITE_NAME") or "Ungas trygghet"
+# Empty: "Ungas trygghet" in the page's language.
+SITE_NAME = env_str("SITE_NAME")
 # The issuer shown in authenticator apps next to the username.
-OTP_TOTP_ISSUER = SITE_NAME
+OTP_TOTP_ISSUER = SITE_NAME or "Ungas trygghet"
 # The admin never shows a device's secret (TOTP key, its QR code, recovery codes).
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Proxies in front of gunicorn whose X-Forwarded-For entry is trusted (audit log, lockout).
@@ -322,7 +323,7 @@ EMAIL_USE_TLS = _mail.use_tls
 EMAIL_USE_SSL = _mail.use_ssl
 EMAIL_TIMEOUT = _mail.timeout
 EMAIL_CONFIGURED = _mail.configured
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or f"{SITE_NAME} <noreply@localhost>"
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or f"{OTP_TOTP_ISSUER} <noreply@localhost>"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Language and time ---------------------------------------------------------------------

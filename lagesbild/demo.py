@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
+from surveys import demo
 from surveys.models import (
     AnswerSheet,
     District,
@@ -41,6 +42,12 @@ PAST_WAVES: list[tuple[str, str, int, int, float]] = [
     ("ht2023", "Höstterminen 2023", 2023, 1400, -0.15),
     ("ht2024", "Höstterminen 2024", 2024, 1500, 0.0),
     ("ht2025", "Höstterminen 2025", 2025, 1600, 0.2),
+]
+# The second demo kommun's published waves: the same slugs as Eskilstuna's (a slug is
+# unique only within its kommun), fewer pupils.
+SECOND_PAST_WAVES: list[tuple[str, str, int, int, float]] = [
+    ("ht2024", "Höstterminen 2024", 2024, 700, 0.1),
+    ("ht2025", "Höstterminen 2025", 2025, 750, 0.05),
 ]
 # Synthetic sheets in the demo's open wave (surveys.services.demo_wave_ensure), so
 # coordinators see response progress (never its values before publication): (sheets, drift).
@@ -94,12 +101,16 @@ def _unpublish_demo_wave(wave: Wave) -> None:
         Wave.objects.filter(pk=wave.pk).update(published_at=None)
 
 
-def seed_waves(stdout: Writer) -> None:
-    """Three published autumn waves with synthetic answers, and synthetic answers in the
-    demo's open wave (created before by seed_demo)."""
-    municipality = Municipality.objects.get(code="0484")
+def _past_waves(
+    municipality: Municipality,
+    waves: list[tuple[str, str, int, int, float]],
+    *,
+    seed: int,
+    stdout: Writer,
+) -> None:
+    """Published autumn waves of one kommun with synthetic answers (idempotent)."""
     questionnaire = questionnaire_import_default()
-    for index, (slug, name, year, count, drift) in enumerate(PAST_WAVES):
+    for index, (slug, name, year, count, drift) in enumerate(waves):
         opens = datetime(year, 10, 1, 8, tzinfo=STOCKHOLM)
         closes = opens + timedelta(days=28)
         # Sheets are taken only while a wave is open, so a past wave is played through:
@@ -115,7 +126,7 @@ def seed_waves(stdout: Writer) -> None:
         )
         if created:
             sheets_insert(
-                wave=wave, count=count, seed=2023 + index, drift=drift, last_day=closes.date()
+                wave=wave, count=count, seed=seed + index, drift=drift, last_day=closes.date()
             )
         if wave.is_published and _fails_audit(wave):
             _unpublish_demo_wave(wave)
@@ -124,12 +135,23 @@ def seed_waves(stdout: Writer) -> None:
         if not wave.is_published:
             Wave.objects.filter(pk=wave.pk).update(closes_at=closes)
             publication = wave_publish(wave_id=wave.pk)
-            stdout.write(f"Published {slug}: {publication.cell_count} cells.")
-        # The demo kommun shows its results to young people, in every language the
+            stdout.write(f"Published {municipality.name} {slug}: {publication.cell_count} cells.")
+        # The demo kommuner show their results to young people, in every language the
         # questionnaire has (a real kommun turns each wave's page on in the admin).
         Wave.objects.filter(pk=wave.pk, youth_page=False).update(
             youth_page=True, languages=DEMO_LANGUAGES
         )
+
+
+def seed_waves(stdout: Writer) -> None:
+    """Three published autumn waves of Eskilstuna and two of the second demo kommun, with
+    synthetic answers, and synthetic answers in Eskilstuna's open wave (created before by
+    seed_demo). Both demo kommuner agree to be compared with each other."""
+    municipality = Municipality.objects.get(code=demo.MUNICIPALITY[0])
+    _past_waves(municipality, PAST_WAVES, seed=2023, stdout=stdout)
+    second = Municipality.objects.get(code=demo.SECOND_MUNICIPALITY[0])
+    _past_waves(second, SECOND_PAST_WAVES, seed=3023, stdout=stdout)
+    Municipality.objects.filter(pk__in=[municipality.pk, second.pk]).update(shares_comparison=True)
     # The demo kommun publishes its results as open data (the opt-in is off by default).
     if Municipality.objects.filter(pk=municipality.pk, open_data=False).update(open_data=True):
         stdout.write(f"Open data on: http://127.0.0.1:8000/{municipality.code}/oppna-data/")

@@ -14,6 +14,9 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from accounts.access import is_system_admin, within_kommuner
+from accounts.admin_scope import KommunScopedAdmin
+
 from . import languages, selectors, services
 from . import questionnaire as qn
 from .code_sheet import code_sheet_pdf
@@ -28,18 +31,32 @@ from .models import (
     other_kommun_message,
 )
 
+# Every class here is narrowed to the kommuner the user coordinates (accounts.admin_scope);
+# the system administrator sees every kommun.
+
+RELATED_ONLY = admin.RelatedOnlyFieldListFilter
+
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin[Municipality]):
+class MunicipalityAdmin(KommunScopedAdmin[Municipality]):
+    """A coordinator edits their own kommun's settings; only the system administrator adds
+    or removes a kommun (or `manage.py create_kommun`)."""
+
     list_display = ["name", "code", "open_data", "shares_comparison"]
     list_filter = ["open_data", "shares_comparison"]
     search_fields = ["name", "code"]
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return is_system_admin(request.user)
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return is_system_admin(request.user)
+
 
 @admin.register(District)
-class DistrictAdmin(admin.ModelAdmin[District]):
+class DistrictAdmin(KommunScopedAdmin[District]):
     list_display = ["name", "code", "kind", "police_area", "municipality"]
-    list_filter = ["municipality", "kind", "police_area"]
+    list_filter = [("municipality", RELATED_ONLY), "kind", "police_area"]
     search_fields = ["name", "code"]
 
 
@@ -50,9 +67,9 @@ class SchoolClassInline(admin.StackedInline[SchoolClass, School]):
 
 
 @admin.register(School)
-class SchoolAdmin(admin.ModelAdmin[School]):
+class SchoolAdmin(KommunScopedAdmin[School]):
     list_display = ["name", "district", "kind"]
-    list_filter = ["kind", "district__municipality", "district"]
+    list_filter = ["kind", ("district__municipality", RELATED_ONLY), ("district", RELATED_ONLY)]
     search_fields = ["name", "district__name"]
     inlines = [SchoolClassInline]
 
@@ -61,15 +78,17 @@ class IssueCodesActionForm(forms.Form):
     wave = forms.ModelChoiceField(queryset=Wave.objects.none(), label=_("Omgång"))
     count = forms.IntegerField(label=_("Antal koder per klass"), min_value=1, max_value=200)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["wave"].queryset = selectors.waves_for_codes()  # type: ignore[attr-defined]
+        # The waves of the kommuner the user coordinates.
+        waves = within_kommuner(selectors.waves_for_codes(), request.user)
+        self.fields["wave"].queryset = waves  # type: ignore[attr-defined]
 
 
 @admin.register(SchoolClass)
-class SchoolClassAdmin(admin.ModelAdmin[SchoolClass]):
+class SchoolClassAdmin(KommunScopedAdmin[SchoolClass]):
     list_display = ["name", "school", "grade", "expected_size"]
-    list_filter = ["grade", "school__kind", "school__district"]
+    list_filter = ["grade", "school__kind", ("school__district", RELATED_ONLY)]
     search_fields = ["name", "school__name"]
     list_select_related = ["school"]
     actions = ["issue_codes"]
@@ -81,7 +100,9 @@ class SchoolClassAdmin(admin.ModelAdmin[SchoolClass]):
         """Ask for wave and count, then answer with one PDF of all selected classes."""
         from .staff_views import codes_issue_audited
 
-        form = IssueCodesActionForm(request.POST if "count" in request.POST else None)
+        form = IssueCodesActionForm(
+            request.POST if "count" in request.POST else None, request=request
+        )
         if form.is_bound and form.is_valid():
             wave = form.cleaned_data["wave"]
             sheets = []
@@ -267,7 +288,8 @@ class WaveAdminForm(forms.ModelForm[Wave]):
         # Only the wave's own kommun's classes are offered once it has a kommun; a new
         # wave's choice is checked against the kommun chosen with it (`clean`).
         if self.instance.municipality_id is not None and "classes" in self.fields:
-            self.fields["classes"].queryset = SchoolClass.objects.filter(  # type: ignore[attr-defined]
+            offered = self.fields["classes"].queryset  # type: ignore[attr-defined]
+            self.fields["classes"].queryset = offered.filter(  # type: ignore[attr-defined]
                 school__district__municipality_id=self.instance.municipality_id
             ).select_related("school")
 
@@ -298,7 +320,7 @@ class WaveAdminForm(forms.ModelForm[Wave]):
 
 
 @admin.register(Wave)
-class WaveAdmin(admin.ModelAdmin[Wave]):
+class WaveAdmin(KommunScopedAdmin[Wave]):
     form = WaveAdminForm
     list_display = [
         "name",
@@ -309,7 +331,7 @@ class WaveAdmin(admin.ModelAdmin[Wave]):
         "closes_at",
         "published_at",
     ]
-    list_filter = ["municipality"]
+    list_filter = [("municipality", RELATED_ONLY)]
     search_fields = ["name", "slug"]
     readonly_fields = ["published_at"]
 

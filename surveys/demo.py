@@ -57,3 +57,32 @@ SCHOOLS: Final[list[tuple[str, str, str, list[tuple[str, int]]]]] = [
         [("TE1", 10), ("EK1", 10), ("TE2", 11), ("EK2", 11), ("TE3", 12), ("EK3", 12)],
     ),
 ]
+
+
+# A second kommun, so that several kommuner can be tried side by side after `make run`:
+# real district names of Norrköping without boundaries or any police classification (the
+# demo claims nothing about them), and four invented demo schools.
+SECOND_MUNICIPALITY: Final = ("0581", "Norrköping")
+SECOND_DISTRICTS: Final[list[tuple[str, str, str, bool, str]]] = [
+    ("NAV", "Navestad", "stadsdel", False, ""),
+    ("HAG", "Hageby", "stadsdel", False, ""),
+    ("KLO", "Klockaretorpet", "stadsdel", False, ""),
+    ("LJU", "Ljura", "stadsdel", False, ""),
+    ("MAR", "Marielund", "stadsdel", False, ""),
+    ("VIL", "Vilbergen", "stadsdel", False, ""),
+    ("SMD", "Smedby", "stadsdel", False, ""),
+    ("ENE", "Eneby", "stadsdel", False, ""),
+    ("ABY", "Åby", "tatort", False, ""),
+    ("KRO", "Krokek", "tatort", False, ""),
+]
+SECOND_SCHOOLS: Final[list[tuple[str, str, str, list[tuple[str, int]]]]] = [
+    ("Demoskolan Navestad", "NAV", "kommunal", [("7A", 7), ("8A", 8), ("9A", 9)]),
+    ("Demoskolan Hageby", "HAG", "kommunal", [("7A", 7), ("8A", 8), ("9A", 9)]),
+    ("Demoskolan Åby", "ABY", "fristaende", [("7A", 7), ("8A", 8), ("9A", 9)]),
+    (
+        "Demogymnasiet Norrköping",
+        "MAR",
+        "kommunal",
+        [("NA1", 10), ("SA1", 10), ("NA2", 11), ("SA2", 11)],
+    ),
+]

@@ -13,11 +13,18 @@ from django.test import Client, override_settings
 from pytest_django import DjangoDbBlocker
 from pytest_django.fixtures import Settings
 
-from accounts.access import Role, organisation_of, roles_of, schools_of_contact
+from accounts.access import (
+    Role,
+    comparison_kommuner,
+    kommuner_of,
+    organisation_of,
+    roles_of,
+    schools_of_contact,
+)
 from lagesbild.aggregation import Source, aggregate_wave, pass_statement
 from lagesbild.catalogue import load_catalogue
 from lagesbild.cube import specs_from_catalogue
-from surveys.models import AccessCode, District, School, SchoolClass, Wave
+from surveys.models import AccessCode, District, Municipality, School, SchoolClass, Wave
 from surveys.selectors import sheets_disagreeing
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +64,8 @@ def _counts() -> tuple[int, int, int, int, int]:
 
 
 def test_seed_demo_creates_every_district_of_the_domain(demo_output: str) -> None:
-    names = set(District.objects.values_list("name", flat=True))
+    eskilstuna = District.objects.filter(municipality__code="0484")
+    names = set(eskilstuna.values_list("name", flat=True))
     assert {"Skiftinge", "Årby", "Fröslunda", "Lagersberg", "Torshälla", "Kvicksund"} <= names
     assert len(names) == 22
     assert set(District.objects.filter(police_area=True).values_list("code", flat=True)) == {
@@ -65,7 +73,30 @@ def test_seed_demo_creates_every_district_of_the_domain(demo_output: str) -> Non
         "ARB",
         "FRO",
     }
-    assert School.objects.count() == 10
+    assert School.objects.filter(district__municipality__code="0484").count() == 10
+
+
+def test_seed_demo_creates_a_second_kommun_with_its_own_waves_and_staff(
+    demo_output: str,
+) -> None:
+    second = Municipality.objects.get(code="0581")
+    assert District.objects.filter(municipality=second).count() == 10
+    assert School.objects.filter(district__municipality=second).count() == 4
+    # The same slugs in both kommuner: a slug is unique only within its kommun.
+    published = Wave.objects.filter(published_at__isnull=False)
+    assert set(published.filter(municipality=second).values_list("slug", flat=True)) == {
+        "ht2024",
+        "ht2025",
+    }
+    assert published.filter(municipality__code="0484", slug="ht2024").exists()
+    foundation = User.objects.get(username="analys-ideer")
+    assert {k.code for k in kommuner_of(foundation)} == {"0484", "0581"}
+    assert [k.code for k in kommuner_of(User.objects.get(username="analys-nkp"))] == ["0581"]
+    assert [k.code for k in kommuner_of(User.objects.get(username="samordnare"))] == ["0484"]
+    assert {k.code for k in comparison_kommuner(User.objects.get(username="analys-kommun"))} == {
+        "0484",
+        "0581",
+    }
 
 
 def test_seed_demo_twice_changes_nothing_but_one_fresh_code_and_prints_little(

@@ -28,7 +28,8 @@ PUBLIC_DEMO_PASSWORD = "trygghet-demo"  # noqa: S105
 class Command(BaseCommand):
     help = (
         "Seed the demo: Eskilstuna's districts, ten demo schools with classes and demo "
-        "users. Idempotent. Prints the demo logins."
+        "users, and a second kommun (Norrköping) with its own districts, schools, waves and "
+        "staff. Idempotent. Prints the demo logins."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -57,7 +58,8 @@ class Command(BaseCommand):
                     "strong password of your own before seeding a server with DEBUG off."
                 )
         with transaction.atomic():
-            municipality = self._geography()
+            municipality = self._geography(demo.MUNICIPALITY, demo.DISTRICTS, demo.SCHOOLS)
+            self._geography(demo.SECOND_MUNICIPALITY, demo.SECOND_DISTRICTS, demo.SECOND_SCHOOLS)
             questionnaire = services.questionnaire_import_default()
             wave = services.demo_wave_ensure(municipality=municipality, questionnaire=questionnaire)
         seed_waves(self.stdout)
@@ -65,8 +67,9 @@ class Command(BaseCommand):
         created = self._superuser(password)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready: {municipality.districts.count()} districts, "
-                f"{School.objects.count()} schools, {SchoolClass.objects.count()} classes."
+                f"Demo data ready: {Municipality.objects.count()} kommuner, "
+                f"{District.objects.count()} districts, {School.objects.count()} schools, "
+                f"{SchoolClass.objects.count()} classes."
             )
         )
         shown = password if public else "the DEMO_PASSWORD you set"
@@ -102,11 +105,16 @@ class Command(BaseCommand):
             f"({wave.name}, {school_class}; a fresh code on every run)."
         )
 
-    def _geography(self) -> Municipality:
-        code, name = demo.MUNICIPALITY
+    def _geography(
+        self,
+        kommun: tuple[str, str],
+        district_rows: list[tuple[str, str, str, bool, str]],
+        school_rows: list[tuple[str, str, str, list[tuple[str, int]]]],
+    ) -> Municipality:
+        code, name = kommun
         municipality, _ = Municipality.objects.get_or_create(code=code, defaults={"name": name})
         districts: dict[str, District] = {}
-        for d_code, d_name, kind, police, note in demo.DISTRICTS:
+        for d_code, d_name, kind, police, note in district_rows:
             districts[d_code], _ = District.objects.get_or_create(
                 municipality=municipality,
                 code=d_code,
@@ -117,7 +125,7 @@ class Command(BaseCommand):
                     "police_area_note": note,
                 },
             )
-        for s_name, d_code, kind, classes in demo.SCHOOLS:
+        for s_name, d_code, kind, classes in school_rows:
             school, _ = School.objects.get_or_create(
                 district=districts[d_code], name=s_name, defaults={"kind": kind}
             )
