@@ -16,6 +16,7 @@ request of a survey day's queue would hold a web worker for the pool's whole tim
 the queue would outlast the outage by far. Then the next request tries the database again.
 """
 
+import logging
 import sys
 import time
 from collections.abc import Callable
@@ -26,6 +27,8 @@ from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.views import defaults
+
+logger = logging.getLogger(__name__)
 
 # Seconds a browser or client should wait before trying again.
 RETRY_AFTER = 5
@@ -121,6 +124,8 @@ class DatabaseOutageMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, OUTAGE_ERRORS) and is_pupil_page(request):
+            # What failed, for the operator: the pupil sees only "try again".
+            logger.warning("database error on a pupil page: %s", str(exception).strip()[:300])
             outage_noted()
             return try_again_response(request)
         return None
