@@ -309,6 +309,7 @@ def access_school(user: AnyUser, kommun: KommunRef, school_id: int) -> "School":
 # every kommun.
 KOMMUN_PATHS: Final = {
     "surveys.municipality": "pk",
+    "surveys.kommunhelpresource": "municipality",
     "surveys.district": "municipality",
     "surveys.school": "district__municipality",
     "surveys.schoolclass": "school__district__municipality",

@@ -22,6 +22,7 @@ from . import questionnaire as qn
 from .code_sheet import code_sheet_pdf
 from .models import (
     District,
+    KommunHelpResource,
     Municipality,
     QuestionnaireVersion,
     School,
@@ -37,11 +38,17 @@ from .models import (
 RELATED_ONLY = admin.RelatedOnlyFieldListFilter
 
 
+class KommunHelpResourceInline(admin.StackedInline[KommunHelpResource, Municipality]):
+    model = KommunHelpResource
+    extra = 0
+
+
 @admin.register(Municipality)
 class MunicipalityAdmin(KommunScopedAdmin[Municipality]):
-    """A coordinator edits their own kommun's settings; only the system administrator adds
-    or removes a kommun (or `manage.py create_kommun`)."""
+    """A coordinator edits their own kommun's settings and its help resources for pupils;
+    only the system administrator adds or removes a kommun (or `manage.py create_kommun`)."""
 
+    inlines = [KommunHelpResourceInline]
     list_display = ["name", "code", "open_data", "shares_comparison"]
     list_filter = ["open_data", "shares_comparison"]
     search_fields = ["name", "code"]

@@ -49,6 +49,36 @@ class Municipality(models.Model):
         return self.name
 
 
+class KommunHelpResource(models.Model):
+    """A kommun's own help for its pupils (local social services, fältassistenter, a youth
+    clinic), shown on the pupil pages after the questionnaire's national resources. In
+    Swedish: a pupil who chose another language sees these marked as Swedish."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="help_resources",
+        verbose_name=_("kommun"),
+    )
+    name = models.CharField(_("namn"), max_length=100, help_text=_("T.ex. ”Fältgruppen”."))
+    text = models.CharField(
+        _("text"),
+        max_length=300,
+        help_text=_("En mening till eleverna, t.ex. när och hur man når dem."),
+    )
+    phone = models.CharField(_("telefon"), max_length=30, blank=True)
+    url = models.URLField(_("webbadress"), blank=True)
+    position = models.PositiveSmallIntegerField(_("ordning"), default=0)
+
+    class Meta:
+        verbose_name = _("lokal stödkontakt")
+        verbose_name_plural = _("lokala stödkontakter")
+        ordering = ["municipality", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class District(models.Model):
     """A stadsdel (city district) or tätort (town) of a municipality."""
 

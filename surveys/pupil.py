@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from . import questionnaire as qn
+from . import selectors
 
 
 def field_error_message(error: str) -> str:
@@ -157,6 +158,7 @@ class HelpView:
     text: str
     phone: str
     url: str
+    lang: str = ""  # the language of name and text when it may differ from the page's
 
     @property
     def tel(self) -> str:
@@ -164,8 +166,12 @@ class HelpView:
         return "".join(c for c in self.phone if c.isdigit() or c == "+")
 
 
-def help_views(questionnaire: qn.Questionnaire, language: str) -> list[HelpView]:
-    return [
+def help_views(
+    questionnaire: qn.Questionnaire, language: str, *, municipality_id: int | None = None
+) -> list[HelpView]:
+    """The questionnaire's help resources in `language`, then the kommun's own (in
+    Swedish, marked as such on a page in another language)."""
+    national = [
         HelpView(
             qn.translate(r.name, language),
             qn.translate(r.text, language),
@@ -174,6 +180,14 @@ def help_views(questionnaire: qn.Questionnaire, language: str) -> list[HelpView]
         )
         for r in questionnaire.help_resources
     ]
+    if municipality_id is None:
+        return national
+    lang = "" if language == qn.MASTER_LANGUAGE else qn.MASTER_LANGUAGE
+    local = [
+        HelpView(name, text, phone, url, lang)
+        for name, text, phone, url in selectors.kommun_help(municipality_id)
+    ]
+    return national + local
 
 
 # The questions of a page as a pupil first sees them (nothing chosen, no error) are the

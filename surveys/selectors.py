@@ -18,6 +18,7 @@ from .models import (
     District,
     Grade,
     GuessCounter,
+    KommunHelpResource,
     School,
     SchoolClass,
     Wave,
@@ -215,6 +216,20 @@ def district_choices(municipality_id: int) -> list[tuple[str, str]]:
         rows = District.objects.filter(municipality_id=municipality_id).order_by("name")
         cached = (time.monotonic(), list(rows.values_list("code", "name")))
         _DISTRICT_CHOICES[municipality_id] = cached
+    return cached[1]
+
+
+_KOMMUN_HELP: dict[int, tuple[float, list[tuple[str, str, str, str]]]] = {}
+
+
+def kommun_help(municipality_id: int) -> list[tuple[str, str, str, str]]:
+    """(name, text, phone, url) of the kommun's own help resources in their order, cached
+    per process for a minute like the districts (a coordinator's edit shows within it)."""
+    cached = _KOMMUN_HELP.get(municipality_id)
+    if cached is None or time.monotonic() - cached[0] >= DISTRICT_CACHE_SECONDS:
+        rows = KommunHelpResource.objects.filter(municipality_id=municipality_id)
+        cached = (time.monotonic(), list(rows.values_list("name", "text", "phone", "url")))
+        _KOMMUN_HELP[municipality_id] = cached
     return cached[1]
 
 

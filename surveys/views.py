@@ -119,10 +119,12 @@ def _start_again(reason: str, language: str = "") -> HttpResponse:
     return response
 
 
-def _thanks_after_submit(version_id: int, language: str) -> HttpResponse:
-    """Forget the pupil's token on this device; remember only where the thank-you page is."""
+def _thanks_after_submit(version_id: int, language: str, municipality_id: int) -> HttpResponse:
+    """Forget the pupil's token on this device; remember only where the thank-you page is
+    (and the kommun, whose own help resources it shows)."""
     response = redirect("surveys:thanks", version=version_id, language=language)
-    pupil_sessions.pupil_cookie_write(response, {"done": {"q": version_id, "l": language}})
+    done = {"q": version_id, "l": language, "m": municipality_id}
+    pupil_sessions.pupil_cookie_write(response, {"done": done})
     return response
 
 
@@ -149,7 +151,7 @@ def pupil_page(view: PupilView) -> Callable[..., HttpResponseBase]:
             return redirect(reverse("surveys:start") + "?fortsatt=1")
         found = pupil_sessions.pupil_session_touch(token=data["t"])
         if found.status == "submitted":  # here, or on another device with the same code
-            return _thanks_after_submit(data["q"], data["l"])
+            return _thanks_after_submit(data["q"], data["l"], data["m"])
         if found.status == "expired":
             return _start_again("tid", data.get("l", ""))
         if found.draft is None:  # the wave closed and its drafts were purged, or left
@@ -381,7 +383,11 @@ def _page_response(
         "tampered": any(e == qn.FieldError.UNKNOWN_FIELD for e in errors.values()),
         "outdated": outdated,
         "last": flow.step(number, 1, answers) > flow.count,
-        "help": pupil.help_views(flow.questionnaire, state.language) if page.help_after else [],
+        "help": pupil.help_views(
+            flow.questionnaire, state.language, municipality_id=state.municipality_id
+        )
+        if page.help_after
+        else [],
         "submission_id": state.submission_id,
         "token": services.page_token(submission_id=state.submission_id, version=version),
         "languages": len(state.offered) > 1,
@@ -511,7 +517,7 @@ def _submit(request: HttpRequest, state: PupilState, answers: dict[str, Any]) ->
         language=state.language,
     )
     if result.accepted:
-        return _thanks_after_submit(state.version_id, state.language)
+        return _thanks_after_submit(state.version_id, state.language, state.municipality_id)
     # Not stored: keep the answers (a closed wave may reopen; nothing is lost).
     services.draft_save(code_id=state.code_id, answers=answers, page=state.flow.count)
     message = {
@@ -532,11 +538,19 @@ def thanks(request: HttpRequest, version: int, language: str) -> HttpResponse:
     if language not in flow.questionnaire.languages:
         language = qn.MASTER_LANGUAGE
     page = flow.thanks_page
+    # The kommun's own help, when this device just submitted (the cookie says which kommun).
+    data = pupil_sessions.pupil_cookie_read(request)
+    done = data.get("done") if data else None
+    kommun = done.get("m") if isinstance(done, dict) and done.get("q") == version else None
     with translation.override(language):
         context = {
             "title": qn.translate(page.title, language) if page else _("Tack!"),
             "items": pupil.item_views(page.items, language, {}, {}, []) if page else [],
-            "help": pupil.help_views(flow.questionnaire, language),
+            "help": pupil.help_views(
+                flow.questionnaire,
+                language,
+                municipality_id=kommun if isinstance(kommun, int) else None,
+            ),
         }
         return _render(request, "surveys/thanks.html", language, context)
 

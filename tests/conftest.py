@@ -118,6 +118,7 @@ def _fresh_process_caches() -> None:
     flow._CACHE.clear()
     pupil._FRESH_ITEMS.clear()
     selectors._DISTRICT_CHOICES.clear()
+    selectors._KOMMUN_HELP.clear()
     services._DISTRICT_IDS.clear()
 
 
