@@ -30,7 +30,7 @@ from django.utils import timezone
 from accounts.services import audit
 
 from . import codes
-from .models import AccessCode, ClassKey, GuessCounter, SheetDraft
+from .models import AccessCode, ClassKey, GuessCounter, SheetDraft, Wave
 from .pupil_sessions import pupil_session_open
 
 EntryStatus = Literal["ok", "invalid", "wrong", "spent", "not_open", "closed", "locked"]
@@ -67,6 +67,13 @@ def _count_failure(scope: str, target: str, window: datetime) -> int:
         except IntegrityError:  # a concurrent request created the row first
             match.update(failures=F("failures") + 1)
     return match.values_list("failures", flat=True).get()
+
+
+def _kommun_code(wave_id: int | None) -> str | None:
+    """The kommun of a guess storm's audit row (a rare event: one query then)."""
+    if wave_id is None:
+        return None
+    return Wave.objects.filter(pk=wave_id).values_list("municipality__code", flat=True).first()
 
 
 def code_enter(*, typed: str, language: str) -> CodeEntry:
@@ -129,6 +136,7 @@ def _wrong(compact: str, typed_key: str, class_key: ClassKey | None, now: dateti
             audit(
                 None,
                 STORM_EVENT,
+                kommun=_kommun_code(wave),
                 scope=scope,
                 school_id=school_id,
                 wave_id=wave,

@@ -78,6 +78,9 @@ def retention_purge(
             audit(
                 None,
                 "retention purge",
+                kommun=Wave.objects.filter(pk=item.wave_id)
+                .values_list("municipality__code", flat=True)
+                .first(),
                 wave=item.slug,
                 closed_on=item.closed_at.date().isoformat(),
                 sheets_deleted=sheets,

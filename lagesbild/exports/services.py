@@ -131,6 +131,8 @@ def audit_export(
     audit(
         actor,
         "export",
+        # The command line names the kommun in the filters; a page's request carries it.
+        kommun=filters.get("kommun") or None,
         file_type=file_type,
         wave=wave,
         filters=filters,
@@ -393,6 +395,7 @@ def job_file_open(*, actor: Actor, job: ExportJob) -> IO[bytes] | None:
     audit(
         actor,
         "export download",
+        kommun=job.wave.municipality.code,
         job=str(job.pk),
         file_type="pdf",
         wave=job.wave.slug,

@@ -195,3 +195,20 @@ def test_the_upgrade_turns_role_groups_into_memberships_of_the_same_reach(
     assert not coordinator.groups.exists() and not admin.groups.exists()
     assert {m.municipality for m in coordinator.memberships.all()} == {a, b}
     assert admin.memberships.get().municipality is None
+
+
+def test_audit_rows_of_a_kommuns_pages_carry_its_code(
+    two: tuple[Municipality, Municipality],
+) -> None:
+    from django.test import Client
+
+    from accounts.models import AuditLog
+    from tests.accounts.accounts_helpers import login_verified
+
+    a, _b = two
+    client = Client()
+    login_verified(client, make_staff(Role.SCHOOL_CONTACT, school=_school(a)))
+    assert client.get(f"/{a.code}/lagesbild/").status_code == 403
+    row = AuditLog.objects.filter(event="permission denied").latest("id")
+    assert (row.kommun, row.details["required"]) == (a.code, "view_results")
+    assert client.get(f"/{a.code}/skola/svarsfrekvens/").status_code == 200
