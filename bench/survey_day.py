@@ -95,6 +95,7 @@ def setup_data(*, slug: str, classes: int, pupils: int) -> dict[str, Any]:
     from django.db import transaction
     from django.utils import timezone
 
+    from surveys import demo as surveys_demo
     from surveys import services
     from surveys.management.commands.seed_demo import Command as SeedDemo
     from surveys.models import Grade, School, SchoolClass, Wave
@@ -105,7 +106,9 @@ def setup_data(*, slug: str, classes: int, pupils: int) -> dict[str, Any]:
         # waves: they take most of a minute to seed and keep the worker busy refreshing
         # them, which a survey day's catch-up check would then wait for.
         with transaction.atomic():
-            municipality = SeedDemo()._geography()
+            municipality = SeedDemo()._geography(
+                surveys_demo.MUNICIPALITY, surveys_demo.DISTRICTS, surveys_demo.SCHOOLS
+            )
             questionnaire = services.questionnaire_import_default()
             services.demo_wave_ensure(municipality=municipality, questionnaire=questionnaire)
     template = Wave.objects.open().order_by("-opens_at").first() or Wave.objects.first()

@@ -200,6 +200,13 @@ RULES: dict[str, Rule] = {
     "admin:surveys_questionnaireversion_export": Rule(
         ADMIN_SITE, kwargs={"pk": "{questionnaire}", "kind": "yaml"}
     ),
+    # A kommun is added or removed only by the system administrator (or create_kommun).
+    **{
+        f"admin:surveys_municipality_{action}": Rule(
+            ADMIN_SITE, overrides={"coordinator": 403, "coordinator_b": 403}
+        )
+        for action in ("add", "delete")
+    },
     # Questionnaire versions come only from an import (file or XLSForm), never a blank form.
     "admin:surveys_questionnaireversion_add": Rule(
         ADMIN_SITE, overrides={"admin": 403, "coordinator": 403, "coordinator_b": 403}

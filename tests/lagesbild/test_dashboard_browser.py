@@ -85,7 +85,6 @@ def session(transactional_db: None) -> str:
 @pytest.fixture
 def shapes(history: list[Wave]) -> None:
     from lagesbild.geo_services import district_shapes_import
-
     from surveys.models import Municipality
 
     codes = list(District.objects.values_list("code", flat=True))
