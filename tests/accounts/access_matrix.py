@@ -203,7 +203,7 @@ RULES: dict[str, Rule] = {
     # A kommun is added or removed only by the system administrator (or create_kommun).
     **{
         f"admin:surveys_municipality_{action}": Rule(
-            ADMIN_SITE, overrides={"coordinator": 403, "coordinator_b": 403}
+            ADMIN_SITE, ok=ADMIN_PAGES, overrides={"coordinator": 403, "coordinator_b": 403}
         )
         for action in ("add", "delete")
     },
