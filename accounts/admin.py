@@ -195,16 +195,7 @@ class KommunFilter(_SnapshotFilter):
 class AuditLogAdmin(admin.ModelAdmin[AuditLog]):
     """Append-only: nobody adds, changes or deletes rows here; only the system admin reads."""
 
-    list_display = [
-        "at",
-        "event",
-        "actor_username",
-        "roles",
-        "organisation",
-        "kommun",
-        "ip_address",
-        "path",
-    ]
+    list_display = [c for c in CSV_COLUMNS if c not in ("actor_id", "details")]
     list_filter = ["event", OrganisationFilter, KommunFilter, ("at", admin.DateFieldListFilter)]
     search_fields = ["actor_username", "event", "path"]
     date_hierarchy = "at"

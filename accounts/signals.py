@@ -66,31 +66,26 @@ def _on_logout(sender: Any, request: HttpRequest, user: User | None, **kwargs: A
         audit(request, "logout")
 
 
-def _on_membership_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+def _membership_audit(membership: Membership, action: str) -> None:
     from .services import audit
 
     audit(
         None,
         "role changed",
-        kommun=instance.municipality.code if instance.municipality_id else None,
-        user_id=instance.user_id,
-        role=instance.role,
-        school_id=instance.school_id,
-        action="granted" if created else "changed",
+        kommun=membership.municipality.code if membership.municipality else None,
+        user_id=membership.user_id,
+        role=membership.role,
+        school_id=membership.school_id,
+        action=action,
     )
 
 
-def _on_membership_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
-    from .services import audit
+def _on_membership_saved(sender: Any, instance: Membership, created: bool, **kwargs: Any) -> None:
+    _membership_audit(instance, "granted" if created else "changed")
 
-    audit(
-        None,
-        "role changed",
-        kommun=instance.municipality.code if instance.municipality_id else None,
-        user_id=instance.user_id,
-        role=instance.role,
-        action="ended",
-    )
+
+def _on_membership_deleted(sender: Any, instance: Membership, **kwargs: Any) -> None:
+    _membership_audit(instance, "ended")
 
 
 def _remember_active(sender: Any, instance: Any, **kwargs: Any) -> None:

@@ -71,3 +71,4 @@ def test_role_changes_are_audited() -> None:
     user.memberships.get().delete()
     row = AuditLog.objects.filter(event="role changed").latest("id")
     assert (row.kommun, row.details["action"]) == ("0484", "ended")
+    assert row.details["role"] == "coordinator"
