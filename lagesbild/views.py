@@ -29,6 +29,7 @@ from accounts.access import (
     can_manage_kommun,
     comparison_kommuner,
     kommun_required,
+    kommuner_of,
     role_required,
 )
 from accounts.services import audit
@@ -170,6 +171,10 @@ def _page(
         "page_title": title,
         "wave": filters.wave,
         "may_compare": comparison_kommuner(request.user).count() >= 2,
+        # A reader of several kommuner's results (the foundation) switches between them.
+        "other_kommuner": kommuner_of(request.user, VIEW_RESULTS.roles).exclude(
+            pk=request.kommun.pk  # type: ignore[attr-defined]
+        ),
     }
     return render(request, "lagesbild/page.html", context)
 

@@ -63,6 +63,9 @@ def test_the_foundation_sees_its_kommuner_side_by_side_from_published_cells() ->
             assert text in html
     # Kommun level only: no district's name is on the page.
     assert "område 0" not in html and "område 1" not in html
+    # The foundation's dashboards link to each other.
+    dashboard = client.get(f"/{a.code}/lagesbild/").content.decode()
+    assert f'href="/{b.code}/lagesbild/"' in dashboard and 'href="/jamforelse/"' in dashboard
 
 
 def test_a_kommun_sees_only_kommuner_that_agreed_and_only_if_it_agreed() -> None:
@@ -74,6 +77,8 @@ def test_a_kommun_sees_only_kommuner_that_agreed_and_only_if_it_agreed() -> None
     html = client.get("/jamforelse/").content.decode()
     assert "Aköping" in html and "Beby" not in html and "Ceby" not in html
     assert "Det finns inget att jämföra" in html
+    dashboard = client.get(f"/{a.code}/lagesbild/").content.decode()
+    assert "/9202/" not in dashboard and 'href="/jamforelse/"' not in dashboard
     Municipality.objects.filter(pk__in=[a.pk, c.pk]).update(shares_comparison=True)
     html = client.get("/jamforelse/").content.decode()
     assert "Aköping" in html and "Ceby" in html and "Beby" not in html
