@@ -80,11 +80,15 @@ class KommunHelpResource(models.Model):
 
 
 class District(models.Model):
-    """A stadsdel (city district) or tätort (town) of a municipality."""
+    """An area results are reported by: a stadsdel (city district) or tätort (town) of the
+    kommun's own division, or one of SCB's statistical areas (RegSO, DeSO)."""
 
     class Kind(models.TextChoices):
         STADSDEL = "stadsdel", _("stadsdel")
         TATORT = "tatort", _("tätort")
+        # SCB's statistical areas, for a kommun that reports by them instead of its own.
+        REGSO = "regso", _("RegSO (SCB)")
+        DESO = "deso", _("DeSO (SCB)")
 
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, related_name="districts", verbose_name=_("kommun")
