@@ -138,17 +138,17 @@ def build_cube(
 
 # Breakdowns every sheet has a value of (the grade comes from the class): their values
 # add up to the total exactly. Other breakdowns leave a rest a reader knows only to be 0
-# or more (pupils who skipped the gender question).
+# or more (pupils who skipped the gender question). The districts under the kommun are
+# still treated as if their rest were known (the home geography's pupils in no district
+# are not published either, but nothing in the demo's waves would gain from it).
 COMPLETE_BREAKDOWNS = frozenset({"grade_band"})
-# Geographies where every sheet has a district (every school has one): the kommun is the
-# sum of its districts. In the others (home) the kommun also holds pupils in no district.
-COMPLETE_GEOGRAPHIES = frozenset({"school"})
 
 
 def cube_groups(keys: Iterable[CellKey]) -> list[Group[CellKey]]:
     """Sibling groups, one breakdown at a time: the breakdown values of an area under the
-    area's total, and the districts under the kommun for each breakdown value. A group
-    whose members may leave an unpublished rest says so (``rest_known`` False)."""
+    area's total, and the districts under the kommun for each breakdown value. A group of
+    gender cells, whose members leave the pupils who skipped gender unpublished, says so
+    (``rest_known`` False)."""
     key_set = set(keys)
     groups: list[Group[CellKey]] = []
     districts: dict[tuple[str, str, str, str, str], list[CellKey]] = {}
@@ -168,8 +168,7 @@ def cube_groups(keys: Iterable[CellKey]) -> list[Group[CellKey]]:
     for (indicator, place, geography, breakdown, value), siblings in districts.items():
         total = (indicator, place, geography, KOMMUN, breakdown, value)
         if total in key_set:
-            exact = geography in COMPLETE_GEOGRAPHIES
-            groups.append(Group(total=total, members=tuple(siblings), rest_known=exact))
+            groups.append(Group(total=total, members=tuple(siblings)))
     return groups
 
 

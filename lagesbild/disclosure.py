@@ -299,8 +299,8 @@ class Group[K: Hashable]:
     be small or zero, and its size may be inferable (e.g. from response counts). To be
     conservative every group is treated as if a reader knew the residual exactly, i.e.
     as if the members did add up to the total, with one exception: ``rest_known`` False
-    says the residual is one a reader knows only to be 0 or more (pupils who skipped
-    gender; pupils of the home geography in no district). Where such a residual holds
+    says the residual is one a reader knows only to be 0 or more (e.g. pupils who skipped
+    gender, under an area's gender cells). Where such a residual holds
     ``min_n`` pupils or more, one member hidden as cover beside it is not the total
     minus the shown members, and is left for the audit to judge (`_needs_more`).
     """
