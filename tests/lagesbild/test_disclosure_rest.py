@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lagesbild.cube import KOMMUN, CellKey, cube_groups, protect_cube
-from lagesbild.disclosure import DEFAULT_PARAMS, Cell, protect
+from lagesbild.disclosure import DEFAULT_PARAMS, Cell, Group, protect
 
 from .lp_attacker import attack
 from .test_disclosure_attack import (
@@ -96,6 +96,51 @@ def test_a_rest_of_fewer_than_ten_still_takes_a_second_gender_with_it() -> None:
         hidden = [g for g in "123" if not _kommun(cells, indicator, geography, g).estimate.exact]
         assert len(hidden) != 1
     assert attack(seen(cells)) == []
+
+
+# --------------------------------------------------------------------------- the rule
+
+
+def _gender_group(
+    other: tuple[int, int], rest: tuple[int, int], rest_known: bool
+) -> dict[str, Cell]:
+    """A kommun total over girls, boys and the other gender, beside ``rest`` (n, yes)
+    pupils who skipped gender."""
+    girls, boys = (300, 60), (290, 50)
+    parts = (girls, boys, other, rest)
+    total = (sum(p[0] for p in parts), sum(p[1] for p in parts))
+    counts = {"all": total, "girl": girls, "boy": boys, "other": other}
+    group = Group("all", ("girl", "boy", "other"), rest_known=rest_known)
+    return protect(counts, [group])
+
+
+def _hidden(cells: dict[str, Cell]) -> list[str]:
+    return [k for k, c in cells.items() if not c.estimate.exact]
+
+
+def test_a_dozen_skipped_pupils_with_two_yes_are_covered_by_the_other_gender_alone() -> None:
+    assert _hidden(_gender_group((75, 12), (12, 2), rest_known=False)) == ["other"]
+
+
+def test_with_the_rest_taken_as_known_the_other_gender_takes_a_partner() -> None:
+    assert _hidden(_gender_group((75, 12), (12, 2), rest_known=True)) == ["boy", "other"]
+
+
+def test_a_rest_below_ten_leaves_the_old_rule() -> None:
+    assert _hidden(_gender_group((75, 12), (9, 2), rest_known=False)) == ["boy", "other"]
+
+
+def test_a_cell_hidden_for_its_own_sake_keeps_a_partner_beside_any_rest() -> None:
+    # Eight pupils of the other gender ("färre än 10 svar") beside 12 who skipped gender.
+    cells = _gender_group((8, 3), (12, 6), rest_known=False)
+    assert cells["other"].estimate.reason == "small_base"
+    assert _hidden(cells) == ["boy", "other"]
+
+
+def test_the_cover_and_the_rest_together_still_need_five_yes_and_five_no() -> None:
+    # The demo's EXP06: 75 pupils of the other gender with 3 yes (a bound, hidden as
+    # cover) and 13 skipped with 1: together 4 yes, so a second gender is hidden.
+    assert _hidden(_gender_group((75, 3), (13, 1), rest_known=False)) == ["boy", "other"]
 
 
 # --------------------------------------------------------------------------- attacks
