@@ -136,9 +136,19 @@ def build_cube(
     return cube
 
 
+# Breakdowns every sheet has a value of (the grade comes from the class): their values
+# add up to the total exactly. Other breakdowns leave a rest a reader knows only to be 0
+# or more (pupils who skipped the gender question). The districts under the kommun are
+# still treated as if their rest were known (the home geography's pupils in no district
+# are not published either, but nothing in the demo's waves would gain from it).
+COMPLETE_BREAKDOWNS = frozenset({"grade_band"})
+
+
 def cube_groups(keys: Iterable[CellKey]) -> list[Group[CellKey]]:
     """Sibling groups, one breakdown at a time: the breakdown values of an area under the
-    area's total, and the districts under the kommun for each breakdown value."""
+    area's total, and the districts under the kommun for each breakdown value. A group of
+    gender cells, whose members leave the pupils who skipped gender unpublished, says so
+    (``rest_known`` False)."""
     key_set = set(keys)
     groups: list[Group[CellKey]] = []
     districts: dict[tuple[str, str, str, str, str], list[CellKey]] = {}
@@ -153,7 +163,8 @@ def cube_groups(keys: Iterable[CellKey]) -> list[Group[CellKey]]:
                 k for v in values if (k := (indicator, place, geography, area, sub, v)) in key_set
             )
             if members:
-                groups.append(Group(total=key, members=members))
+                exact = sub in COMPLETE_BREAKDOWNS
+                groups.append(Group(total=key, members=members, rest_known=exact))
     for (indicator, place, geography, breakdown, value), siblings in districts.items():
         total = (indicator, place, geography, KOMMUN, breakdown, value)
         if total in key_set:

@@ -298,11 +298,16 @@ class Group[K: Hashable]:
     skipped the gender question. That residual is not published as a cell, but it may
     be small or zero, and its size may be inferable (e.g. from response counts). To be
     conservative every group is treated as if a reader knew the residual exactly, i.e.
-    as if the members did add up to the total.
+    as if the members did add up to the total, with one exception: ``rest_known`` False
+    says the residual is one a reader knows only to be 0 or more (e.g. pupils who skipped
+    gender, under an area's gender cells). Where such a residual holds
+    ``min_n`` pupils or more, one member hidden as cover beside it is not the total
+    minus the shown members, and is left for the audit to judge (`_needs_more`).
     """
 
     total: K
     members: tuple[K, ...]
+    rest_known: bool = True
 
     def __post_init__(self) -> None:
         if len(set(self.members)) != len(self.members):
@@ -427,7 +432,32 @@ def _needs_more[K: Hashable](group: Group[K], cells: Mapping[K, Cell], params: R
     real = [c for c in members if not c.estimate.exact and c.n > 0]
     if not real:
         return False
-    return len(real) == 1 or bool(disclosed_members(group, cells, params))
+    if len(real) == 1 and not _rest_covers(group, real[0], rest_n, params):
+        return True
+    return bool(disclosed_members(group, cells, params))
+
+
+def _rest_covers[K: Hashable](
+    group: Group[K], hidden: Cell, rest_n: int, params: RuleParams
+) -> bool:
+    """Whether a group's unpublished rest keeps its one hidden member from being the
+    total minus the shown members.
+
+    Only when a reader cannot know the rest exactly (``rest_known`` False: they know it
+    is 0 or more), the member was hidden as cover (all its reason says is n >= 10; a cell
+    hidden for its own sake keeps a partner, in case the rest's size is inferable from
+    elsewhere), and the rest holds ``min_n`` pupils or more. The last condition makes
+    the pattern itself safe: a reader who knows this rule learns from a lone hidden
+    member only that the rest is ten or more, which the criterion lets a remainder be.
+    The member together with the rest is the remainder checked before this (ten or more,
+    no 1–4 yes or no); whether the LP over the whole table pins anything more is the
+    independent audit's question, and the recompute adds cover where it does.
+    """
+    return (
+        not group.rest_known
+        and hidden.estimate.reason == "complementary"
+        and rest_n >= params.min_n
+    )
 
 
 def cover[K: Hashable](
