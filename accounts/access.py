@@ -29,7 +29,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import reverse
@@ -212,7 +212,6 @@ def comparison_kommuner(user: AnyUser) -> "QuerySet[Municipality]":
     kommun where they may view results (the foundation: those it works with) and, when one
     of those agreed to be compared, every other kommun that agreed
     (`Municipality.shares_comparison`). By name."""
-    from django.db.models import Q
 
     from surveys.models import Municipality
 
@@ -305,8 +304,8 @@ def access_school(user: AnyUser, kommun: KommunRef, school_id: int) -> "School":
 # --------------------------------------------------------------------------- scoping
 
 # The path from each kommun-bound model to its kommun: the one place that says which
-# kommun a row belongs to. Models not named here (questionnaire versions) are shared by
-# every kommun.
+# kommun a row belongs to. A row of a model in `SHARED_WITHOUT_KOMMUN` whose path is empty
+# belongs to every kommun (the core questionnaire).
 KOMMUN_PATHS: Final = {
     "surveys.municipality": "pk",
     "surveys.kommunhelpresource": "municipality",
@@ -316,6 +315,7 @@ KOMMUN_PATHS: Final = {
     "surveys.wave": "municipality",
     "surveys.classkey": "wave__municipality",
     "surveys.accesscode": "wave__municipality",
+    "surveys.questionnaireversion": "municipality",
     "lagesbild.waveresult": "municipality",
     "lagesbild.wavepublication": "wave__municipality",
     "lagesbild.measure": "municipality",
@@ -323,6 +323,9 @@ KOMMUN_PATHS: Final = {
     "lagesbild.exportjob": "wave__municipality",
     "accounts.membership": "municipality",
 }
+
+
+SHARED_WITHOUT_KOMMUN: Final = frozenset({"surveys.questionnaireversion"})
 
 
 def within_kommuner[M: Model](
@@ -336,7 +339,10 @@ def within_kommuner[M: Model](
     ids = kommun_ids_of(user, policy.roles)
     if ids is None:
         return queryset
-    return queryset.filter(**{f"{path}__in": ids})
+    mine = Q(**{f"{path}__in": ids})
+    if queryset.model._meta.label_lower in SHARED_WITHOUT_KOMMUN:
+        mine |= Q(**{f"{path}__isnull": True})
+    return queryset.filter(mine)
 
 
 # --------------------------------------------------------------------------- views

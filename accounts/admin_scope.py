@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from .access import within_kommuner
 
@@ -24,6 +25,19 @@ def _narrow(field: Any, request: HttpRequest) -> Any:
 
 
 class KommunScopedAdmin[M: Model](admin.ModelAdmin[M]):
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        """The delete page names no row that keeps an object (a wave of another kommun, a
+        pupil's answer sheet): only that something does."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if protected:
+            protected = [
+                _(
+                    "Det används av omgångar, koder eller svar och kan inte tas bort så "
+                    "länge de finns."
+                )
+            ]
+        return deleted, counts, perms_needed, protected
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[M]:
         return within_kommuner(super().get_queryset(request), request.user)
 

@@ -23,7 +23,10 @@ class GeoJSONImportForm(forms.Form):
         label=_("Egenskap med områdets kod"),
         initial="code",
         max_length=64,
-        help_text=_("Namnet på egenskapen (property) som innehåller områdeskoden, t.ex. SKI."),
+        help_text=_(
+            "Namnet på egenskapen (property) som innehåller områdets kod, samma kod som "
+            "under Områden."
+        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -50,6 +50,13 @@ class MunicipalityAdmin(KommunScopedAdmin[Municipality]):
 
     inlines = [KommunHelpResourceInline]
     list_display = ["name", "code", "open_data", "shares_comparison"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
+        # A kommun's code is its address (/<kod>/…) and, with its name, its identity.
+        if obj is not None and not is_system_admin(request.user):
+            return ["code", "name"]
+        return []
+
     list_filter = ["open_data", "shares_comparison"]
     search_fields = ["name", "code"]
 
@@ -148,11 +155,47 @@ class QuestionnaireImportForm(forms.Form):
     file = forms.FileField(
         label=_("Fil"), help_text=_("YAML (.yaml, .yml), JSON (.json) eller XLSForm (.xlsx).")
     )
+    municipality = forms.ModelChoiceField(
+        queryset=Municipality.objects.none(),
+        label=_("Kommun"),
+        help_text=_("Kommunens egen version syns och används bara i den kommunen."),
+    )
+
+    def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["municipality"]
+        field.queryset = within_kommuner(Municipality.objects.order_by("name"), request.user)
+        self.only_kommun: Municipality | None = None
+        if is_system_admin(request.user):
+            # The system administrator imports the core questionnaire of every kommun.
+            field.required = False
+            field.empty_label = _("Alla kommuner (kärnenkät)")
+        elif field.queryset.count() == 1:
+            # A coordinator of one kommun has nothing to choose.
+            self.only_kommun = field.queryset.first()
+            del self.fields["municipality"]
+
+    def kommun(self) -> Municipality | None:
+        """The owner of the imported version (None: the core questionnaire)."""
+        chosen: Municipality | None = self.cleaned_data.get("municipality")
+        return self.only_kommun or chosen
 
 
 @admin.register(QuestionnaireVersion)
-class QuestionnaireVersionAdmin(admin.ModelAdmin[QuestionnaireVersion]):
-    list_display = ["title", "code", "version", "locked", "created_at", "export_links"]
+class QuestionnaireVersionAdmin(KommunScopedAdmin[QuestionnaireVersion]):
+    """The core questionnaire (no kommun) for everyone; a kommun's own versions for that
+    kommun only. Only the system administrator removes a core version; nobody removes a
+    version a wave uses."""
+
+    list_display = [
+        "title",
+        "code",
+        "version",
+        "owner",
+        "locked",
+        "created_at",
+        "export_links",
+    ]
     list_filter = ["code", "locked"]
     search_fields = ["title", "code"]
     # Versions change only by import, and never once a wave uses them.
@@ -161,6 +204,19 @@ class QuestionnaireVersionAdmin(admin.ModelAdmin[QuestionnaireVersion]):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: QuestionnaireVersion | None = None
+    ) -> bool:
+        if not super().has_delete_permission(request, obj):
+            return False
+        if obj is not None and obj.municipality_id is None:
+            return is_system_admin(request.user)
+        return True
+
+    @admin.display(description=_("kommun"))
+    def owner(self, obj: QuestionnaireVersion) -> str:
+        return obj.municipality.name if obj.municipality else str(_("alla (kärnenkät)"))
 
     def get_urls(self) -> list[URLPattern]:
         own = [
@@ -190,13 +246,15 @@ class QuestionnaireVersionAdmin(admin.ModelAdmin[QuestionnaireVersion]):
     def import_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_change_permission(request):
             raise PermissionDenied
-        form = QuestionnaireImportForm(request.POST or None, request.FILES or None)
+        form = QuestionnaireImportForm(request.POST or None, request.FILES or None, request=request)
         problems: list[str] = []
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
                 parsed = services.questionnaire_parse(name=upload.name, content=upload.read())
-                version, created = services.questionnaire_import(questionnaire=parsed)
+                version, created = services.questionnaire_import(
+                    questionnaire=parsed, municipality=form.kommun()
+                )
             except qn.QuestionnaireError as error:
                 problems = [str(problem) for problem in error.problems]
             except ValidationError as error:
@@ -221,7 +279,7 @@ class QuestionnaireVersionAdmin(admin.ModelAdmin[QuestionnaireVersion]):
     def export_view(self, request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
-        version = get_object_or_404(QuestionnaireVersion, pk=pk)
+        version = get_object_or_404(self.get_queryset(request), pk=pk)
         parsed = qn.load_questionnaire(version.definition)
         name = f"{version.code.lower()}-v{version.version}"
         if kind == "xlsx":
@@ -236,8 +294,25 @@ class QuestionnaireVersionAdmin(admin.ModelAdmin[QuestionnaireVersion]):
         return response
 
 
+# The browser's own date and time input: the stock admin widget's "Today" and "Now" links
+# carry an English accessible name beside Swedish text (axe). A plain DateTimeField reads
+# what that input sends (the admin's own field expects a date and a time apart).
+LOCAL_DATETIME = "%Y-%m-%dT%H:%M"
+
+
+def _local_datetime_field(label: Any) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        input_formats=[LOCAL_DATETIME, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_DATETIME),
+    )
+
+
 class WaveAdminForm(forms.ModelForm[Wave]):
     """The coordinator chooses the languages a wave offers; each shows its status."""
+
+    opens_at = _local_datetime_field(_("öppnar"))
+    closes_at = _local_datetime_field(_("stänger"))
 
     languages = forms.MultipleChoiceField(
         label=_("Språk för eleverna"),
@@ -264,17 +339,7 @@ class WaveAdminForm(forms.ModelForm[Wave]):
         ]
         # Checkboxes, not the stock two-box filter widget, whose labels carry ARIA
         # attributes they may not have (axe), and which needs JavaScript.
-        widgets = {
-            "classes": forms.CheckboxSelectMultiple,
-            # The browser's own date and time input: the stock admin widget's "Today" and
-            # "Now" links carry an English accessible name beside Swedish text (axe).
-            "opens_at": forms.DateTimeInput(
-                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
-            ),
-            "closes_at": forms.DateTimeInput(
-                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
-            ),
-        }
+        widgets = {"classes": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

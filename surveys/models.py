@@ -248,6 +248,17 @@ class QuestionnaireVersion(models.Model):
 
     code = models.CharField(_("kod"), max_length=32)
     version = models.PositiveIntegerField(_("version"))
+    # Empty: the core questionnaire every kommun may use (imported by the system
+    # administrator); else one kommun's own version, which only that kommun sees and uses.
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="questionnaire_versions",
+        verbose_name=_("kommun"),
+        help_text=_("Tomt: kärnenkäten som alla kommuner kan använda."),
+    )
     title = models.CharField(_("titel"), max_length=200)
     definition = models.JSONField(_("definition"))
     created_at = models.DateTimeField(_("skapad"), default=timezone.now)
@@ -395,6 +406,13 @@ class Wave(models.Model):
             raise ValidationError({name.removesuffix("_id"): message for name in changed})
         if self.kommun_change_refused():
             raise ValidationError({"municipality": kommun_in_use_message()})
+        owner = (
+            QuestionnaireVersion.objects.filter(pk=self.questionnaire_id)
+            .values_list("municipality_id", flat=True)
+            .first()
+        )
+        if owner is not None and owner != self.municipality_id:
+            raise ValidationError({"questionnaire": _("Enkätversionen hör till en annan kommun.")})
 
     def published_changes(self) -> list[str]:
         """The fields in `FROZEN_WHEN_PUBLISHED` that differ from the stored row of a

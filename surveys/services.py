@@ -61,12 +61,16 @@ def heartbeat_record(*, service: str) -> None:
 # --- Questionnaire versions --------------------------------------------------------------
 
 
-def questionnaire_import(*, questionnaire: qn.Questionnaire) -> tuple[QuestionnaireVersion, bool]:
-    """Store a validated questionnaire as a version; returns (version, created).
+def questionnaire_import(
+    *, questionnaire: qn.Questionnaire, municipality: Municipality | None = None
+) -> tuple[QuestionnaireVersion, bool]:
+    """Store a validated questionnaire as a version of `municipality` (None: the core
+    questionnaire every kommun may use); returns (version, created).
 
     Importing the same document again changes nothing. A different document under an
-    existing code and version replaces it only while no wave uses it; a locked version
-    is immutable and the file must carry a new version number.
+    existing code and version replaces it only while no wave uses it and only for the
+    same owner; a locked version is immutable and the file must carry a new version
+    number. A code and version another owner has are refused, without saying whose.
     """
     definition = qn.dump_questionnaire(questionnaire)
     title = qn.translate(questionnaire.title, qn.MASTER_LANGUAGE)
@@ -82,8 +86,17 @@ def questionnaire_import(*, questionnaire: qn.Questionnaire) -> tuple[Questionna
                 version=questionnaire.version,
                 title=title,
                 definition=definition,
+                municipality=municipality,
             )
             return created, True
+        if existing.municipality_id != (municipality.pk if municipality else None):
+            raise ValidationError(
+                _(
+                    "Det finns redan en enkätversion med koden %(code)s och version "
+                    "%(version)d. Ge filen en egen kod."
+                )
+                % {"version": questionnaire.version, "code": questionnaire.code}
+            )
         if existing.definition == definition:
             return existing, False
         if existing.locked:

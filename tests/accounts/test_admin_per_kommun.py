@@ -91,3 +91,110 @@ def test_only_the_system_administrator_adds_a_kommun(world: dict[str, Municipali
     assert admin.get("/admin/surveys/municipality/add/").status_code == 200
     html = admin.get("/admin/surveys/school/").content.decode()
     assert "Skolan i Aköping" in html and "Skolan i Beby" in html
+
+
+def test_a_coordinator_adds_and_changes_a_wave_in_the_admin(world: dict[str, Municipality]) -> None:
+    from surveys.models import QuestionnaireVersion, Wave
+    from surveys.services import questionnaire_import_default
+
+    questionnaire = questionnaire_import_default()
+    kommun = world["Aköping"]
+    client = _client(make_staff(Role.COORDINATOR, kommun=kommun))
+    form = {
+        "municipality": kommun.pk,
+        "name": "Vårterminen 2027",
+        "slug": "vt2027b",
+        "questionnaire": questionnaire.pk,
+        "opens_at": "2027-03-01T08:00",
+        "closes_at": "2027-03-29T17:00",
+        "classes": [SchoolClass.objects.get(name="7 Aköping").pk],
+        "analysis_text": "",
+    }
+    response = client.post("/admin/surveys/wave/add/", form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    wave = Wave.objects.get(municipality=kommun, slug="vt2027b")
+    assert wave.opens_at.isoformat().startswith("2027-03-01")
+    response = client.post(
+        f"/admin/surveys/wave/{wave.pk}/change/", {**form, "closes_at": "2027-03-30T17:00"}
+    )
+    assert response.status_code == 302
+    wave.refresh_from_db()
+    assert wave.closes_at.day == 30
+    assert QuestionnaireVersion.objects.filter(pk=questionnaire.pk).exists()
+
+
+def test_a_kommuns_own_questionnaire_version_is_its_own(world: dict[str, Municipality]) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from surveys.models import QuestionnaireVersion
+    from surveys.questionnaire import DEFAULT_QUESTIONNAIRE_PATH
+    from surveys.services import questionnaire_import_default
+
+    core = questionnaire_import_default()
+    text = DEFAULT_QUESTIONNAIRE_PATH.read_text(encoding="utf-8")
+    local = text.replace("code: DEFAULT", "code: AKOPING", 1)
+    assert local != text
+    a = _client(make_staff(Role.COORDINATOR, kommun=world["Aköping"]))
+    b = _client(make_staff(Role.COORDINATOR, kommun=world["Beby"]))
+    upload = SimpleUploadedFile("lokal.yaml", local.encode())
+    assert (
+        a.post("/admin/surveys/questionnaireversion/importera/", {"file": upload}).status_code
+        == 302
+    )
+    own = QuestionnaireVersion.objects.get(code="AKOPING")
+    assert own.municipality == world["Aköping"]
+    # Beby's coordinator neither lists, exports, deletes nor uses Aköping's version ...
+    assert "AKOPING" not in b.get("/admin/surveys/questionnaireversion/").content.decode()
+    export = b.get(f"/admin/surveys/questionnaireversion/{own.pk}/exportera/yaml/")
+    assert export.status_code == 404
+    b.post(f"/admin/surveys/questionnaireversion/{own.pk}/delete/", {"post": "yes"})
+    assert QuestionnaireVersion.objects.filter(pk=own.pk).exists()
+    assert f'value="{own.pk}"' not in b.get("/admin/surveys/wave/add/").content.decode()
+    # ... nor replaces it by importing a file with its code and version.
+    upload = SimpleUploadedFile("lokal.yaml", local.replace("Trygghet", "Otrygghet", 1).encode())
+    b.post("/admin/surveys/questionnaireversion/importera/", {"file": upload})
+    own.refresh_from_db()
+    assert own.municipality == world["Aköping"]
+    assert QuestionnaireVersion.objects.filter(code="AKOPING").count() == 1
+    # The core questionnaire is everyone's, and only the system administrator deletes it.
+    assert f'value="{core.pk}"' in b.get("/admin/surveys/wave/add/").content.decode()
+    b.post(f"/admin/surveys/questionnaireversion/{core.pk}/delete/", {"post": "yes"})
+    assert QuestionnaireVersion.objects.filter(pk=core.pk).exists()
+
+
+def test_a_delete_page_lists_no_waves_or_answer_sheets(world: dict[str, Municipality]) -> None:
+    from surveys.services import questionnaire_import_default
+
+    core = questionnaire_import_default()
+    make_wave(
+        municipality=world["Beby"],
+        slug="beby-kärna",
+        name="Bebys hemliga omgång",
+        questionnaire=core,
+    )
+    admin = _client(make_staff(Role.ADMIN))
+    html = admin.get(f"/admin/surveys/questionnaireversion/{core.pk}/delete/").content.decode()
+    assert "Bebys hemliga omgång" not in html
+    school = School.objects.get(name="Skolan i Aköping")
+    html = admin.get(f"/admin/surveys/school/{school.pk}/delete/").content.decode()
+    assert "Svarsblankett" not in html
+
+
+def test_a_coordinator_cannot_change_the_kommuns_code_or_name(
+    world: dict[str, Municipality],
+) -> None:
+    kommun = world["Aköping"]
+    client = _client(make_staff(Role.COORDINATOR, kommun=kommun))
+    html = client.get(f"/admin/surveys/municipality/{kommun.pk}/change/").content.decode()
+    assert 'name="code"' not in html and 'name="name"' not in html
+    client.post(
+        f"/admin/surveys/municipality/{kommun.pk}/change/",
+        {
+            "code": "9302",
+            "name": "Beby",
+            "help_resources-TOTAL_FORMS": "0",
+            "help_resources-INITIAL_FORMS": "0",
+        },
+    )
+    kommun.refresh_from_db()
+    assert (kommun.code, kommun.name) == ("9301", "Aköping")
