@@ -22,7 +22,13 @@ from surveys.models import (
     SchoolClass,
     Wave,
 )
-from surveys.services import DEMO_WAVE_SLUG, questionnaire_import_default
+from surveys.questionnaire import DEFAULT_QUESTIONNAIRE_PATH
+from surveys.services import (
+    DEMO_WAVE_SLUG,
+    questionnaire_import,
+    questionnaire_import_default,
+    questionnaire_parse,
+)
 
 from .catalogue import load_catalogue
 from .models import IndicatorCell, Measure, MeasureStatus, Party, WavePublication
@@ -101,15 +107,28 @@ def _unpublish_demo_wave(wave: Wave) -> None:
         Wave.objects.filter(pk=wave.pk).update(published_at=None)
 
 
+def _own_questionnaire(kommun: Municipality) -> QuestionnaireVersion:
+    """Demo only: the default questionnaire with the kommun's name where it names
+    Eskilstuna, as the kommun's own version (same question codes, so its results compare;
+    a real kommun imports its own file: docs/kommuner.md)."""
+    text = DEFAULT_QUESTIONNAIRE_PATH.read_text(encoding="utf-8")
+    text = text.replace("code: DEFAULT", f"code: DEFAULT_{kommun.code}", 1)
+    for name in ("Eskilstuna", "إسكيلستونا"):
+        text = text.replace(name, kommun.name)
+    parsed = questionnaire_parse(name="kommun.yaml", content=text.encode())
+    version, _created = questionnaire_import(questionnaire=parsed, municipality=kommun)
+    return version
+
+
 def _past_waves(
     municipality: Municipality,
     waves: list[tuple[str, str, int, int, float]],
     *,
+    questionnaire: QuestionnaireVersion,
     seed: int,
     stdout: Writer,
 ) -> None:
     """Published autumn waves of one kommun with synthetic answers (idempotent)."""
-    questionnaire = questionnaire_import_default()
     for index, (slug, name, year, count, drift) in enumerate(waves):
         opens = datetime(year, 10, 1, 8, tzinfo=STOCKHOLM)
         closes = opens + timedelta(days=28)
@@ -148,9 +167,11 @@ def seed_waves(stdout: Writer) -> None:
     synthetic answers, and synthetic answers in Eskilstuna's open wave (created before by
     seed_demo). Both demo kommuner agree to be compared with each other."""
     municipality = Municipality.objects.get(code=demo.MUNICIPALITY[0])
-    _past_waves(municipality, PAST_WAVES, seed=2023, stdout=stdout)
+    core = questionnaire_import_default()
+    _past_waves(municipality, PAST_WAVES, questionnaire=core, seed=2023, stdout=stdout)
     second = Municipality.objects.get(code=demo.SECOND_MUNICIPALITY[0])
-    _past_waves(second, SECOND_PAST_WAVES, seed=3023, stdout=stdout)
+    own = _own_questionnaire(second)
+    _past_waves(second, SECOND_PAST_WAVES, questionnaire=own, seed=3023, stdout=stdout)
     Municipality.objects.filter(pk__in=[municipality.pk, second.pk]).update(shares_comparison=True)
     # The demo kommun publishes its results as open data (the opt-in is off by default).
     if Municipality.objects.filter(pk=municipality.pk, open_data=False).update(open_data=True):

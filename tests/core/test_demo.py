@@ -2,6 +2,7 @@
 waves, each through the disclosure audit), so this module seeds once and every test reads
 the same committed demo; a test's own changes are rolled back as usual."""
 
+import json
 from collections.abc import Iterator
 from io import StringIO
 
@@ -84,6 +85,11 @@ def test_seed_demo_creates_a_second_kommun_with_its_own_waves_and_staff(
     assert School.objects.filter(district__municipality=second).count() == 4
     # The same slugs in both kommuner: a slug is unique only within its kommun.
     published = Wave.objects.filter(published_at__isnull=False)
+    # Its pupils read their own kommun's name: its own version of the questionnaire.
+    for wave in published.filter(municipality=second):
+        assert wave.questionnaire.municipality == second
+        assert "Eskilstuna" not in json.dumps(wave.questionnaire.definition, ensure_ascii=False)
+        assert "Norrköping" in wave.questionnaire.title
     assert set(published.filter(municipality=second).values_list("slug", flat=True)) == {
         "ht2024",
         "ht2025",
