@@ -29,7 +29,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, Model, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import reverse
@@ -219,10 +219,9 @@ def comparison_kommuner(user: AnyUser) -> "QuerySet[Municipality]":
     ids = kommun_ids_of(user, VIEW_RESULTS.roles)
     if ids is None:
         return everything
-    own = everything.filter(pk__in=ids)
-    if own.filter(shares_comparison=True).exists():
-        return everything.filter(Q(pk__in=ids) | Q(shares_comparison=True))
-    return own
+    # One query: the others that agreed count only when one of the user's own agreed.
+    own_agreed = Exists(Municipality.objects.filter(pk__in=ids, shares_comparison=True))
+    return everything.filter(Q(pk__in=ids) | (Q(shares_comparison=True) & own_agreed))
 
 
 def _profile(user: AnyUser) -> "StaffProfile | None":

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from surveys.models import Municipality
 
+from . import cache as dash_cache
 from . import selectors
 from .models import KOMMUN_AREA
 from .selectors import IndicatorMeta, PublicCell, WaveRef
@@ -57,20 +58,28 @@ def _kommun_cells(wave: WaveRef) -> dict[tuple[str, str, str], PublicCell]:
 
 
 def across_page(kommuner: Sequence[Municipality]) -> AcrossPage:
-    """The page for `kommuner` (already filtered by the access rule), in their order."""
-    columns = []
-    cells: list[dict[tuple[str, str, str], PublicCell]] = []
-    for kommun in kommuner:
-        waves = selectors.dashboard_waves(kommun.pk)
-        latest = waves[0] if waves else None
-        columns.append(KommunColumn(code=kommun.code, name=kommun.name, wave=latest))
-        cells.append(_kommun_cells(latest) if latest else {})
+    """The page for `kommuner` (already filtered by the access rule), in their order:
+    cached under the version of their published waves, as the dashboards are (publishing
+    or unpublishing a wave of any of them changes the key)."""
+    waves = selectors.published_waves_of(k.pk for k in kommuner)
+    published = [(w.id, w.published_at) for refs in waves.values() for w in refs]
+    columns = tuple(
+        KommunColumn(code=k.code, name=k.name, wave=waves[k.pk][0] if k.pk in waves else None)
+        for k in kommuner
+    )
+    version = dash_cache.version_of(published, columns)
+    args = tuple(k.pk for k in kommuner)
+    return dash_cache.cached(version, "across", args, lambda: _across_page(columns))
+
+
+def _across_page(columns: tuple[KommunColumn, ...]) -> AcrossPage:
+    cells = [_kommun_cells(c.wave) if c.wave else {} for c in columns]
     groups: dict[str, list[AcrossRow]] = {}
     for meta in selectors.all_indicator_metas():
         key = (meta.code, meta.place, meta.geography)
         row = AcrossRow(meta=meta, cells=tuple(by_key.get(key) for by_key in cells))
         groups.setdefault(meta.group_name, []).append(row)
     return AcrossPage(
-        columns=tuple(columns),
+        columns=columns,
         groups=tuple(AcrossGroup(name, tuple(rows)) for name, rows in groups.items()),
     )

@@ -416,6 +416,16 @@ def dashboard_waves(municipality_id: int) -> tuple[WaveRef, ...]:
     return tuple(_wave_ref(w) for w in waves.order_by("-opens_at"))
 
 
+def published_waves_of(municipality_ids: Iterable[int]) -> dict[int, tuple[WaveRef, ...]]:
+    """`dashboard_waves` of several kommuner in one query: each kommun's published waves,
+    newest first (a kommun without any is left out)."""
+    waves = Wave.objects.published().filter(municipality_id__in=list(municipality_ids))
+    found: dict[int, list[WaveRef]] = {}
+    for wave in waves.order_by("-opens_at"):
+        found.setdefault(wave.municipality_id, []).append(_wave_ref(wave))
+    return {kommun: tuple(refs) for kommun, refs in found.items()}
+
+
 def resolve_wave(
     slug: str | None, *, municipality_id: int, waves: Sequence[WaveRef] | None = None
 ) -> WaveRef | None:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.access import Role
 from accounts.services import membership_grant
 from lagesbild.models import KOMMUN_AREA, IndicatorCell
-from surveys.models import District, Municipality
+from surveys.models import District, Municipality, Wave
 from tests.accounts.accounts_helpers import login_verified, make_staff
 from tests.lagesbild.dashboard_factories import build_cube, cell_keys, make_wave
 
@@ -97,3 +97,17 @@ def test_an_unpublished_wave_is_never_compared() -> None:
     # A value no published cell has (build_cube caps shares at 95 %) stays unseen.
     IndicatorCell.objects.filter(wave__municipality=b).update(share_pct=99)
     assert "99 %" not in client.get("/jamforelse/").content.decode()
+
+
+def test_a_wave_published_or_unpublished_after_the_page_was_cached_shows_at_once() -> None:
+    a = _kommun("9201", "Aköping", seed=1)
+    b = _kommun("9202", "Beby", seed=2, published=False)
+    foundation = make_staff(Role.ANALYST, organisation="ideer", kommun=a)
+    membership_grant(user=foundation, role=Role.ANALYST, municipality=b)
+    client = Client()
+    login_verified(client, foundation)
+    assert "Beby HT 2025" not in client.get("/jamforelse/").content.decode()
+    Wave.objects.filter(municipality=b).update(published_at=timezone.now())
+    assert "Beby HT 2025" in client.get("/jamforelse/").content.decode()
+    Wave.objects.filter(municipality=a).update(published_at=None)
+    assert "Aköping HT 2025" not in client.get("/jamforelse/").content.decode()
