@@ -24,7 +24,8 @@ it. Measured, in this order:
    `/<kod>/lagesbild/` and the account page `/konto/` as a baseline: the whole Django
    stack with the test client, DEBUG off, PostgreSQL, the configured cache (Redis with
    REDIS_URL), as bench_dashboards measures. "warm": the page's data is cached; "cold":
-   the cache is cleared before every request;
+   the cache is cleared before every request (BENCH_PROFILE=1 adds a cProfile of the
+   comparison page's warm requests);
 4. the sizes of the sheet table, its TOAST and its indexes.
 
 Load averages are printed with every phase. Both databases are dropped at the end.
@@ -303,6 +304,20 @@ def measure_page(
     return times, cpu
 
 
+def profile_page(client: Client, url: str, runs: int = 20) -> None:
+    """Where a warm request's time goes (BENCH_PROFILE=1): cProfile, by own time."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(runs):
+        client.get(url)
+    profiler.disable()
+    print(f"\n   Profile of {runs} warm requests of {url}, by own time:")
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(15)
+
+
 def submit_round(code_ids: list[Any], answers: list[dict[str, Any]]) -> list[float]:
     import uuid
 
@@ -573,6 +588,9 @@ def main() -> int:
                 f"{len(queries)} queries warm ({load()})",
                 flush=True,
             )
+
+        if os.environ.get("BENCH_PROFILE"):
+            profile_page(client, "/jamforelse/")
 
         # 4. Sizes.
         sizes = table_sizes()
