@@ -45,7 +45,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -61,6 +61,9 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
+
+if TYPE_CHECKING:
+    from django.db.backends.postgresql.base import DatabaseWrapper as PostgreSQLWrapper
 
 KOMMUNER = int(os.environ.get("BENCH_KOMMUNER", "10"))
 WAVES = int(os.environ.get("BENCH_WAVES", "3"))
@@ -110,8 +113,9 @@ def disconnect() -> None:
     """Close the connection and the process's connection pool (production settings keep
     one, and a pool serves one database)."""
     connection.close()
-    if connection.pool is not None:
-        connection.close_pool()
+    postgresql = cast("PostgreSQLWrapper", connection)
+    if postgresql.pool is not None:
+        postgresql.close_pool()
 
 
 def use_database(name: str) -> None:
@@ -472,11 +476,11 @@ def main() -> int:
             order = [(single, alone), (full, among)]
             for name, into in order if round_ % 2 == 0 else order[::-1]:
                 use_database(name)
-                seconds = [recompute(wave_id)[0] for wave_id in first_ids]
-                into.extend(seconds)
+                round_times = [recompute(wave_id)[0] for wave_id in first_ids]
+                into.extend(round_times)
                 print(
                     f"  round {round_ + 1}, {name}: "
-                    + ", ".join(f"{s:.2f} s" for s in seconds)
+                    + ", ".join(f"{s:.2f} s" for s in round_times)
                     + f" ({load()})",
                     flush=True,
                 )
