@@ -18,7 +18,9 @@ it. Measured, in this order:
    alternate between the two databases (the order turns each round), to show whether the
    other kommuner's data slows a kommun down;
 2. the pupil's final submit (`surveys.services.sheet_submit`, in process, one at a time)
-   into an open wave of the first kommun, in rounds alternating between the two databases;
+   into an open wave of the first kommun, in rounds alternating between the two databases
+   (BENCH_ROUNDS rounds of BENCH_SUBMITS); then the recompute of small kommun-waves
+   (BENCH_SMALL sheets, default 1,000 and 5,000) in three kommuner, for extrapolating;
 3. every wave published (`wave_publish`, untimed), then server time of the comparison
    page `/jamforelse/` for an analyst who is a member of every kommun, a kommun's overview
    `/<kod>/lagesbild/` and the account page `/konto/` as a baseline: the whole Django
@@ -26,7 +28,7 @@ it. Measured, in this order:
    REDIS_URL), as bench_dashboards measures. "warm": the page's data is cached; "cold":
    the cache is cleared before every request (BENCH_PROFILE=1 adds a cProfile of the
    comparison page's warm requests);
-4. the sizes of the sheet table, its TOAST and its indexes.
+4. the sizes of the sheet table, its TOAST and its indexes, and of the cell table.
 
 Load averages are printed with every phase. Both databases are dropped at the end.
 
