@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from surveys.models import Municipality
 
 from . import cache as dash_cache
-from . import selectors
+from . import public, selectors
 from .models import KOMMUN_AREA
-from .selectors import IndicatorMeta, PublicCell, WaveRef
+from .public import IndicatorMeta, PublicCell, WaveRef
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class AcrossPage:
 
 
 def _kommun_cells(wave: WaveRef) -> dict[tuple[str, str, str], PublicCell]:
-    kind, value = selectors.BREAKDOWNS["total"]
+    kind, value = public.BREAKDOWNS["total"]
     cells = selectors.wave_cells(wave, area=KOMMUN_AREA, breakdown=kind, breakdown_value=value)
     return {(c.indicator, c.place, c.geography): c for c in cells}
 
@@ -75,7 +75,7 @@ def across_page(kommuner: Sequence[Municipality]) -> AcrossPage:
 def _across_page(columns: tuple[KommunColumn, ...]) -> AcrossPage:
     cells = [_kommun_cells(c.wave) if c.wave else {} for c in columns]
     groups: dict[str, list[AcrossRow]] = {}
-    for meta in selectors.all_indicator_metas():
+    for meta in public.all_indicator_metas():
         key = (meta.code, meta.place, meta.geography)
         row = AcrossRow(meta=meta, cells=tuple(by_key.get(key) for by_key in cells))
         groups.setdefault(meta.group_name, []).append(row)

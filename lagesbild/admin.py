@@ -24,7 +24,7 @@ from accounts.services import audit
 
 from .measures import parties_text
 from .models import Measure, Party, WavePublication, WaveResult
-from .selectors import indicator_choices
+from .public import indicator_choices
 from .services import CatalogueMismatchError, PublishRefusedError, wave_publish
 
 

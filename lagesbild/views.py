@@ -35,7 +35,7 @@ from accounts.access import (
 from accounts.services import audit
 from surveys.models import Municipality
 
-from . import across, selectors
+from . import across, public, selectors
 from . import cache as dash_cache
 from .forms import GeoJSONImportForm
 from .geo_services import district_shapes_import
@@ -45,7 +45,7 @@ from .params import code_param
 
 @dataclass(frozen=True)
 class Filters:
-    scope: selectors.Scope
+    scope: public.Scope
     breakdown: str
     indicator: str
     place: str
@@ -57,11 +57,11 @@ class Filters:
     )
 
     @property
-    def wave(self) -> selectors.WaveRef:
+    def wave(self) -> public.WaveRef:
         return self.scope.wave
 
     @property
-    def waves(self) -> tuple[selectors.WaveRef, ...]:
+    def waves(self) -> tuple[public.WaveRef, ...]:
         return self.scope.waves
 
     @property
@@ -102,7 +102,7 @@ def _filters(request: HttpRequest, kommun: Municipality, indicator: str = "") ->
     if scope is None:
         return None
     breakdown = code_param(query, "breakdown", "total")
-    if breakdown not in selectors.BREAKDOWNS:
+    if breakdown not in public.BREAKDOWNS:
         breakdown = "total"
     geography = code_param(query, "geography")
     if geography not in ("home", "school"):
@@ -155,8 +155,8 @@ def _page(
             "filters": filters,
             "wave": filters.wave,
             "nav": nav,
-            "breakdowns": [(k, selectors.breakdown_label(k)) for k in selectors.BREAKDOWNS],
-            "indicators": selectors.indicator_choices(),
+            "breakdowns": [(k, public.breakdown_label(k)) for k in public.BREAKDOWNS],
+            "indicators": public.indicator_choices(),
             "areas": selectors.area_choices(filters.scope),
             "can_import_shapes": may_import,
             **data(),
@@ -254,7 +254,7 @@ def indicator(request: HttpRequest, kommun: Municipality, code: str) -> HttpResp
     filters = _filters(request, kommun, indicator=code)
     if filters is None:
         return _no_data(request)
-    meta = selectors.find_indicator(code, filters.place)
+    meta = public.find_indicator(code, filters.place)
     if meta is None:
         raise Http404(_("Okänd indikator."))
     _audit(request, "indicator", filters)
@@ -314,9 +314,9 @@ def map_view(request: HttpRequest, kommun: Municipality) -> HttpResponse:
     filters = _filters(request, kommun)
     if filters is None:
         return _no_data(request)
-    meta = selectors.find_indicator(filters.indicator or "TRY01", filters.place)
+    meta = public.find_indicator(filters.indicator or "TRY01", filters.place)
     if meta is None:
-        meta = selectors.find_indicator("TRY01")
+        meta = public.find_indicator("TRY01")
     assert meta is not None  # noqa: S101 - TRY01 is in every catalogue version
     _audit(request, "map", filters)
     return _page(

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from django.utils import translation
 
-from lagesbild import selectors
+from lagesbild import public, selectors
 from lagesbild.catalogue import PlacesRule, load_catalogue
 from lagesbild.models import KOMMUN_AREA, CellState, Geography
 from lagesbild.params import code_param
@@ -71,7 +71,7 @@ class ExportFilters:
 class ExportScope:
     """A resolved, validated export: the wave and the selector filters."""
 
-    wave: selectors.WaveRef
+    wave: public.WaveRef
     filters: ExportFilters
     cell_filters: dict[str, object]
 
@@ -128,9 +128,9 @@ def resolve(filters: ExportFilters, *, municipality_id: int | None = None) -> Ex
             raise ExportFilterError("no such geography")
         cell_filters["geography"] = filters.geography
     if filters.breakdown:
-        if filters.breakdown not in selectors.BREAKDOWNS:
+        if filters.breakdown not in public.BREAKDOWNS:
             raise ExportFilterError("no such breakdown")
-        kind, value = selectors.BREAKDOWNS[filters.breakdown]
+        kind, value = public.BREAKDOWNS[filters.breakdown]
         cell_filters["breakdown"] = kind
         cell_filters["breakdown_value"] = value
     if filters.area:
@@ -154,7 +154,7 @@ def names(scope: ExportScope) -> Names:
             if isinstance(i.rule, PlacesRule)
             for cell in i.rule.cells
         }
-        breakdowns = {value: selectors.breakdown_label(key) for key, value in _breakdowns()}
+        breakdowns = {value: public.breakdown_label(key) for key, value in _breakdowns()}
         areas = {a.code: a.name for a in selectors.area_choices(selectors.scope_of(scope.wave))}
         areas[KOMMUN_AREA] = "Kommunen"
         return Names(
@@ -166,15 +166,15 @@ def names(scope: ExportScope) -> Names:
             geographies={str(k): str(v) for k, v in Geography.choices},
             breakdowns=breakdowns,
             states={str(k): str(v) for k, v in CellState.choices},
-            reasons={key: pair[0] for key, pair in selectors.REASONS.items()},
+            reasons={key: pair[0] for key, pair in public.REASONS.items()},
         )
 
 
 def _breakdowns() -> list[tuple[str, tuple[str, str]]]:
-    return [(key, (str(kind), value)) for key, (kind, value) in selectors.BREAKDOWNS.items()]
+    return [(key, (str(kind), value)) for key, (kind, value) in public.BREAKDOWNS.items()]
 
 
-def _order(cell: selectors.PublicCell) -> tuple[int, str, str, str, int, str, str]:
+def _order(cell: public.PublicCell) -> tuple[int, str, str, str, int, str, str]:
     codes = load_catalogue().codes
     position = codes.index(cell.indicator) if cell.indicator in codes else len(codes)
     return (
@@ -188,7 +188,7 @@ def _order(cell: selectors.PublicCell) -> tuple[int, str, str, str, int, str, st
     )
 
 
-def public_cells(scope: ExportScope) -> list[selectors.PublicCell]:
+def public_cells(scope: ExportScope) -> list[public.PublicCell]:
     """The published cells of the scope, in catalogue order, kommun first."""
     # The dashboards' own read of public fields (published cells only): the exports
     # never select a cell column themselves.

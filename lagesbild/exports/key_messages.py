@@ -31,8 +31,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from lagesbild import marks, selectors
+from lagesbild import marks, public, verdicts
 from lagesbild.collation import swedish
+from lagesbild.pages.district import ProfileRow
+from lagesbild.pages.indicator import IndicatorPage
+from lagesbild.pages.overview import OverviewRow
 
 Kind = Literal["change", "district", "level"]
 
@@ -63,19 +66,19 @@ class KeyMessage:
     order: int  # the indicator's position in the catalogue
 
 
-def _shown(cell: selectors.PublicCell | None) -> bool:
+def _shown(cell: public.PublicCell | None) -> bool:
     return cell is not None and cell.shown
 
 
-def _with_interval(cell: selectors.PublicCell) -> str:
+def _with_interval(cell: public.PublicCell) -> str:
     return f"{cell.text} ({cell.interval_text})"
 
 
 def _change_message(
     order: int,
-    meta: selectors.IndicatorMeta,
-    cell: selectors.PublicCell | None,
-    change: selectors.Change | None,
+    meta: public.IndicatorMeta,
+    cell: public.PublicCell | None,
+    change: verdicts.Change | None,
     where: str,
 ) -> KeyMessage | None:
     if (
@@ -97,18 +100,18 @@ def _change_message(
     )
 
 
-def _distance(cell: selectors.PublicCell, kommun: selectors.PublicCell) -> int:
+def _distance(cell: public.PublicCell, kommun: public.PublicCell) -> int:
     assert cell.share_pct is not None and kommun.share_pct is not None  # noqa: S101
     return abs(cell.share_pct - kommun.share_pct)
 
 
 def _district_message(
     order: int,
-    meta: selectors.IndicatorMeta,
+    meta: public.IndicatorMeta,
     verdict: marks.Verdict,
     area: str,
-    cell: selectors.PublicCell,
-    kommun: selectors.PublicCell,
+    cell: public.PublicCell,
+    kommun: public.PublicCell,
     others: int,
 ) -> KeyMessage:
     position = marks.kommun_position(verdict, meta.higher_is_better)
@@ -128,7 +131,7 @@ def _district_message(
 
 
 def _level_message(
-    order: int, meta: selectors.IndicatorMeta, cell: selectors.PublicCell, where: str
+    order: int, meta: public.IndicatorMeta, cell: public.PublicCell, where: str
 ) -> KeyMessage:
     assert cell.share_pct is not None  # noqa: S101 - only shown cells get here
     return KeyMessage(
@@ -166,7 +169,7 @@ def choose(
 
 
 def _levels(
-    rows: Sequence[tuple[int, selectors.IndicatorMeta, selectors.PublicCell | None]], where: str
+    rows: Sequence[tuple[int, public.IndicatorMeta, public.PublicCell | None]], where: str
 ) -> list[KeyMessage]:
     return [
         _level_message(order, meta, cell, where)
@@ -176,7 +179,7 @@ def _levels(
 
 
 def kommun_messages(
-    rows: Sequence[selectors.OverviewRow], pages: Sequence[selectors.IndicatorPage]
+    rows: Sequence[OverviewRow], pages: Sequence[IndicatorPage]
 ) -> tuple[KeyMessage, ...]:
     """The kommun report's messages, from the overview's rows and the indicators' pages."""
     order = {(r.meta.code, r.meta.place): i for i, r in enumerate(rows)}
@@ -212,7 +215,7 @@ def kommun_messages(
     return choose(candidates, levels)
 
 
-def district_messages(area: str, rows: Sequence[selectors.ProfileRow]) -> tuple[KeyMessage, ...]:
+def district_messages(area: str, rows: Sequence[ProfileRow]) -> tuple[KeyMessage, ...]:
     """A district report's messages: where it differs from the kommun, how it changed."""
     candidates: list[KeyMessage] = []
     for index, row in enumerate(rows):

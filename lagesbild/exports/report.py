@@ -20,9 +20,13 @@ from datetime import date
 
 from django.utils import translation
 
-from lagesbild import marks, numbers, selectors
+from lagesbild import marks, numbers, public, selectors, verdicts
 from lagesbild.catalogue import load_catalogue
 from lagesbild.collation import swedish
+from lagesbild.pages.district import ProfileRow
+from lagesbild.pages.indicator import IndicatorPage
+from lagesbild.pages.measure_histories import MeasureHistory
+from lagesbild.pages.overview import OverviewGroup
 from lagesbild.snapshot import published_facts
 from lagesbild.statistics import MIN_TREND_WAVES
 from lagesbild.svg import BarItem, TrendPoint, TrendSeries, Verdict, bar_chart, trend_chart
@@ -54,7 +58,7 @@ class _Parts:
     """What differs between the kommun report and a district report."""
 
     area_name: str
-    previous: selectors.WaveRef | None
+    previous: public.WaveRef | None
     summary_intro: tuple[str, ...]
     messages: tuple[KeyMessage, ...]
     summary: tuple[SummaryGroup, ...]
@@ -64,54 +68,54 @@ class _Parts:
     cell_count: int
 
 
-def _n(cell: selectors.PublicCell | None) -> str:
+def _n(cell: public.PublicCell | None) -> str:
     """The rounded n with a no-break space between thousands (Swedish style)."""
     if cell is None or cell.n_shown is None:
         return "–"
     return numbers.count(cell.n_shown)
 
 
-def _areas_count(areas: Sequence[selectors.AreaInfo]) -> str:
+def _areas_count(areas: Sequence[public.AreaInfo]) -> str:
     if not areas:
         return "–"
     return "1 område" if len(areas) == 1 else f"{len(areas)} områden"
 
 
-def _value(cell: selectors.PublicCell | None) -> str:
+def _value(cell: public.PublicCell | None) -> str:
     return numbers.no_break(cell.text) if cell is not None else "–"
 
 
-def _interval(cell: selectors.PublicCell | None) -> str:
+def _interval(cell: public.PublicCell | None) -> str:
     return numbers.no_break(cell.interval_text) if cell is not None else "–"
 
 
-def _change(change: selectors.Change | None) -> str:
+def _change(change: verdicts.Change | None) -> str:
     """Mark, size and verdict of a change: "↗ ökat 7 p.e. (tydlig försämring)"."""
     if change is None or change.change_pp is None:
         return ""
     return numbers.no_break(marks.change_text(change.change_pp, change.verdict))
 
 
-def _change_size(change: selectors.Change | None) -> str:
+def _change_size(change: verdicts.Change | None) -> str:
     """Mark and size only, for tables whose next column holds the verdict."""
     if change is None or change.change_pp is None:
         return ""
     return numbers.no_break(f"{change.icon} {change.text}".strip())
 
 
-def _change_verdict(change: selectors.Change | None) -> str:
+def _change_verdict(change: verdicts.Change | None) -> str:
     if change is None or change.change_pp is None:
         return marks.change_verdict_words("none")
     return marks.change_verdict_words(change.verdict)
 
 
-def _shown(cell: selectors.PublicCell | None) -> bool:
+def _shown(cell: public.PublicCell | None) -> bool:
     return cell is not None and cell.shown
 
 
 def _bar(
     label: str,
-    cell: selectors.PublicCell | None,
+    cell: public.PublicCell | None,
     verdict: str,
     marker: int | None,
     marked: bool = False,
@@ -129,9 +133,7 @@ def _bar(
     )
 
 
-def _previous_share(
-    cell: selectors.PublicCell | None, change: selectors.Change | None
-) -> int | None:
+def _previous_share(cell: public.PublicCell | None, change: verdicts.Change | None) -> int | None:
     if cell is None or change is None or change.change_pp is None or cell.share_pct is None:
         return None
     return cell.share_pct - change.change_pp
@@ -142,16 +144,14 @@ def _verdict(verdict: str, higher_is_better: bool) -> str:
     return marks.kommun_comparison(VERDICTS.get(verdict, "none"), higher_is_better)
 
 
-def _meta_label(meta: selectors.IndicatorMeta) -> str:
+def _meta_label(meta: public.IndicatorMeta) -> str:
     return meta.place_name if meta.place_name else meta.name
 
 
 # --------------------------------------------------------------------------- kommun
 
 
-def _kommun_blocks(
-    group: selectors.OverviewGroup, previous: selectors.WaveRef | None
-) -> list[ChartBlock]:
+def _kommun_blocks(group: OverviewGroup, previous: public.WaveRef | None) -> list[ChartBlock]:
     blocks = []
     parts = (
         ("", [r for r in group.rows if not r.meta.place]),
@@ -219,8 +219,8 @@ def _kommun_blocks(
 
 
 def _matrix(
-    wave: selectors.WaveRef, group: selectors.OverviewGroup
-) -> tuple[DistrictMatrix | None, list[selectors.IndicatorPage]]:
+    wave: public.WaveRef, group: OverviewGroup
+) -> tuple[DistrictMatrix | None, list[IndicatorPage]]:
     scope = selectors.scope_of(wave)
     pages = [
         selectors.indicator_page(
@@ -231,7 +231,7 @@ def _matrix(
     ]
     if not pages:
         return None, pages
-    areas: dict[str, selectors.AreaInfo] = {}
+    areas: dict[str, public.AreaInfo] = {}
     values: dict[tuple[str, str], str] = {}
     for page in pages:
         for row in page.rows:
@@ -271,9 +271,9 @@ def _measure_label(number: int) -> str:
 
 def _group_trend(
     group_name: str,
-    pages: Sequence[selectors.IndicatorPage],
+    pages: Sequence[IndicatorPage],
     anchor: str,
-    histories: Sequence[selectors.MeasureHistory] = (),
+    histories: Sequence[MeasureHistory] = (),
 ) -> tuple[str, str]:
     with_trend = [p for p in pages if p.trend.figure is not None and p.trend.rows]
     if not with_trend:
@@ -322,9 +322,9 @@ def _group_trend(
 
 
 def _kommun_report(
-    wave: selectors.WaveRef,
+    wave: public.WaveRef,
     progress: Progress,
-    histories: Sequence[selectors.MeasureHistory] = (),
+    histories: Sequence[MeasureHistory] = (),
 ) -> _Parts:
     ov = selectors.overview(selectors.scope_of(wave))
     progress(10, "overview")
@@ -348,7 +348,7 @@ def _kommun_report(
         for group in ov.groups
     )
     groups = []
-    all_pages: list[selectors.IndicatorPage] = []
+    all_pages: list[IndicatorPage] = []
     count = max(1, len(ov.groups))
     for index, group in enumerate(ov.groups):
         matrix, pages = _matrix(wave, group)
@@ -422,12 +422,10 @@ def _kommun_report(
 # --------------------------------------------------------------------------- district
 
 
-def _district_report(
-    wave: selectors.WaveRef, area: selectors.AreaInfo, progress: Progress
-) -> _Parts:
+def _district_report(wave: public.WaveRef, area: public.AreaInfo, progress: Progress) -> _Parts:
     profile = selectors.district_profile(selectors.scope_of(wave), area, breakdown="total")
     progress(20, "profile")
-    by_group: dict[str, list[selectors.ProfileRow]] = {}
+    by_group: dict[str, list[ProfileRow]] = {}
     for row in (*profile.rows, *profile.places):
         by_group.setdefault(row.meta.group, []).append(row)
     group_names = {m.group: m.group_name for m in (r.meta for r in profile.rows)}
@@ -577,7 +575,7 @@ def _district_report(
 # --------------------------------------------------------------------------- åtgärdsplan
 
 
-def _history_value(cell: selectors.PublicCell | None) -> str:
+def _history_value(cell: public.PublicCell | None) -> str:
     """A published value, or "–" / a bound with the reason it is not shown exactly."""
     if cell is None:
         return "–"
@@ -587,7 +585,7 @@ def _history_value(cell: selectors.PublicCell | None) -> str:
 
 
 def _measure_sections(
-    histories: Sequence[selectors.MeasureHistory],
+    histories: Sequence[MeasureHistory],
 ) -> tuple[MeasureSection, ...]:
     """Each measure with its indicators' published values per wave, oldest start first."""
     return tuple(
@@ -627,8 +625,8 @@ def _silent(_percent: int, _step: str) -> None:
 
 def build_report(
     *,
-    wave: selectors.WaveRef,
-    area: selectors.AreaInfo | None,
+    wave: public.WaveRef,
+    area: public.AreaInfo | None,
     today: date,
     progress: Progress = _silent,
 ) -> Report:

@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from django.utils import timezone, translation
 
-from lagesbild import selectors
+from lagesbild import public
 from lagesbild.exports.cells import ExportFilterError, ExportFilters, export_rows, resolve
 from lagesbild.exports.formats import ExportRow
 from lagesbild.models import Breakdown, CellState, Geography
@@ -88,7 +88,7 @@ def vocabulary() -> Vocabulary:
         return Vocabulary(
             geographies=tuple(str(v) for v in Geography.values),
             breakdowns=tuple(str(v) for v in Breakdown.values),
-            breakdown_values=tuple(value for _, value in selectors.BREAKDOWNS.values()),
+            breakdown_values=tuple(value for _, value in public.BREAKDOWNS.values()),
             states=tuple(str(label) for _, label in CellState.choices),
-            reasons=("", *(pair[0] for pair in selectors.REASONS.values())),
+            reasons=("", *(pair[0] for pair in public.REASONS.values())),
         )

@@ -13,7 +13,7 @@ The choice of "the most important" follows the report's first-page rules
 (`lagesbild.exports.key_messages.choose`, documented in docs/dashboards.md), at kommun
 level: clear changes since the previous wave, worse first, then the largest risk shares.
 A district is named only where its whole 95 % interval lies above or below the kommun's
-share (`selectors.compare_to_kommun`, the dashboards' rule).
+share (`verdicts.compare_to_kommun`, the dashboards' rule).
 """
 
 from __future__ import annotations
@@ -29,10 +29,11 @@ from typing import Any
 import yaml
 from babel.dates import format_date
 
-from lagesbild import selectors
+from lagesbild import public, verdicts
 from lagesbild.collation import swedish
 from lagesbild.exports import key_messages
 from lagesbild.models import KOMMUN_AREA, CellState
+from lagesbild.pages.overview import Overview, OverviewRow
 
 TEXTS_FILE = Path(__file__).with_name("texts.yaml")
 RTL_LANGUAGES = frozenset({"ar"})
@@ -101,7 +102,7 @@ def texts(language: str) -> Texts:
 # --------------------------------------------------------------------------- numbers
 
 
-def of_hundred(cell: selectors.PublicCell | None, t: Texts) -> str | None:
+def of_hundred(cell: public.PublicCell | None, t: Texts) -> str | None:
     """The value of ``cell`` as the page says it before "av 100", or None when the cell
     may not be said at all (suppressed, or missing)."""
     if cell is None:
@@ -131,7 +132,7 @@ def date_text(day: date, language: str) -> str:
 # --------------------------------------------------------------------------- findings
 
 
-def _uncertain(cell: selectors.PublicCell | None) -> bool:
+def _uncertain(cell: public.PublicCell | None) -> bool:
     """A value the dashboards flag as unstable (fewer than 30 answers, or an interval
     wider than ±15 points) is not said to young readers as a plain fact."""
     return cell is None or cell.unstable
@@ -146,7 +147,7 @@ class Finding:
     share: int | None  # the shown share for the page's bar; None for a bound
 
 
-def _change_words(row: selectors.OverviewRow, t: Texts) -> str:
+def _change_words(row: OverviewRow, t: Texts) -> str:
     change = row.change
     if change is None or change.change_pp is None:
         return ""
@@ -157,7 +158,7 @@ def _change_words(row: selectors.OverviewRow, t: Texts) -> str:
     return ""
 
 
-def _finding(row: selectors.OverviewRow, t: Texts) -> Finding | None:
+def _finding(row: OverviewRow, t: Texts) -> Finding | None:
     template = t.indicators.get(row.meta.code)
     value = of_hundred(row.kommun, t)
     if template is None or value is None or row.meta.place or _uncertain(row.kommun):
@@ -178,7 +179,7 @@ class FindingGroup:
     findings: tuple[Finding, ...]
 
 
-def kommun_findings(overview: selectors.Overview, t: Texts) -> tuple[FindingGroup, ...]:
+def kommun_findings(overview: Overview, t: Texts) -> tuple[FindingGroup, ...]:
     """Every indicator the page speaks of, at kommun level, in the catalogue's groups."""
     groups = []
     for group in overview.groups:
@@ -188,7 +189,7 @@ def kommun_findings(overview: selectors.Overview, t: Texts) -> tuple[FindingGrou
     return tuple(groups)
 
 
-def important(overview: selectors.Overview, t: Texts) -> tuple[Finding, ...]:
+def important(overview: Overview, t: Texts) -> tuple[Finding, ...]:
     """The three to five findings that matter most, by the report's first-page rules."""
     rows = [row for group in overview.groups for row in group.rows]
     by_text: dict[str, Finding] = {}
@@ -237,9 +238,9 @@ class DistrictView:
 
 
 def district_findings(
-    metas: Sequence[selectors.IndicatorMeta],
-    cells: Iterable[selectors.PublicCell],
-    areas: Mapping[str, selectors.AreaInfo],
+    metas: Sequence[public.IndicatorMeta],
+    cells: Iterable[public.PublicCell],
+    areas: Mapping[str, public.AreaInfo],
     t: Texts,
 ) -> tuple[DistrictView, ...]:
     """Per district, the indicators where it stands out clearly from the kommun.
@@ -264,7 +265,7 @@ def district_findings(
                 continue
             if _uncertain(cell) or _uncertain(kommun):
                 continue
-            verdict = selectors.compare_to_kommun(cell, kommun, meta.higher_is_better)
+            verdict = verdicts.compare_to_kommun(cell, kommun, meta.higher_is_better)
             if verdict not in ("worse", "better"):
                 continue
             assert cell.share_pct is not None and kommun.share_pct is not None  # noqa: S101

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
-from lagesbild import numbers, selectors
+from lagesbild import numbers, public, selectors
 from lagesbild.models import Measure
 from lagesbild.snapshot import published_facts
 from surveys import languages as pupil_languages
@@ -145,7 +145,7 @@ def youth_page(wave: Wave, language: str, *, absolute_url: str) -> YouthPage:
         raise Http404("No such page.")
     overview = selectors.overview(scope)
     groups = content.kommun_findings(overview, t)
-    metas = selectors.indicator_choices()
+    metas = public.indicator_choices()
     cells = selectors.wave_cells(scope.wave, breakdown="total", breakdown_value="")
     facts = published_facts(wave_id=wave.pk)
     total = sum(facts.submitted.values())
