@@ -6,18 +6,21 @@ newcomer without an authenticator app can still log in. Real accounts enrol thei
 app and get random recovery codes shown once.
 """
 
+from __future__ import annotations
+
 import base64
-from collections.abc import Callable
-from typing import Final
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Final
 
 from django.contrib.auth.models import User
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from surveys.models import Municipality, School
-
 from . import otp
 from .access import Role
 from .services import membership_grant
+
+if TYPE_CHECKING:  # the caller, which owns the demo's geography, looks these up
+    from surveys.models import Municipality, School
 
 ESKILSTUNA: Final = "0484"
 NORRKOPING: Final = "0581"
@@ -67,12 +70,17 @@ def _codes(tag: str, *, public: bool) -> tuple[list[str], str]:
 
 
 def seed_demo_staff(
-    *, password: str, admin_username: str, public_codes: bool, write: Callable[[str], None]
+    *,
+    kommuner: Mapping[str, Municipality],
+    school: School | None,
+    password: str,
+    admin_username: str,
+    public_codes: bool,
+    write: Callable[[str], None],
 ) -> None:
     """Create (once) the demo staff and print one line per login with its second factor:
-    recovery codes (restocked on every run) and the authenticator key."""
-    school = School.objects.filter(name=DEMO_SCHOOL).select_related("district").first()
-    kommuner = {k.code: k for k in Municipality.objects.filter(code__in=[ESKILSTUNA, NORRKOPING])}
+    recovery codes (restocked on every run) and the authenticator key. ``kommuner``: the
+    demo kommuner that exist, by code; ``school``: `DEMO_SCHOOL` if it exists."""
     rows: list[tuple[str, str, str, str]] = []
     admin = User.objects.filter(username=admin_username).first()
     if admin is not None:

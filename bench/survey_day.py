@@ -95,9 +95,9 @@ def setup_data(*, slug: str, classes: int, pupils: int) -> dict[str, Any]:
     from django.db import transaction
     from django.utils import timezone
 
+    from lagesbild.management.commands.seed_demo import Command as SeedDemo
     from surveys import demo as surveys_demo
     from surveys import services
-    from surveys.management.commands.seed_demo import Command as SeedDemo
     from surveys.models import Grade, School, SchoolClass, Wave
 
     if not Wave.objects.exists():

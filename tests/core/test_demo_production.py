@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.test import Client
 from pytest_django.fixtures import Settings
 
-from surveys.management.commands import seed_demo
+from lagesbild.management.commands import seed_demo
 
 pytestmark = pytest.mark.django_db
 

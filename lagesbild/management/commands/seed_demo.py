@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from accounts.demo import seed_demo_staff
+from accounts.demo import DEMO_SCHOOL, ESKILSTUNA, NORRKOPING, seed_demo_staff
 from lagesbild.demo import seed_measures, seed_waves
 from surveys import demo, services
 from surveys.models import District, Municipality, School, SchoolClass, Wave
@@ -79,6 +79,10 @@ class Command(BaseCommand):
             f"for every user below{note}."
         )
         seed_demo_staff(
+            kommuner={
+                k.code: k for k in Municipality.objects.filter(code__in=[ESKILSTUNA, NORRKOPING])
+            },
+            school=School.objects.filter(name=DEMO_SCHOOL).select_related("district").first(),
             password=password,
             admin_username=DEMO_ADMIN[0],
             public_codes=public,
