@@ -1,4 +1,4 @@
-"""Who may see what: the one module every view, admin class, export and task asks.
+"""Who may see what, asked by every view, admin, export and task (long because all is here).
 
 A user's roles are memberships (user × kommun × role, `accounts.models.Membership`); each
 rule is a named policy over them (`VIEW_RESULTS`, `MANAGE_KOMMUN`, `ISSUE_CODES`,

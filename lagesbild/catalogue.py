@@ -1,4 +1,4 @@
-"""The indicator catalogue: which answers count as "yes" and which as valid (pure Python).
+"""The indicator catalogue: "yes" and valid answers (long because its YAML parser is here).
 
 The catalogue is data (``lagesbild/catalogue/v<version>.yaml``); this module loads and
 validates it into frozen dataclasses, checks it against a questionnaire's options, and

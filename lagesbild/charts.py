@@ -1,4 +1,4 @@
-"""Figure data for the dashboards: plain dicts in Plotly's JSON format (no ORM).
+"""Figure data for the dashboards in Plotly's JSON (long because all four chart kinds are here).
 
 Every builder takes values that are already disclosure-controlled (a suppressed cell
 arrives here as ``share=None`` and the text "–") and returns a figure that the one static

@@ -1,4 +1,4 @@
-"""Disclosure control for indicator cells: what a cell may show, and what its siblings hide.
+"""Disclosure control for cells (long because a privacy review reads the rules in one file).
 
 A *cell* is one wave × indicator (× place) × area × breakdown value; its raw counts are the
 base ``n`` (valid answers) and ``yes``. This module turns raw counts into the PUBLIC values of a

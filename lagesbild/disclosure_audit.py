@@ -1,4 +1,4 @@
-"""Independent disclosure audit: what can a reader derive from a wave's published cells?
+"""Independent disclosure audit (long because a privacy review reads the attack in one file).
 
 This module shares no code with the suppression heuristic (`lagesbild.disclosure`,
 `lagesbild.cube`): it reads cells as published (their state and public reason) together

@@ -1,4 +1,4 @@
-"""Writes of the lägesbild: recomputing a wave's cells and publishing a wave.
+"""Writes of the lägesbild: a wave's recompute and publication (long because of the upsert).
 
 The recompute is one transaction per wave, serialized per wave (a PostgreSQL advisory
 lock; on SQLite the whole database is written by one transaction at a time): one SQL

@@ -1,4 +1,4 @@
-"""Admin for geography, questionnaires, waves and codes (never for answers)."""
+"""Admin for geography, questionnaires, waves and codes (long because of the wave form)."""
 
 from typing import Any
 

@@ -1,4 +1,4 @@
-"""Geography, questionnaires, waves, one-time codes and answer sheets.
+"""Geography, questionnaires, waves, codes and answer sheets (long because one schema).
 
 Anonymity is a property of this schema: an answer sheet never references the code that
 admitted it, the code never references the sheet, and a sheet holds no time of day, no

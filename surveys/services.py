@@ -1,4 +1,4 @@
-"""Writes of the survey app: one business verb per function."""
+"""Writes of the survey app, one business verb each (long because the pupil flow writes here)."""
 
 import hashlib
 import json

@@ -1,4 +1,4 @@
-"""Views of the pupil flow and the health check.
+"""Views of the pupil flow and the health check (long because the flow reads as one unit).
 
 Flow (nine requests for the default questionnaire): the start page (/) takes the code in
 the language the page is shown in, and answers with the first question page, which opens

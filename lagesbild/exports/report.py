@@ -1,4 +1,4 @@
-"""Build the PDF report's content from the dashboards' selectors (reads only).
+"""The PDF report's content from the dashboards' pages, reads only (long because two kinds).
 
 Kommun report: a summary of every indicator, one chart per indicator group of the
 kommun's values (coloured by the change since the previous wave, with the previous value

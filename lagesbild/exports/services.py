@@ -1,4 +1,4 @@
-"""Writes of the exports: export files, report jobs, the purge, and their audit rows.
+"""Writes of the exports (long because each export path is kept beside its one audit row).
 
 Every export writes exactly ONE audit row ("export"), with the SHA-256 of the file, the
 file type, the filters and the number of cells. The row is written when the file is

@@ -1,4 +1,4 @@
-"""Validation of a questionnaire document mapping: ``load_questionnaire``.
+"""Validation of a questionnaire mapping, ``load_questionnaire`` (long because one pass).
 
 Longer than the package's other modules on purpose: `_Loader` is one class whose state
 (declared languages, codes seen so far, pending ``show_if`` checks) every check shares, so

@@ -1,4 +1,4 @@
-"""An XLSForm workbook read into a questionnaire (``from_xlsform``).
+"""An XLSForm workbook read into a questionnaire, ``from_xlsform`` (long because one walk).
 
 The workbook's rows become a document mapping that ``load_questionnaire`` validates; its
 problems are then located back in the spreadsheet. Supported subset:
