@@ -98,18 +98,20 @@ def _module_level_imports(body: list[ast.stmt]) -> list[ast.Import | ast.ImportF
 
 
 def _imported_modules(path: Path) -> set[str]:
-    """Absolute names of what ``path`` imports at module import time."""
+    """Absolute names of what ``path`` imports at module import time (for ``from a import
+    b`` both ``a`` and ``a.b``: b may be a module)."""
     parts = list(path.relative_to(ROOT).with_suffix("").parts)
     package = parts[:-1]  # the package a relative import starts from, also for __init__
     names: set[str] = set()
     for node in _module_level_imports(ast.parse(path.read_text(encoding="utf-8")).body):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
-        elif node.level:
-            base = package[: len(package) - (node.level - 1)]
-            names.add(".".join([*base, *([node.module] if node.module else [])]))
-        elif node.module:
-            names.add(node.module)
+        else:
+            base = package[: len(package) - (node.level - 1)] if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            # `from lagesbild import selectors` imports the module lagesbild.selectors
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)
     return names
 
 
@@ -193,3 +195,33 @@ def test_no_module_is_longer_than_400_lines_without_saying_why() -> None:
             if LONG_REASON not in docstring.partition("\n")[0]:
                 too_long.append(str(path.relative_to(ROOT)))
     assert too_long == []
+
+
+def test_the_dashboards_verdicts_and_page_builders_make_no_query() -> None:
+    """They import no ORM, selector, cache or questionnaire reader; of `lagesbild.models`
+    only its choices (plain values)."""
+    pure = [
+        ROOT / "lagesbild" / "public.py",
+        ROOT / "lagesbild" / "verdicts.py",
+        *sorted((ROOT / "lagesbild" / "pages").glob("*.py")),
+    ]
+    choices = {"KOMMUN_AREA", "Breakdown", "CellState", "MeasureStatus", "Party"}
+    forbidden = re.compile(
+        r"^(django\.db|surveys|accounts|lagesbild\.(selectors|cache|wording|services))(\.|$)"
+    )
+    found = []
+    for path in pure:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for name in _imported_modules(path):
+            if forbidden.match(name):
+                found.append(f"{path.name} imports {name}")
+        for node in _module_level_imports(tree.body):
+            module = "." * getattr(node, "level", 0) + (getattr(node, "module", "") or "")
+            if isinstance(node, ast.ImportFrom) and module.endswith("models"):
+                found.extend(
+                    f"{path.name} imports models.{alias.name}"
+                    for alias in node.names
+                    if alias.name not in choices
+                )
+    assert len(pure) > 5
+    assert found == []
