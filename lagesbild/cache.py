@@ -25,7 +25,9 @@ from django.utils import translation
 
 log = logging.getLogger(__name__)
 
-PREFIX = "lagesbild:dash:v1"
+# v2: the cached pages' classes moved from lagesbild.selectors to lagesbild.pages, so an
+# entry pickled under v1 would no longer load (and would be rebuilt on every request).
+PREFIX = "lagesbild:dash:v2"
 TIMEOUT = 30 * 24 * 3600  # garbage collection for superseded versions, not freshness
 GEO_KEY = f"{PREFIX}:geo-generation"
 
