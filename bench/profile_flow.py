@@ -28,7 +28,10 @@ LAYERS = {
     "SQL statements": ("django/db/backends/utils.py", "execute"),
     "commits": ("django/db/backends/base/base.py", "commit"),
     "session and user (middleware)": ("django/contrib/sessions/backends/base.py", "_get_session"),
-    "whole request (handler, middleware and view)": ("django/core/handlers/base.py", "get_response"),
+    "whole request (handler, middleware and view)": (
+        "django/core/handlers/base.py",
+        "get_response",
+    ),
     "view (with process_view, inside every middleware)": (
         "django/core/handlers/base.py",
         "_get_response",
