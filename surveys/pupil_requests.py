@@ -24,7 +24,7 @@ they choose.
 
 import functools
 from collections.abc import Callable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware
@@ -95,7 +95,8 @@ class StaffOnly:
     them to that.
     """
 
-    get_response: Callable[[HttpRequest], HttpResponseBase]
+    # Set by the middleware class this is mixed into (typed there).
+    get_response: Any
     # The pupil pages that still need it (by URL name).
     pupil_pages_needing: ClassVar[frozenset[str]] = frozenset()
 
@@ -103,8 +104,9 @@ class StaffOnly:
         page = pupil_request(request)
         if page and page not in self.pupil_pages_needing:
             self.pupil_bypass(request)
-            return self.get_response(request)
-        response: HttpResponseBase = super().__call__(request)  # type: ignore[misc]
+            response: HttpResponseBase = self.get_response(request)
+        else:
+            response = super().__call__(request)  # type: ignore[misc]
         return response
 
     def pupil_bypass(self, request: HttpRequest) -> None:
@@ -128,7 +130,7 @@ class StaffAuthenticationMiddleware(StaffOnly, AuthenticationMiddleware):
     pass
 
 
-class StaffOTPMiddleware(StaffOnly, OTPMiddleware):
+class StaffOTPMiddleware(StaffOnly, OTPMiddleware):  # type: ignore[misc]
     pass
 
 
