@@ -495,7 +495,7 @@ def servers(args: argparse.Namespace, scratch: Path) -> Iterator[list[Server]]:
             "minimal",
             ROOT,
             8151,
-            "flow_bench_minimal",
+            f"{args.database_prefix}_minimal",
             "bench.minimal.settings",
             "bench.minimal.wsgi",
         ),
@@ -507,7 +507,7 @@ def servers(args: argparse.Namespace, scratch: Path) -> Iterator[list[Server]]:
                 "base",
                 base,
                 8152,
-                "flow_bench_base",
+                f"{args.database_prefix}_base",
                 "eskilstuna_trygghet.settings",
                 "eskilstuna_trygghet.wsgi",
             )
@@ -517,7 +517,7 @@ def servers(args: argparse.Namespace, scratch: Path) -> Iterator[list[Server]]:
             "flow",
             ROOT,
             8153,
-            "flow_bench",
+            args.database_prefix,
             "eskilstuna_trygghet.settings",
             "eskilstuna_trygghet.wsgi",
         )
@@ -553,6 +553,11 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--fresh", action="store_true", help="migrate and seed again")
     parser.add_argument("--no-submit", action="store_true", help="skip the final-submit phase")
+    parser.add_argument(
+        "--database-prefix",
+        default="flow_bench",
+        help="the databases' names: PREFIX, PREFIX_base, PREFIX_minimal",
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     print(

@@ -28,6 +28,14 @@ LAYERS = {
     "SQL statements": ("django/db/backends/utils.py", "execute"),
     "commits": ("django/db/backends/base/base.py", "commit"),
     "session and user (middleware)": ("django/contrib/sessions/backends/base.py", "_get_session"),
+    "whole request (handler, middleware and view)": (
+        "django/core/handlers/base.py",
+        "get_response",
+    ),
+    "view (with process_view, inside every middleware)": (
+        "django/core/handlers/base.py",
+        "_get_response",
+    ),
 }
 
 
@@ -113,6 +121,7 @@ def main() -> None:
     )
     stats = pstats.Stats(profile)
     total = sum(v[3] for k, v in stats.stats.items() if k[2] == "walk")  # type: ignore[attr-defined]
+    shares: dict[str, float] = {}
     for layer, (path, name) in LAYERS.items():
         spent = sum(
             v[3]
@@ -120,7 +129,13 @@ def main() -> None:
             if k[0].endswith(path) and k[2] == name
         )
         print(f"  {layer}: {spent / total:.0%}")
+        shares[layer] = spent / total
+    handler, view = list(shares.values())[-2:]
+    print(f"  middleware (the whole request less the view): {handler - view:.0%}")
     stats.sort_stats("tottime").print_stats(15)
+    # The middleware's own functions (their `process_request` / `process_response` and
+    # what they call), by cumulative time.
+    stats.sort_stats("cumulative").print_stats(r"middleware.*(process_|__call__)", 25)
 
 
 def _pairs(form: list[tuple[str, str]]) -> dict[str, list[str]]:

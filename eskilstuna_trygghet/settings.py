@@ -63,18 +63,24 @@ MIDDLEWARE = [
     "accounts.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Marks a request for a pupil page: the "Staff…" middleware below (subclasses of
+    # Django's, django-otp's and ours, in their usual places) pass it by; everything else
+    # runs for every request (surveys.pupil_requests, docs/performance.md).
+    "surveys.pupil_requests.PupilRequestMiddleware",
     # Right after a database outage, pupil pages answer 503 "try again" without waiting for
     # a connection (surveys.outage); before everything that reads the session.
     "surveys.outage.RecentOutageMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "surveys.pupil_requests.StaffSessionMiddleware",
+    # Pupil pages other than the start page take their language from the pupil's cookie
+    # or their URL.
+    "surveys.pupil_requests.StaffLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "surveys.pupil_requests.StaffAuthenticationMiddleware",
     # Marks request.user as verified once the second factor passed (accounts.access).
-    "django_otp.middleware.OTPMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "accounts.middleware.StaffIdleTimeoutMiddleware",
+    "surveys.pupil_requests.StaffOTPMiddleware",
+    "surveys.pupil_requests.StaffMessageMiddleware",
+    "surveys.pupil_requests.StaffIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A pupil view that loses the database answers 503 "try again" with the answers kept.
     "surveys.outage.DatabaseOutageMiddleware",

@@ -7,8 +7,8 @@ carries the same submission id, so the idempotent submit stores the sheet exactl
 
 The page is rendered without the request's context processors: they would read the
 session (and the messages stored in it) from the unreachable database. The pupil's
-language is only guessed (language cookie or browser), so all three messages are shown,
-the guessed one first.
+language is only guessed (the pupil cookie's, else the browser's), so all three messages
+are shown, the guessed one first.
 
 After an outage error, a process answers pupil pages with that page at once for
 `SHORT_CIRCUIT_SECONDS`, without waiting for a database connection: otherwise every
@@ -92,8 +92,20 @@ def is_pupil_page(request: HttpRequest) -> bool:
     }
 
 
+def _guessed_language(request: HttpRequest) -> str:
+    """The pupil cookie's language, else the request's (the browser's on the start page)."""
+    from .pupil_sessions import pupil_cookie_read
+
+    data = pupil_cookie_read(request) or {}
+    done = data.get("done")
+    chosen = data.get("l") or (done.get("l") if isinstance(done, dict) else None)
+    if isinstance(chosen, str) and chosen:
+        return chosen
+    return (translation.get_language() or "sv").split("-")[0]
+
+
 def try_again_response(request: HttpRequest) -> HttpResponse:
-    guessed = (translation.get_language() or "sv").split("-")[0]
+    guessed = _guessed_language(request)
     order = [guessed] if guessed in MESSAGES else []
     order += [code for code in MESSAGES if code not in order]
     posted = list(request.POST.lists()) if request.method == "POST" else []
