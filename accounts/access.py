@@ -420,11 +420,16 @@ def role_required[**P, R: HttpResponseBase](
 
 def kommun_of_request(request: HttpRequest, code: str) -> "Municipality":
     """The kommun of a staff URL's code, or 404 when it does not exist or the signed-in
-    user holds no role in it (the same answer either way)."""
+    user holds no role in it (the same answer either way, and the same audit row, so
+    that neither the answer nor its time tells the two apart). The row lets the operator
+    see a user trying other kommuners' pages."""
     from surveys.models import Municipality
+
+    from .services import audit
 
     kommun = Municipality.objects.filter(code=code).first()
     if kommun is None or not is_member(request.user, kommun):
+        audit(request, "kommun refused", kommun=kommun, requested=code)
         raise Http404("No such kommun.")
     return kommun
 

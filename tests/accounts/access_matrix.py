@@ -207,6 +207,13 @@ RULES: dict[str, Rule] = {
         )
         for action in ("add", "delete")
     },
+    # The core questionnaire (the world's, no kommun) is removed only by the system
+    # administrator (a wave uses it, so the admin's page says it cannot be removed).
+    "admin:surveys_questionnaireversion_delete": Rule(
+        ADMIN_SITE,
+        kwargs={"object_id": "{questionnaire}"},
+        overrides={"coordinator": 403, "coordinator_b": 403},
+    ),
     # Questionnaire versions come only from an import (file or XLSForm), never a blank form.
     "admin:surveys_questionnaireversion_add": Rule(
         ADMIN_SITE, overrides={"admin": 403, "coordinator": 403, "coordinator_b": 403}

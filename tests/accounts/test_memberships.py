@@ -212,3 +212,20 @@ def test_audit_rows_of_a_kommuns_pages_carry_its_code(
     row = AuditLog.objects.filter(event="permission denied").latest("id")
     assert (row.kommun, row.details["required"]) == (a.code, "view_results")
     assert client.get(f"/{a.code}/skola/svarsfrekvens/").status_code == 200
+
+
+def test_a_page_of_another_kommun_is_audited_like_one_of_no_kommun(
+    two: tuple[Municipality, Municipality],
+) -> None:
+    from django.test import Client
+
+    from accounts.models import AuditLog
+    from tests.accounts.accounts_helpers import login_verified
+
+    a, b = two
+    client = Client()
+    login_verified(client, make_staff(Role.ANALYST, organisation="polis", kommun=a))
+    assert client.get(f"/{b.code}/lagesbild/").status_code == 404
+    assert client.get("/0000/lagesbild/").status_code == 404
+    rows = AuditLog.objects.filter(event="kommun refused").order_by("id")
+    assert [(r.kommun, r.details["requested"]) for r in rows] == [(b.code, b.code), ("", "0000")]
