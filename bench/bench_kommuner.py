@@ -253,20 +253,27 @@ def sheets_copy(*, template: Any, target: Any, limit: int | None = None) -> None
         )
 
 
-def submit_wave_create(kommun: Any, questionnaire: Any, codes_needed: int) -> list[Any]:
-    """An open wave of ``kommun`` with ``codes_needed`` fresh codes; their ids."""
-    from surveys.models import AccessCode, SchoolClass, Wave
-    from surveys.services import codes_issue
+def open_wave_create(kommun: Any, questionnaire: Any, *, name: str, slug: str) -> Any:
+    """A wave of ``kommun`` open from yesterday for a month (it takes sheets)."""
+    from surveys.models import Wave
 
     now = timezone.now()
-    wave = Wave.objects.create(
+    return Wave.objects.create(
         municipality=kommun,
-        name="Öppen",
-        slug="oppen",
+        name=name,
+        slug=slug,
         questionnaire=questionnaire,
         opens_at=now - timedelta(days=1),
         closes_at=now + timedelta(days=30),
     )
+
+
+def submit_wave_create(kommun: Any, questionnaire: Any, codes_needed: int) -> list[Any]:
+    """An open wave of ``kommun`` with ``codes_needed`` fresh codes; their ids."""
+    from surveys.models import AccessCode, SchoolClass
+    from surveys.services import codes_issue
+
+    wave = open_wave_create(kommun, questionnaire, name="Öppen", slug="oppen")
     issued = 0
     for school_class in SchoolClass.objects.filter(school__district__municipality=kommun):
         if issued >= codes_needed:
@@ -401,15 +408,7 @@ def main() -> int:
         first = kommun_create(0, counts[0])
         waves = {first.code: kommun_waves(first, questionnaire)}
         code_ids = submit_wave_create(first, questionnaire, 2 * ROUNDS * SUBMITS)
-        now = timezone.now()
-        template = Wave.objects.create(
-            municipality=first,
-            name="Mall",
-            slug="mall",
-            questionnaire=questionnaire,
-            opens_at=now - timedelta(days=1),
-            closes_at=now + timedelta(days=30),
-        )
+        template = open_wave_create(first, questionnaire, name="Mall", slug="mall")
         sheets_insert(wave=template, count=SHEETS, seed=1)
         print(f"generated {SHEETS:,} sheets in {time.perf_counter() - step:.0f} s ({load()})")
         step = time.perf_counter()
@@ -517,14 +516,7 @@ def main() -> int:
 
         # Small kommun-waves, for the extrapolation: cost is not only proportional to sheets.
         use_database(full)
-        template = Wave.objects.create(
-            municipality=first,
-            name="Mall",
-            slug="mall",
-            questionnaire=questionnaire,
-            opens_at=now - timedelta(days=1),
-            closes_at=now + timedelta(days=30),
-        )
+        template = open_wave_create(first, questionnaire, name="Mall", slug="mall")
         sheets_insert(wave=template, count=max(SMALL, default=0), seed=3)
         print("\n   Small kommun-waves (unpublished, left out of the pages):")
         small_kommuner = sorted({0, KOMMUNER // 2, KOMMUNER - 1})
