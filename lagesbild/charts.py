@@ -8,9 +8,9 @@ traces only). Nothing here can reveal more than the caller passed in.
 Texts in figures use no HTML except <br>: Plotly turns <b> and <i> into style
 attributes, which the strict CSP (style-src 'self') blocks.
 
-Colours follow the Okabe–Ito palette, which stays distinguishable with the common colour
-vision deficiencies, and every colour is doubled by something that works without colour:
-a bar pattern, a marker shape and a word ("sämre"/"bättre") in the labels and tables. The
+Colours and the bar come from ``lagesbild.chart_model`` (shared with the report's SVG), and
+every colour is doubled by something that works without colour: a bar pattern, a marker
+shape and a word ("sämre"/"bättre") in the labels and tables. The
 marks and words for direction come from ``lagesbild.marks``, the one place they are defined.
 """
 
@@ -24,27 +24,27 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from .marks import Verdict as Verdict  # re-exported: figure code names it charts.Verdict
+from .chart_model import (
+    BACKGROUND,
+    BAR_OUTLINE,
+    GRID_COLOUR,
+    MAP_CLASSES,
+    MAP_OUTLINE,
+    MAP_SUPPRESSED,
+    MEASURE_COLOUR,
+    MUTED_COLOUR,
+    REFERENCE_COLOUR,
+    TEXT_COLOUR,
+    VERDICT_COLOURS,
+    Bar,
+    Verdict,
+)
 from .marks import kommun_comparison, verdict_text
 
 Figure = dict[str, Any]
 
-# Okabe–Ito: vermillion, blue; a mid grey with ≥ 3:1 contrast against white.
-COLOURS: dict[Verdict, str] = {
-    "worse": "#D55E00",
-    "better": "#0072B2",
-    "similar": "#858585",
-    "none": "#BDBDBD",
-}
 # Patterns repeat the verdict for print in black and white and for readers without colour.
 PATTERNS: dict[Verdict, str] = {"worse": "/", "better": ".", "similar": "", "none": ""}
-REFERENCE_COLOUR = "#1A1A1A"
-# A measure's start: a dark grey that no verdict and no series uses (7:1 against white),
-# drawn dotted and vertical, so it never reads as a value or a verdict.
-MEASURE_COLOUR = "#595959"
-# ColorBrewer YlOrBr (colour-blind safe, prints in greyscale): light = good, dark = bad.
-MAP_CLASSES = ("#FFF7BC", "#FEC44F", "#FE9929", "#D95F0E", "#993404")
-MAP_SUPPRESSED = "#D9D9D9"
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", "size": 13}
 
 
@@ -58,30 +58,15 @@ VERDICT_SYMBOLS: dict[Verdict, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Bar:
-    """One bar of a bar chart: a district (or place) and its public value."""
-
-    key: str
-    label: str
-    share: int | None  # None: suppressed or shown only as a bound
-    ci_low: int | None
-    ci_high: int | None
-    text: str  # "23 %", "< 15 %" or "–"
-    verdict: Verdict
-    n_text: str  # "≈ 145" or "–"
-    previous: int | None = None  # the previous wave's share, drawn as a marker
-
-
 def _base_layout(height: int) -> dict[str, Any]:
     return {
         "height": height,
         "margin": {"l": 10, "r": 30, "t": 10, "b": 40},
         "font": FONT,
-        "paper_bgcolor": "#ffffff",
-        "plot_bgcolor": "#ffffff",
+        "paper_bgcolor": BACKGROUND,
+        "plot_bgcolor": BACKGROUND,
         "showlegend": False,
-        "hoverlabel": {"bgcolor": "#ffffff", "font": FONT},
+        "hoverlabel": {"bgcolor": BACKGROUND, "font": FONT},
     }
 
 
@@ -130,11 +115,11 @@ def bar_chart(
             "hovertext": hover,
             "hoverinfo": "text",
             "marker": {
-                "color": [COLOURS[b.verdict] for b in ordered],
-                "line": {"color": "#333333", "width": 0.5},
+                "color": [VERDICT_COLOURS[b.verdict] for b in ordered],
+                "line": {"color": BAR_OUTLINE, "width": 0.5},
                 "pattern": {
                     "shape": [PATTERNS[b.verdict] for b in ordered],
-                    "fgcolor": "#ffffff",
+                    "fgcolor": BACKGROUND,
                     "size": 6,
                     "solidity": 0.25,
                 },
@@ -151,13 +136,13 @@ def bar_chart(
             "name": reference_label,
         }
     ]
-    if any(b.previous is not None for b in ordered):
+    if any(b.marker is not None for b in ordered):
         data.append(
             {
                 "type": "scatter",
                 "mode": "markers",
                 "y": labels,
-                "x": [b.previous for b in ordered],
+                "x": [b.marker for b in ordered],
                 "marker": {
                     "symbol": "diamond-open",
                     "size": 9,
@@ -174,7 +159,7 @@ def bar_chart(
         "range": [0, min(100, math.ceil((top + 8) / 10) * 10)],
         "ticksuffix": " %",
         "automargin": True,
-        "gridcolor": "#e6e6e6",
+        "gridcolor": GRID_COLOUR,
         "zeroline": True,
         "fixedrange": True,
     }
@@ -186,7 +171,7 @@ def bar_chart(
             "xanchor": "left",
             "text": b.text if b.text != "–" else _("– (visas inte)"),
             "showarrow": False,
-            "font": {"color": "#333333"},
+            "font": {"color": BAR_OUTLINE},
         }
         for b in ordered
         if b.share is None
@@ -360,7 +345,7 @@ def trend_chart(series: Sequence[Series], *, measures: Sequence[MeasureStart] = 
         "range": [0, min(100, math.ceil((top + 8) / 10) * 10)],
         "ticksuffix": " %",
         "automargin": True,
-        "gridcolor": "#e6e6e6",
+        "gridcolor": GRID_COLOUR,
         "fixedrange": True,
     }
     return {"data": data, "layout": layout}
@@ -404,8 +389,8 @@ def profile_chart(rows: Sequence[ProfileRow], *, area_label: str, reference_labe
             "marker": {
                 "symbol": [VERDICT_SYMBOLS[r.verdict] for r in rows],
                 "size": 11,
-                "color": [COLOURS[r.verdict] for r in rows],
-                "line": {"color": "#333333", "width": 0.5},
+                "color": [VERDICT_COLOURS[r.verdict] for r in rows],
+                "line": {"color": BAR_OUTLINE, "width": 0.5},
             },
             "error_x": {
                 "type": "data",
@@ -418,7 +403,7 @@ def profile_chart(rows: Sequence[ProfileRow], *, area_label: str, reference_labe
                     None if r.share is None or r.ci_low is None else r.share - r.ci_low
                     for r in rows
                 ],
-                "color": "#555555",
+                "color": MUTED_COLOUR,
                 "thickness": 1,
                 "width": 3,
             },
@@ -436,7 +421,7 @@ def profile_chart(rows: Sequence[ProfileRow], *, area_label: str, reference_labe
     layout["xaxis"] = {
         "range": [0, 100],
         "ticksuffix": " %",
-        "gridcolor": "#e6e6e6",
+        "gridcolor": GRID_COLOUR,
         "automargin": True,
     }
     layout["xaxis"]["fixedrange"] = True
@@ -518,7 +503,7 @@ def map_chart(areas: Sequence[MapArea], *, higher_is_better: bool) -> Figure:
                 "mode": "lines",
                 "fill": "toself",
                 "fillcolor": colour,
-                "line": {"color": "#4d4d4d", "width": 1},
+                "line": {"color": MAP_OUTLINE, "width": 1},
                 "x": xs,
                 "y": ys,
                 "hoveron": "fills",
@@ -542,7 +527,7 @@ def map_chart(areas: Sequence[MapArea], *, higher_is_better: bool) -> Figure:
             "x": label_x,
             "y": label_y,
             "text": label_text,
-            "textfont": {"size": 11, "color": "#000000"},
+            "textfont": {"size": 11, "color": TEXT_COLOUR},
             "hovertext": label_hover,
             "hoverinfo": "text",
         }

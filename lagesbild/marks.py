@@ -23,7 +23,8 @@ from typing import Literal
 
 from django.utils.translation import gettext as _
 
-Verdict = Literal["worse", "better", "similar", "none"]
+from .chart_model import Verdict as Verdict  # the one vocabulary, drawn and written
+
 Position = Literal["higher", "lower", "similar", "none"]
 
 # Position against the kommun (the share itself, whatever the polarity).

@@ -19,26 +19,22 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 from xml.sax.saxutils import escape, quoteattr
 
-Verdict = Literal["worse", "better", "similar", "none"]
+from .chart_model import (
+    BACKGROUND,
+    BAR_OUTLINE,
+    GRID_COLOUR,
+    MEASURE_COLOUR,
+    MUTED_COLOUR,
+    REFERENCE_COLOUR,
+    SERIES_COLOURS,
+    TEXT_COLOUR,
+    VERDICT_COLOURS,
+    Bar,
+    Verdict,
+)
 
-# Okabe–Ito vermillion and blue; greys with at least 3:1 contrast against white.
-COLOURS: dict[Verdict, str] = {
-    "worse": "#D55E00",
-    "better": "#0072B2",
-    "similar": "#858585",
-    "none": "#BDBDBD",
-}
-REFERENCE_COLOUR = "#1A1A1A"
-GRID_COLOUR = "#E6E6E6"
-TEXT_COLOUR = "#1A1A1A"
-MUTED_COLOUR = "#595959"
-# A measure's start: the muted grey, dotted and vertical (no verdict or series looks so).
-MEASURE_COLOUR = MUTED_COLOUR
-# Line colours of trend series: kommun first (dark), then Okabe–Ito blue, vermillion, green.
-SERIES_COLOURS = ("#1A1A1A", "#0072B2", "#D55E00", "#009E73", "#CC79A7")
 SERIES_DASHES = ("", "6 3", "2 3", "8 3 2 3", "4 2")
 FONT_FAMILY = "DejaVu Sans, sans-serif"
 
@@ -51,20 +47,6 @@ BAR_HEIGHT = 12
 TOP = 28  # room for the reference line's label
 AXIS_HEIGHT = 24
 FONT_SIZE = 11
-
-
-@dataclass(frozen=True)
-class BarItem:
-    """One bar: an area (or place) and its PUBLIC value."""
-
-    label: str
-    share: int | None  # None: suppressed, or shown only as a bound
-    ci_low: int | None
-    ci_high: int | None
-    text: str  # "23 %", "< 15 %" or "–"
-    verdict: Verdict = "none"
-    marked: bool = False  # e.g. a police utsatt område: a "*" after the label
-    marker: int | None = None  # a comparison value drawn as a tick (kommun, previous wave)
 
 
 @dataclass(frozen=True)
@@ -118,11 +100,11 @@ def _patterns(ident: str) -> str:
         "<defs>"
         f'<pattern id="{ident}-worse" width="6" height="6" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)">'
-        f'<rect width="6" height="6" fill="{COLOURS["worse"]}"/>'
-        '<line x1="0" y1="0" x2="0" y2="6" stroke="#FFFFFF" stroke-width="1.5"/></pattern>'
+        f'<rect width="6" height="6" fill="{VERDICT_COLOURS["worse"]}"/>'
+        f'<line x1="0" y1="0" x2="0" y2="6" stroke="{BACKGROUND}" stroke-width="1.5"/></pattern>'
         f'<pattern id="{ident}-better" width="5" height="5" patternUnits="userSpaceOnUse">'
-        f'<rect width="5" height="5" fill="{COLOURS["better"]}"/>'
-        '<circle cx="2.5" cy="2.5" r="0.9" fill="#FFFFFF"/></pattern>'
+        f'<rect width="5" height="5" fill="{VERDICT_COLOURS["better"]}"/>'
+        f'<circle cx="2.5" cy="2.5" r="0.9" fill="{BACKGROUND}"/></pattern>'
         "</defs>"
     )
 
@@ -130,11 +112,11 @@ def _patterns(ident: str) -> str:
 def _fill(verdict: Verdict, ident: str) -> str:
     if verdict in ("worse", "better"):
         return f"url(#{ident}-{verdict})"
-    return COLOURS[verdict]
+    return VERDICT_COLOURS[verdict]
 
 
 def bar_chart(
-    bars: Sequence[BarItem],
+    bars: Sequence[Bar],
     *,
     title: str,
     description: str,
@@ -196,7 +178,7 @@ def bar_chart(
         bar_top = middle - BAR_HEIGHT / 2
         out.append(
             f'<rect x="{plot_left}" y="{_num(bar_top)}" width="{_num(x(bar.share) - plot_left)}" '
-            f'height="{BAR_HEIGHT}" fill="{_fill(bar.verdict, ident)}" stroke="#333333" '
+            f'height="{BAR_HEIGHT}" fill="{_fill(bar.verdict, ident)}" stroke="{BAR_OUTLINE}" '
             'stroke-width="0.5"/>'
         )
         end = bar.share

@@ -22,6 +22,7 @@ from django.utils import translation
 
 from lagesbild import marks, numbers, public, selectors, verdicts
 from lagesbild.catalogue import load_catalogue
+from lagesbild.chart_model import Bar, Verdict
 from lagesbild.collation import swedish
 from lagesbild.pages.district import ProfileRow
 from lagesbild.pages.indicator import IndicatorPage
@@ -29,7 +30,7 @@ from lagesbild.pages.measure_histories import MeasureHistory
 from lagesbild.pages.overview import OverviewGroup
 from lagesbild.snapshot import published_facts
 from lagesbild.statistics import MIN_TREND_WAVES
-from lagesbild.svg import BarItem, TrendPoint, TrendSeries, Verdict, bar_chart, trend_chart
+from lagesbild.svg import TrendPoint, TrendSeries, bar_chart, trend_chart
 
 from .appendix import appendix_from
 from .key_messages import KeyMessage, district_messages, kommun_messages
@@ -119,9 +120,9 @@ def _bar(
     verdict: str,
     marker: int | None,
     marked: bool = False,
-) -> BarItem:
+) -> Bar:
     shown = cell is not None and cell.shown
-    return BarItem(
+    return Bar(
         label=label,
         share=cell.share_pct if shown and cell else None,
         ci_low=cell.ci_low_pct if shown and cell else None,

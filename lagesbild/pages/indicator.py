@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from lagesbild import charts, measures
+from lagesbild import chart_model, charts, measures
 from lagesbild.collation import swedish
 from lagesbild.marks import Verdict
 from lagesbild.measures import MeasureRef
@@ -103,7 +103,7 @@ def area_rows(
     return kommun, rows
 
 
-def bars(rows: Iterable[AreaRow]) -> list[charts.Bar]:
+def bars(rows: Iterable[AreaRow]) -> list[chart_model.Bar]:
     bars = []
     for r in rows:
         previous = None
@@ -111,7 +111,7 @@ def bars(rows: Iterable[AreaRow]) -> list[charts.Bar]:
             previous = r.cell.share_pct - r.change.change_pp
         label = r.area.name + (" *" if r.area.police_area else "")
         bars.append(
-            charts.Bar(
+            chart_model.Bar(
                 key=r.area.code,
                 label=label,
                 share=r.cell.share_pct if r.cell.shown else None,
@@ -120,7 +120,7 @@ def bars(rows: Iterable[AreaRow]) -> list[charts.Bar]:
                 text=r.cell.text + (" " + _("(osäker)") if r.cell.unstable else ""),
                 verdict=r.verdict,
                 n_text=r.cell.n_text,
-                previous=previous,
+                marker=previous,
             )
         )
     return bars
@@ -195,7 +195,7 @@ def _trend(
     series_rows = []
     series = []
     for code, name, dash, colour in (
-        (KOMMUN_AREA, _("Kommunen"), "solid", charts.REFERENCE_COLOUR),
+        (KOMMUN_AREA, _("Kommunen"), "solid", chart_model.REFERENCE_COLOUR),
         *((area.code, area.name, "dash", "#0072B2") for area in ([area] if area else [])),
     ):
         per_wave = tuple(cells.get((code, w.id)) for w in published)

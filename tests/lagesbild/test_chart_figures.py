@@ -13,12 +13,12 @@ import plotly.graph_objects as go
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lagesbild import charts
+from lagesbild import chart_model, charts
 
 BASIC_BUNDLE_TRACES = {"bar", "scatter"}
 SQUARE = (((0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0), (0.0, 0.0)),)
 
-verdicts: st.SearchStrategy[charts.Verdict] = st.sampled_from(
+verdicts: st.SearchStrategy[chart_model.Verdict] = st.sampled_from(
     ["worse", "better", "similar", "none"]
 )
 labels = st.text(st.characters(codec="utf-8", categories=["L", "N", "Zs"]), min_size=1)
@@ -36,13 +36,15 @@ def shares(draw: st.DrawFn) -> tuple[int | None, int | None, int | None, str]:
 
 
 @st.composite
-def bars(draw: st.DrawFn) -> charts.Bar:
+def bars(draw: st.DrawFn) -> chart_model.Bar:
     share, low, high, text = draw(shares())
     previous = draw(st.none() | st.integers(1, 99))
     label = draw(labels)
-    verdict: charts.Verdict = draw(verdicts) if share is not None else "none"
+    verdict: chart_model.Verdict = draw(verdicts) if share is not None else "none"
     n_text = "–" if share is None else "≈ 145"
-    return charts.Bar(label, label, share, low, high, text, verdict, n_text, previous)
+    return chart_model.Bar(
+        label, share, low, high, text, verdict, key=label, n_text=n_text, marker=previous
+    )
 
 
 @st.composite
@@ -52,13 +54,13 @@ def series(draw: st.DrawFn) -> charts.Series:
         for index, value in enumerate(draw(st.lists(shares(), min_size=1, max_size=6)))
     )
     dash = draw(st.sampled_from(["solid", "dash", "dot"]))
-    return charts.Series(draw(labels), points, dash, charts.REFERENCE_COLOUR)
+    return charts.Series(draw(labels), points, dash, chart_model.REFERENCE_COLOUR)
 
 
 @st.composite
 def profile_rows(draw: st.DrawFn) -> charts.ProfileRow:
     share, low, high, text = draw(shares())
-    verdict: charts.Verdict = draw(verdicts) if share is not None else "none"
+    verdict: chart_model.Verdict = draw(verdicts) if share is not None else "none"
     reference = draw(st.none() | st.integers(1, 99))
     return charts.ProfileRow(draw(labels), share, low, high, text, verdict, reference)
 
@@ -82,7 +84,7 @@ def assert_valid(figure: dict[str, Any]) -> None:
     st.sampled_from(["", "HT 2024"]),
 )
 def test_bar_charts_are_valid_plotly_figures(
-    items: list[charts.Bar], reference: int | None, previous_label: str
+    items: list[chart_model.Bar], reference: int | None, previous_label: str
 ) -> None:
     assert_valid(
         charts.bar_chart(

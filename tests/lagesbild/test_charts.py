@@ -6,13 +6,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lagesbild import charts
-from lagesbild.charts import Bar
+from lagesbild.chart_model import MAP_SUPPRESSED, Bar, Verdict
 
 
-def bar(label: str, share: int | None, verdict: charts.Verdict = "similar", text: str = "") -> Bar:
+def bar(label: str, share: int | None, verdict: Verdict = "similar", text: str = "") -> Bar:
     if share is None:
-        return Bar(label, label, None, None, None, text or "–", "none", "–")
-    return Bar(label, label, share, share - 5, share + 5, text or f"{share} %", verdict, "100")
+        return Bar(label, None, None, None, text or "–", "none", key=label)
+    return Bar(
+        label, share, share - 5, share + 5, text or f"{share} %", verdict, key=label, n_text="100"
+    )
 
 
 def test_bars_are_sorted_highest_first_with_hidden_values_last() -> None:
@@ -50,7 +52,7 @@ def test_worse_and_better_bars_differ_in_colour_and_in_pattern() -> None:
 
 def test_previous_wave_is_drawn_as_markers_only_when_known() -> None:
     with_previous = charts.bar_chart(
-        [Bar("A", "A", 40, 35, 45, "40 %", "similar", "100", previous=30)],
+        [Bar("A", 40, 35, 45, "40 %", "similar", key="A", n_text="100", marker=30)],
         reference=None,
         reference_label="Kommunen",
     )
@@ -81,7 +83,7 @@ def test_suppressed_district_on_the_map_is_grey_and_labelled_with_a_dash() -> No
         ],
         higher_is_better=False,
     )
-    assert figure["data"][1]["fillcolor"] == charts.MAP_SUPPRESSED
+    assert figure["data"][1]["fillcolor"] == MAP_SUPPRESSED
     assert figure["data"][1]["fill"] == "toself"
     assert "B<br>–" in figure["data"][-1]["text"]
 

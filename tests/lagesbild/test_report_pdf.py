@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 
 from lagesbild.catalogue import load_catalogue
+from lagesbild.chart_model import Bar
 from lagesbild.exports.key_messages import KeyMessage
 from lagesbild.exports.notes import LIMITS, indicator_questions, rule_paragraphs
 from lagesbild.exports.pdf import (
@@ -29,7 +30,7 @@ from lagesbild.exports.pdf import (
     local_only_fetcher,
     render_pdf,
 )
-from lagesbild.svg import BarItem, bar_chart
+from lagesbild.svg import bar_chart
 from surveys.questionnaire import load_yaml_file
 
 
@@ -38,7 +39,7 @@ def small_report() -> Report:
     questionnaire = load_yaml_file()
     indicator = catalogue["EXP02"]
     svg = bar_chart(
-        [BarItem("Erbjuden narkotika", 21, 19, 23, "21 %", "worse", marker=17)],
+        [Bar("Erbjuden narkotika", 21, 19, 23, "21 %", "worse", marker=17)],
         title="Exponering i kommunen",
         description="En indikator.",
         marker_label="HT 2024",

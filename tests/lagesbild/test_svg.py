@@ -4,17 +4,18 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from lagesbild.svg import BarItem, TrendPoint, TrendSeries, bar_chart, trend_chart
+from lagesbild.chart_model import Bar
+from lagesbild.svg import TrendPoint, TrendSeries, bar_chart, trend_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def _bars() -> list[BarItem]:
+def _bars() -> list[Bar]:
     return [
-        BarItem("Skiftinge", 34, 28, 41, "34 %", "worse", marked=True),
-        BarItem("Söder", 12, 8, 17, "12 %", "better"),
-        BarItem("Ärla", None, None, None, "< 15 %"),
-        BarItem("Kvicksund", None, None, None, "–"),
+        Bar("Skiftinge", 34, 28, 41, "34 %", "worse", marked=True),
+        Bar("Söder", 12, 8, 17, "12 %", "better"),
+        Bar("Ärla", None, None, None, "< 15 %"),
+        Bar("Kvicksund", None, None, None, "–"),
     ]
 
 
@@ -44,7 +45,7 @@ def test_a_value_that_is_not_shown_appears_only_as_its_public_text() -> None:
 
 
 def test_bar_chart_marks_police_areas_and_escapes_labels() -> None:
-    bars = [BarItem("<Nyfors & co>", 20, 15, 25, "20 %")]
+    bars = [Bar("<Nyfors & co>", 20, 15, 25, "20 %")]
     texts = _texts(bar_chart(bars + _bars()[:1], title="a < b", description="d"))
     assert "<Nyfors & co>" in texts
     assert "Skiftinge *" in texts
@@ -57,7 +58,7 @@ def test_bar_chart_draws_the_reference_line_with_its_label() -> None:
 
 
 def test_bar_chart_explains_its_markers_in_a_legend() -> None:
-    bars = [BarItem("Skiftinge", 34, 28, 41, "34 %", marker=21)]
+    bars = [Bar("Skiftinge", 34, 28, 41, "34 %", marker=21)]
     svg = bar_chart(bars, title="t", description="d", marker_label="Kommunen")
     assert "Kommunen" in _texts(svg)
 

@@ -1,0 +1,52 @@
+"""One palette: the stylesheets' colour properties are the charts' colours."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from lagesbild import chart_model
+
+ROOT = Path(__file__).resolve().parents[2]
+
+EXPECTED = {
+    "verdict-worse": chart_model.VERDICT_COLOURS["worse"],
+    "verdict-better": chart_model.VERDICT_COLOURS["better"],
+    "verdict-similar": chart_model.VERDICT_COLOURS["similar"],
+    "verdict-none": chart_model.VERDICT_COLOURS["none"],
+    "reference": chart_model.REFERENCE_COLOUR,
+    "muted": chart_model.MUTED_COLOUR,
+    **{f"map-{i}": colour for i, colour in enumerate(chart_model.MAP_CLASSES)},
+    "map-suppressed": chart_model.MAP_SUPPRESSED,
+}
+
+
+def root_properties(css: str) -> dict[str, str]:
+    block = re.search(r":root\s*\{([^}]*)\}", css)
+    assert block, "no :root block"
+    return {
+        name: value.strip().upper()
+        for name, value in re.findall(r"--([\w-]+)\s*:\s*([^;]+);", block.group(1))
+    }
+
+
+@pytest.mark.parametrize("sheet", ["static/css/lagesbild.css", "static/css/report.css"])
+def test_stylesheet_palette_is_the_charts(sheet: str) -> None:
+    css = (ROOT / sheet).read_text(encoding="utf-8")
+    properties = root_properties(css)
+    assert properties, sheet
+    for name, value in properties.items():
+        assert EXPECTED[name].upper() == value, f"{sheet}: --{name}"
+    # Outside :root, no palette colour is written out: each is used through its property.
+    body = re.sub(r":root\s*\{[^}]*\}", "", css)
+    for name, colour in EXPECTED.items():
+        if name in properties:
+            assert colour.lower() not in body.lower(), f"{sheet}: {colour} instead of --{name}"
+
+
+def test_no_renderer_writes_a_palette_colour_of_its_own() -> None:
+    """The figures and the SVG take every colour from chart_model: none is written out."""
+    for module in ("lagesbild/charts.py", "lagesbild/svg.py"):
+        source = (ROOT / module).read_text(encoding="utf-8")
+        written = {c.upper() for c in re.findall(r"#[0-9A-Fa-f]{6}\b", source)}
+        assert not written, f"{module} writes colours of its own: {sorted(written)}"
