@@ -7,7 +7,7 @@ sibling groups for complementary suppression; `protect_cube` applies the rules o
 `lagesbild.disclosure` to it all.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,8 +79,14 @@ class AreaCounts:
 
 
 # indicator, place, geography, area, breakdown, breakdown value: the natural key of a cell
-# within a wave (IndicatorCell's unique constraint without the wave).
+# within a wave, in the order of `lagesbild.models.CELL_KEY_FIELDS`.
 CellKey = tuple[str, str, str, str, str, str]
+
+
+def cell_key(values: Sequence[str]) -> CellKey:
+    """The key of a row read in `CELL_KEY_FIELDS` order."""
+    indicator, place, geography, area, breakdown, value = values
+    return (indicator, place, geography, area, breakdown, value)
 
 
 def _simple(rule: SimpleRule) -> Simple:

@@ -44,6 +44,12 @@ class Trend(models.TextChoices):
     FLAT = "flat", _("ingen säker förändring")
 
 
+# The natural key of a cell within its wave, in this order everywhere: the unique constraint
+# below, the recompute's upsert, the comparisons' lookups (`lagesbild.cube.CellKey`) and the
+# public fields the dashboards select (`lagesbild.public.PUBLIC_FIELDS`).
+CELL_KEY_FIELDS = ("indicator", "place", "geography", "area", "breakdown", "breakdown_value")
+
+
 class IndicatorCellQuerySet(models.QuerySet["IndicatorCell"]):
     def published(self) -> "IndicatorCellQuerySet":
         return self.filter(frozen=True, wave__published_at__isnull=False)
@@ -102,18 +108,7 @@ class IndicatorCell(models.Model):
         verbose_name = _("indikatorcell")
         verbose_name_plural = _("indikatorceller")
         constraints = [
-            models.UniqueConstraint(
-                fields=[
-                    "wave",
-                    "indicator",
-                    "place",
-                    "geography",
-                    "area",
-                    "breakdown",
-                    "breakdown_value",
-                ],
-                name="cell_natural_key",
-            ),
+            models.UniqueConstraint(fields=["wave", *CELL_KEY_FIELDS], name="cell_natural_key"),
         ]
         indexes = [models.Index(fields=["wave", "indicator"])]
 

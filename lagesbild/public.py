@@ -17,15 +17,10 @@ from django.utils.translation import gettext as _
 
 from .catalogue import Indicator, PlacesRule, load_catalogue
 from .measures import MeasureRef
-from .models import Breakdown, CellState
+from .models import CELL_KEY_FIELDS, Breakdown, CellState
 
 PUBLIC_FIELDS = (
-    "indicator",
-    "place",
-    "geography",
-    "area",
-    "breakdown",
-    "breakdown_value",
+    *CELL_KEY_FIELDS,
     "state",
     "reason",
     "n_shown",

@@ -38,12 +38,13 @@ from .cube import (
     DisclosureError,
     audit_rules,
     build_cube,
+    cell_key,
     protect_cube,
     specs_from_catalogue,
 )
 from .disclosure import Cell, RuleParams
 from .disclosure_audit import AuditReport, audit_rows
-from .models import IndicatorCell, WavePublication
+from .models import CELL_KEY_FIELDS, IndicatorCell, WavePublication
 from .snapshot import publication_snapshot
 
 logger = logging.getLogger(__name__)
@@ -133,26 +134,17 @@ def _history(wave: Wave, version: int) -> list[tuple[int, dict[CellKey, Shown]]]
         wave_id__in=earlier, frozen=True, state="shown", share_pct__isnull=False
     ).values_list(
         "wave_id",
-        "indicator",
-        "place",
-        "geography",
-        "area",
-        "breakdown",
-        "breakdown_value",
+        *CELL_KEY_FIELDS,
         "raw_yes",
         "raw_n",
         "share_pct",
     )
     for wave_id, *key, yes, n, share in rows:
-        indicator, place, geography, area, breakdown, value = key
         if share is not None:
-            shown[wave_id][(indicator, place, geography, area, breakdown, value)] = Shown(
-                yes, n, share
-            )
+            shown[wave_id][cell_key(key)] = Shown(yes, n, share)
     return [(pk, shown[pk]) for pk in earlier]
 
 
-_KEY_COLUMNS = ("indicator", "place", "geography", "area", "breakdown", "breakdown_value")
 _VALUE_COLUMNS = (
     "raw_n",
     "raw_yes",
@@ -188,7 +180,7 @@ def _upsert(
 ) -> None:
     """INSERT … ON CONFLICT (natural key) DO UPDATE, never touching a frozen row."""
     table = IndicatorCell._meta.db_table
-    columns = ("wave_id", *_KEY_COLUMNS, *_VALUE_COLUMNS, "frozen")
+    columns = ("wave_id", *CELL_KEY_FIELDS, *_VALUE_COLUMNS, "frozen")
     updates = ", ".join(f"{c} = excluded.{c}" for c in _VALUE_COLUMNS)
     stamp = connection.ops.adapt_datetimefield_value(now)
     rows: list[tuple[Any, ...]] = []
@@ -224,7 +216,7 @@ def _upsert(
             )
         )
     conflict = (
-        f"ON CONFLICT (wave_id, {', '.join(_KEY_COLUMNS)}) DO UPDATE SET {updates} "
+        f"ON CONFLICT (wave_id, {', '.join(CELL_KEY_FIELDS)}) DO UPDATE SET {updates} "
         f"WHERE {table}.frozen = FALSE"
     )
     if connection.vendor == "postgresql":
@@ -341,7 +333,7 @@ def cells_audit(*, wave_id: int, params: RuleParams, detail: bool = True) -> Aud
     """The independent disclosure audit of a wave's stored cells, with each finding's
     bounds unless ``detail`` is off (`lagesbild.disclosure_audit`)."""
     rows = IndicatorCell.objects.filter(wave_id=wave_id).values_list(
-        *_KEY_COLUMNS, "raw_n", "raw_yes", "state", "reason"
+        *CELL_KEY_FIELDS, "raw_n", "raw_yes", "state", "reason"
     )
     return audit_rows(
         (
