@@ -3,7 +3,6 @@
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,7 +18,7 @@ from accounts.admin_scope import KommunScopedAdmin
 
 from . import languages, selectors, services
 from . import questionnaire as qn
-from .code_sheet import code_sheet_pdf
+from .code_sheet import code_sheet_response
 from .models import (
     District,
     KommunHelpResource,
@@ -112,8 +111,6 @@ class SchoolClassAdmin(KommunScopedAdmin[SchoolClass]):
         self, request: HttpRequest, queryset: QuerySet[SchoolClass]
     ) -> HttpResponse | None:
         """Ask for wave and count, then answer with one PDF of all selected classes."""
-        from .staff_views import codes_issue_audited
-
         form = IssueCodesActionForm(
             request.POST if "count" in request.POST else None, request=request
         )
@@ -125,21 +122,17 @@ class SchoolClassAdmin(KommunScopedAdmin[SchoolClass]):
                 # later one is refused, since the PDF is their only copy.
                 with transaction.atomic():
                     for school_class in queryset.select_related("school"):
-                        codes = codes_issue_audited(
-                            request,
+                        codes = services.codes_issue(
                             wave=wave,
                             school_class=school_class,
                             count=form.cleaned_data["count"],
+                            by=request,
                         )
                         sheets.append((school_class, codes))
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
                 return None
-            url = settings.PUPIL_URL or request.build_absolute_uri("/")
-            pdf = code_sheet_pdf(wave=wave, sheets=sheets, url=url)
-            response = HttpResponse(pdf, content_type="application/pdf")
-            response["Content-Disposition"] = f'attachment; filename="koder-{wave.slug}.pdf"'
-            return response
+            return code_sheet_response(request, wave=wave, sheets=sheets, name=f"koder-{wave.slug}")
         context = {
             **self.admin_site.each_context(request),
             "title": _("Skapa engångskoder"),

@@ -16,8 +16,10 @@ from pathlib import Path
 
 import segno
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.text import slugify
 
 from .models import SchoolClass, Wave
 
@@ -66,6 +68,23 @@ def code_sheet_html(*, wave: Wave, sheets: list[tuple[SchoolClass, list[str]]], 
                 "qr": qr_data_uri(url),
             },
         )
+
+
+def code_sheet_response(
+    request: HttpRequest,
+    *,
+    wave: Wave,
+    sheets: list[tuple[SchoolClass, list[str]]],
+    name: str,
+) -> HttpResponse:
+    """The code sheet as a PDF download, for the staff page and the admin alike. The slips
+    name the pupils' address: the PUPIL_URL setting, else this site's own."""
+    url = settings.PUPIL_URL or request.build_absolute_uri("/")
+    response = HttpResponse(
+        code_sheet_pdf(wave=wave, sheets=sheets, url=url), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{slugify(name)}.pdf"'
+    return response
 
 
 def code_sheet_pdf(*, wave: Wave, sheets: list[tuple[SchoolClass, list[str]]], url: str) -> bytes:

@@ -15,8 +15,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from accounts.access import AnyUser
+from accounts.services import audit
 
 from . import answer_vector, codes
 from . import questionnaire as qn
@@ -177,10 +181,19 @@ def _class_key_for(*, wave: Wave, school_class: SchoolClass) -> ClassKey:
     raise RuntimeError("Could not find a free class key.")
 
 
-def codes_issue(*, wave: Wave, school_class: SchoolClass, count: int) -> list[str]:
+def codes_issue(
+    *,
+    wave: Wave,
+    school_class: SchoolClass,
+    count: int,
+    by: HttpRequest | AnyUser | None = None,
+) -> list[str]:
     """Create `count` fresh codes for a class and return them grouped (shown once only).
 
     Only the keyed hashes are stored, so the returned list is the one chance to print them.
+    The audit row ("codes issued": the wave, school, class and count, never a code) is
+    written in the same transaction as the codes: `by` is the staff page's or the admin's
+    request, a user, or None for the command line and the demo.
     """
     if not 1 <= count <= MAX_CODES_PER_REQUEST:
         raise ValidationError(
@@ -204,6 +217,15 @@ def codes_issue(*, wave: Wave, school_class: SchoolClass, count: int) -> list[st
             fresh[codes.code_hash(compact, key)] = compact
         AccessCode.objects.bulk_create(
             AccessCode(wave=wave, school_class=school_class, code_hash=digest) for digest in fresh
+        )
+        audit(
+            by,
+            "codes issued",
+            kommun=wave.municipality.code,
+            wave=wave.slug,
+            school_id=school_class.school_id,
+            school_class_id=school_class.pk,
+            count=len(fresh),
         )
     return [codes.grouped(compact) for compact in fresh.values()]
 

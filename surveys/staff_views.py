@@ -4,11 +4,9 @@ Both live under `/<kommunkod>/skola/`. Access goes through `accounts.access` onl
 kommun's coordinators and admins see every school of the kommun, a school contact their own.
 """
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.access import (
@@ -19,30 +17,11 @@ from accounts.access import (
     schools_visible_to,
     waves_for_codes_of,
 )
-from accounts.services import audit
 
 from . import selectors, services
-from .code_sheet import code_sheet_pdf
+from .code_sheet import code_sheet_response
 from .forms import IssueCodesForm
-from .models import Municipality, SchoolClass, Wave
-
-
-def codes_issue_audited(
-    request: HttpRequest, *, wave: Wave, school_class: SchoolClass, count: int
-) -> list[str]:
-    """`services.codes_issue` and its audit row (never the codes), for the staff page and
-    the admin action alike."""
-    codes = services.codes_issue(wave=wave, school_class=school_class, count=count)
-    audit(
-        request,
-        "codes issued",
-        kommun=wave.municipality.code,
-        wave=wave.slug,
-        school_id=school_class.school_id,
-        school_class_id=school_class.pk,
-        count=len(codes),
-    )
-    return codes
+from .models import Municipality, Wave
 
 
 @kommun_required(ISSUE_CODES)
@@ -64,18 +43,19 @@ def codes_issue(request: HttpRequest, kommun: Municipality) -> HttpResponse:
             )
             return render(request, "surveys/staff/codes_issue.html", {"form": form})
         try:
-            codes = codes_issue_audited(
-                request, wave=wave, school_class=school_class, count=form.cleaned_data["count"]
+            codes = services.codes_issue(
+                wave=wave,
+                school_class=school_class,
+                count=form.cleaned_data["count"],
+                by=request,
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            url = settings.PUPIL_URL or request.build_absolute_uri("/")
-            pdf = code_sheet_pdf(wave=wave, sheets=[(school_class, codes)], url=url)
-            name = slugify(f"koder-{wave.slug}-{school_class.school.name}-{school_class.name}")
-            response = HttpResponse(pdf, content_type="application/pdf")
-            response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
-            return response
+            name = f"koder-{wave.slug}-{school_class.school.name}-{school_class.name}"
+            return code_sheet_response(
+                request, wave=wave, sheets=[(school_class, codes)], name=name
+            )
     return render(request, "surveys/staff/codes_issue.html", {"form": form})
 
 

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
+from accounts.models import AuditLog
 from surveys import codes
 from surveys.entry import code_enter
 from surveys.models import AccessCode, ClassKey, SheetDraft, Wave
@@ -70,6 +71,29 @@ def test_issue_codes_command_prints_one_code_per_line() -> None:
     assert len(lines) == 4
     assert all(codes.normalise(line) for line in lines)
     assert AccessCode.objects.filter(school_class=school_class).count() == 4
+    # Issued from the command line, the codes have their audit row too (no user, no code).
+    row = AuditLog.objects.get(event="codes issued")
+    assert row.actor_id is None
+    assert row.details == {
+        "wave": "ht26",
+        "school_id": school_class.school_id,
+        "school_class_id": school_class.pk,
+        "count": 4,
+    }
+    assert row.kommun == school_class.school.district.municipality.code
+
+
+def test_codes_and_their_audit_row_are_written_together(monkeypatch: pytest.MonkeyPatch) -> None:
+    """If the audit row cannot be written, no code exists that nobody can account for."""
+    wave, school_class = make_wave(), make_class()
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("audit log unavailable")
+
+    monkeypatch.setattr("surveys.services.audit", broken)
+    with pytest.raises(RuntimeError):
+        codes_issue(wave=wave, school_class=school_class, count=3)
+    assert not AccessCode.objects.exists()
 
 
 def test_a_right_code_opens_a_draft() -> None:
