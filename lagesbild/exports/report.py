@@ -114,6 +114,27 @@ def _shown(cell: public.PublicCell | None) -> bool:
     return cell is not None and cell.shown
 
 
+def _summary_row(
+    meta: public.IndicatorMeta,
+    cell: public.PublicCell | None,
+    change: str,
+    worse: str,
+    better: str = "",
+) -> SummaryRow:
+    """One indicator's row of the summary and the changes tables: its public value and
+    interval; what the last three columns say is the caller's."""
+    return SummaryRow(
+        code=meta.code + (f":{meta.place}" if meta.place else ""),
+        name=meta.title,
+        value=_value(cell),
+        interval=_interval(cell),
+        unstable=bool(cell and cell.unstable),
+        change=change,
+        worse=worse,
+        better=better,
+    )
+
+
 def _bar(
     label: str,
     cell: public.PublicCell | None,
@@ -333,15 +354,12 @@ def _kommun_report(
         SummaryGroup(
             group.name,
             tuple(
-                SummaryRow(
-                    code=r.meta.code + (f":{r.meta.place}" if r.meta.place else ""),
-                    name=r.meta.title,
-                    value=_value(r.kommun),
-                    interval=_interval(r.kommun),
-                    unstable=bool(r.kommun and r.kommun.unstable),
-                    change=_change(r.change),
-                    worse=_areas_count(r.worse),
-                    better=_areas_count(r.better),
+                _summary_row(
+                    r.meta,
+                    r.kommun,
+                    _change(r.change),
+                    _areas_count(r.worse),
+                    _areas_count(r.better),
                 )
                 for r in group.rows
             ),
@@ -377,16 +395,7 @@ def _kommun_report(
         if r.worse or r.better
     )
     changes = tuple(
-        SummaryRow(
-            code=r.meta.code,
-            name=r.meta.title,
-            value=_value(r.kommun),
-            interval=_interval(r.kommun),
-            unstable=bool(r.kommun and r.kommun.unstable),
-            change=_change_size(r.change),
-            worse=_change_verdict(r.change),
-            better="",
-        )
+        _summary_row(r.meta, r.kommun, _change_size(r.change), _change_verdict(r.change))
         for r in rows
     )
     worse = [r for r in rows if r.change and r.change.verdict == "worse"]
@@ -522,15 +531,11 @@ def _district_report(wave: public.WaveRef, area: public.AreaInfo, progress: Prog
             SummaryGroup(
                 name,
                 tuple(
-                    SummaryRow(
-                        code=r.meta.code + (f":{r.meta.place}" if r.meta.place else ""),
-                        name=r.meta.title,
-                        value=_value(r.cell),
-                        interval=_interval(r.cell),
-                        unstable=bool(r.cell and r.cell.unstable),
-                        change=_change(r.change),
-                        worse=_verdict(r.verdict, r.meta.higher_is_better),
-                        better="",
+                    _summary_row(
+                        r.meta,
+                        r.cell,
+                        _change(r.change),
+                        _verdict(r.verdict, r.meta.higher_is_better),
                     )
                     for r in rows
                 ),
@@ -548,16 +553,7 @@ def _district_report(wave: public.WaveRef, area: public.AreaInfo, progress: Prog
         profile.summary,
     )
     changes = tuple(
-        SummaryRow(
-            code=r.meta.code,
-            name=r.meta.title,
-            value=_value(r.cell),
-            interval=_interval(r.cell),
-            unstable=bool(r.cell and r.cell.unstable),
-            change=_change_size(r.change),
-            worse=_change_verdict(r.change),
-            better="",
-        )
+        _summary_row(r.meta, r.cell, _change_size(r.change), _change_verdict(r.change))
         for r in all_rows
     )
     return _Parts(
