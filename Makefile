@@ -89,7 +89,7 @@ attack: messages ## The LP reader against EXAMPLES random cubes (default 300)
 
 # The survey-day fault matrix: every scenario of tests/reliability/ (CI runs only the
 # Redis outage), each on a private PostgreSQL, Redis, gunicorn, worker and beat on ports
-# 8601–8699 (bench/stack.py), reconciled and asserted. The tests are marked postgres and
+# 8601–8699 (harness/stack.py), reconciled and asserted. The tests are marked postgres and
 # redis like the rest of the suite, so they need DATABASE_URL and REDIS_URL as `make test`
 # does; CI=true turns a missing service into a failure instead of a quiet skip.
 faults: messages ## Survey day under every fault, each reconciled and asserted (FAULTS=all)
@@ -104,14 +104,14 @@ faults: messages ## Survey day under every fault, each reconciled and asserted (
 FAULT_ARGS ?= --pupils 300 --classes 10 --start-window 20 --think 0.5 2 --fault-at 15 \
 	--outage 15 --beat-interval 10 --synth 100000
 faults-bench: messages ## Every fault at 300 pupils, one stack each, reconciled (about 10 minutes)
-	$(BIN)/python bench/survey_day.py --scenario all $(FAULT_ARGS)
+	$(BIN)/python harness/survey_day.py --scenario all $(FAULT_ARGS)
 
 # nginx (Debian's nginx-light) plays the production proxy in front of gunicorn: it reads
 # whole requests, so 2,000 clients in one load-generator process never hold a sync worker.
 survey-day: messages ## The survey-day load benchmark; SCENARIO=redis etc. (docs/performance.md)
 	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null)
-	$(BIN)/python bench/survey_day.py --scenario $(or $(SCENARIO),baseline) --pupils 2000 \
+	$(BIN)/python harness/survey_day.py --scenario $(or $(SCENARIO),baseline) --pupils 2000 \
 	  --classes 60 --start-window 60 --proxy $(ARGS)
 
 clean: ## Remove the virtual environment and local data

@@ -225,3 +225,34 @@ def test_the_dashboards_verdicts_and_page_builders_make_no_query() -> None:
                 )
     assert len(pure) > 5
     assert found == []
+
+
+def _all_absolute_imports(path: Path) -> set[str]:
+    """Every absolutely imported module of ``path``, at any depth (also inside functions)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_tests_and_benchmarks_share_the_harness_not_each_other() -> None:
+    """The suite imports no benchmark, and the application neither the harness nor the
+    benchmarks: what both need lives in `harness/`."""
+    found = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        found.extend(
+            f"{path.relative_to(ROOT)} imports {name}"
+            for name in _all_absolute_imports(path)
+            if name.split(".")[0] == "bench"
+        )
+    for app in APPS:
+        for path in _app_sources(app):
+            found.extend(
+                f"{path.relative_to(ROOT)} imports {name}"
+                for name in _all_absolute_imports(path)
+                if name.split(".")[0] in ("bench", "harness", "tests")
+            )
+    assert found == []

@@ -70,7 +70,7 @@ def test_every_setting_read_from_the_environment_is_documented() -> None:
 
 def test_the_worker_runs_as_the_survey_day_harness_tests_it() -> None:
     # The harness's Redis scenario proves recovery for a worker started with these flags.
-    from bench.stack import WORKER_FLAGS
+    from harness.stack import WORKER_FLAGS
 
     command = _compose()["services"]["worker"]["command"]
     assert set(WORKER_FLAGS) <= set(command)

@@ -36,7 +36,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.access import Role
-from bench.stack import Service, TcpProbe
+from harness.stack import Service, TcpProbe
 from surveys import services
 from surveys.models import Municipality, School, SchoolClass, Wave
 from tests.accounts.accounts_helpers import make_staff

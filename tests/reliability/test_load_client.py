@@ -7,7 +7,7 @@ from unittest import mock
 
 import httpx
 
-from bench.pupils import (
+from harness.pupils import (
     Form,
     LoadConfig,
     Outcome,
@@ -18,7 +18,7 @@ from bench.pupils import (
     main_form,
     parse_page,
 )
-from bench.survey_day import Report, _answers_differ, match_sheets, percentile
+from harness.survey_day import Report, _answers_differ, match_sheets, percentile
 
 PAGE = """
 <html lang="sv"><body>
@@ -240,7 +240,7 @@ def test_a_retry_waits_at_least_as_long_as_the_servers_retry_after() -> None:
     async def one_page() -> httpx.Response:
         transport = httpx.MockTransport(lambda request: next(answers))
         async with httpx.AsyncClient(base_url="http://127.0.0.1", transport=transport) as client:
-            with mock.patch("bench.pupils.asyncio.sleep", sleep):
+            with mock.patch("harness.pupils.asyncio.sleep", sleep):
                 return await pupil._request(client, "GET", "/sida/2/", None, time.monotonic() + 60)
 
     assert asyncio.run(one_page()).text == "ok"

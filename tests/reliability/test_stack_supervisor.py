@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.stack import Service, Supervisor
+from harness.stack import Service, Supervisor
 
 WAIT = 30.0  # seconds: a bound for each wait, not an expected duration
 

@@ -1,7 +1,7 @@
 """Survey day under faults, end to end, on a private stack started for this module.
 
 PostgreSQL, Redis, gunicorn, a Celery worker and beat run in a temporary directory on
-their own loopback ports (bench/stack.py), so the faults reach nobody else; the stack is
+their own loopback ports (harness/stack.py), so the faults reach nobody else; the stack is
 stopped and removed after the module, also when a test fails. Each test plays a small
 survey day (a few classes) with one fault and asserts the reconciliation: sheets stored =
 thank-you pages, codes spent = sheets, no duplicates, no answer changed, and no worker or
@@ -20,8 +20,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bench.stack import Stack, StackOptions
-from bench.survey_day import ENGINE_COMMAND, RunOptions, prepare, run_scenario
+from harness.stack import Stack, StackOptions
+from harness.survey_day import ENGINE_COMMAND, RunOptions, prepare, run_scenario
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from bench.stack import Stack, StackOptions
-from bench.survey_day import RunOptions, prepare, run_scenario
+from harness.stack import Stack, StackOptions
+from harness.survey_day import RunOptions, prepare, run_scenario
 
 pytestmark = [
     pytest.mark.postgres,

@@ -547,7 +547,7 @@ http {{
             "HOME": str(self.root),
             "LANG": "C.UTF-8",
             "PYTHONPATH": str(REPO),
-            "DJANGO_SETTINGS_MODULE": "bench.harness_settings",
+            "DJANGO_SETTINGS_MODULE": "harness.settings",
             "DEBUG": "0",
             "SECRET_KEY": self.secret,
             "ACCESS_CODE_KEY": self.secret[::-1],

@@ -1,8 +1,8 @@
 """Survey day under load and faults: no pupil's answers lost or stored twice.
 
 Starts a private stack (PostgreSQL, Redis, gunicorn, a Celery worker and beat; see
-bench/stack.py), issues real one-time codes for whole classes, and lets every pupil walk
-the real flow over loopback HTTP (bench/pupils.py) while a fault is injected. At the end
+harness/stack.py), issues real one-time codes for whole classes, and lets every pupil walk
+the real flow over loopback HTTP (harness/pupils.py) while a fault is injected. At the end
 it reconciles what the pupils saw with what the database holds:
 
     sheets stored = pupils who saw the thank-you page
@@ -16,8 +16,8 @@ only nearly matches a pupil's answers is altered.
 
 Usage (bounded in count and time, loopback only):
 
-    .venv/bin/python bench/survey_day.py --pupils 2000 --classes 60 --scenario baseline
-    .venv/bin/python bench/survey_day.py --scenario all --pupils 300 --classes 10
+    .venv/bin/python harness/survey_day.py --pupils 2000 --classes 60 --scenario baseline
+    .venv/bin/python harness/survey_day.py --scenario all --pupils 300 --classes 10
 
 Scenarios: baseline, redis (stopped for a while), worker-kill (SIGKILL mid-aggregation),
 postgres (restarted), gunicorn (HUP and a worker SIGKILLed mid-request), concurrent
@@ -44,8 +44,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.pupils import LoadConfig, Outcome, Pupil, Stats
-from bench.stack import REPO, WORKER_APP_NAME, Stack, StackOptions, stop_all_and_exit
+from harness.pupils import LoadConfig, Outcome, Pupil, Stats
+from harness.stack import REPO, WORKER_APP_NAME, Stack, StackOptions, stop_all_and_exit
 
 MAX_PUPILS = 5000
 MAX_RUN_SECONDS = 3600
@@ -502,7 +502,7 @@ async def fault_none(run: Run) -> None:
 
 def _report_restarts(run: Run, since: float) -> None:
     """The stack's supervisor restarts a worker or beat that exited, as the deployment's
-    restart policy does (bench/stack.py). A restart after a fault's deliberate kill is
+    restart policy does (harness/stack.py). A restart after a fault's deliberate kill is
     information; any other exit is a defect the restart would hide: a failed check, with
     the end of the log that says why."""
     restarts = [r for r in run.stack.restarts if r.at >= since]
