@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 import yaml
 
+from eskilstuna_trygghet.documents import DocumentReader, join_path, problems_text
 from lagesbild.disclosure import RuleParams
 
 GroupName = Literal["trygghet", "utsatthet", "exponering", "skydd", "fortroende"]
@@ -44,7 +45,8 @@ CATALOGUE_DIR = Path(__file__).with_name("catalogue")
 
 
 class CatalogueError(ValueError):
-    """The catalogue file is malformed; the message names the file and the exact spot."""
+    """The catalogue file is malformed; the message names the file and every problem's
+    path (read with `eskilstuna_trygghet.documents.DocumentReader`, like a questionnaire)."""
 
 
 # --------------------------------------------------------------------------- model
@@ -327,12 +329,17 @@ def comparable_versions(version: int) -> tuple[int, ...]:
 
 
 def parse_catalogue(data: object, source: str = "<catalogue>") -> Catalogue:
-    """Validate parsed YAML into a `Catalogue`; errors name ``source`` and the path."""
-    return _Parser(source).catalogue(data)
+    """Validate parsed YAML into a `Catalogue`; the error names ``source`` and lists every
+    problem with its path."""
+    reader = _Reader()
+    catalogue = reader.catalogue(data)
+    if reader.problems or catalogue is None:
+        raise CatalogueError(f"{source}: {problems_text('catalogue', reader.problems)}")
+    return catalogue
 
 
-_TOP_KEYS = {"catalogue", "version", "disclosure", "periods", "indicators"}
-_INDICATOR_KEYS = {
+_TOP_KEYS = ("catalogue", "version", "disclosure", "indicators")
+_INDICATOR_KEYS = (
     "code",
     "name",
     "description",
@@ -341,166 +348,204 @@ _INDICATOR_KEYS = {
     "geography",
     "period",
     "rule",
-}
-_SIMPLE_KEYS = {"question", "options", "yes", "exclude"}
-_PLACES_KEYS = {"question", "options", "cells"}
+)
+_SIMPLE_KEYS = ("question", "options", "yes", "exclude")
+_PLACES_KEYS = ("question", "options", "cells")
+_LOCAL_KEYS = ("sv", "en")
 
 
-class _Parser:
-    def __init__(self, source: str) -> None:
-        self.source = source
+class _Reader(DocumentReader):
+    """The catalogue's own shapes on the shared document checks: a part with a problem
+    reads as None, and its parent is then left out (its problem is already noted)."""
 
-    def fail(self, where: str, message: str) -> CatalogueError:
-        return CatalogueError(f"{self.source}: {where}: {message}")
+    def local(self, value: object, path: str) -> LocalText | None:
+        data = self.mapping(value, path, _LOCAL_KEYS)
+        if data is None:
+            return None
+        sv, en = (self.string(data.get(k), join_path(path, k)) for k in _LOCAL_KEYS)
+        return LocalText(sv, en) if sv is not None and en is not None else None
 
-    def mapping(
-        self, value: object, where: str, keys: set[str], required: set[str]
-    ) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise self.fail(where, f"expected a mapping, got {type(value).__name__}")
-        if any(isinstance(k, bool) for k in value):
-            # yaml.safe_load reads a bare `yes:` key as True (YAML 1.1).
-            raise self.fail(where, "a key was read as a boolean: load with load_catalogue()")
-        unknown = sorted(str(k) for k in value if k not in keys)
-        if unknown:
-            raise self.fail(where, f"unknown key(s) {', '.join(unknown)}")
-        missing = sorted(required - set(value))
-        if missing:
-            raise self.fail(where, f"missing key(s) {', '.join(missing)}")
-        return value
-
-    def text(self, value: object, where: str) -> str:
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(where, "expected a non-empty string")
-        return value
-
-    def local(self, value: object, where: str) -> LocalText:
-        data = self.mapping(value, where, {"sv", "en"}, {"sv", "en"})
-        return LocalText(self.text(data["sv"], f"{where}.sv"), self.text(data["en"], f"{where}.en"))
-
-    def choice[T: str](self, value: object, where: str, allowed: tuple[T, ...]) -> T:
-        for option in allowed:
-            if value == option:
-                return option
-        raise self.fail(where, f"{value!r} is not one of {', '.join(allowed)}")
-
-    def code(self, value: object, where: str) -> str:
+    def code(self, value: object, path: str) -> str | None:
         # Option codes are strings; YAML integers are accepted and read as strings.
         if isinstance(value, bool) or not isinstance(value, int | str):
-            raise self.fail(where, f"expected an option code, got {value!r}")
+            self.fail(path, f"expected an option code, got {value!r}")
+            return None
         code = str(value)
         if not code or code != code.strip():
-            raise self.fail(where, f"bad option code {value!r}")
+            self.fail(path, f"bad option code {value!r}")
+            return None
         return code
 
-    def codes(self, value: object, where: str, *, allow_empty: bool) -> tuple[str, ...]:
+    def codes(self, value: object, path: str, *, allow_empty: bool) -> tuple[str, ...] | None:
         if not isinstance(value, list):
-            raise self.fail(where, "expected a list of option codes")
-        codes = tuple(self.code(v, f"{where}[{i}]") for i, v in enumerate(value))
+            self.fail(path, "expected a list of option codes")
+            return None
+        read = [self.code(v, f"{path}[{i}]") for i, v in enumerate(value)]
+        codes = tuple(code for code in read if code is not None)
+        if len(codes) != len(read):
+            return None
         if len(set(codes)) != len(codes):
-            raise self.fail(where, "duplicate option code")
+            self.fail(path, "duplicate option code")
+            return None
         if not codes and not allow_empty:
-            raise self.fail(where, "must not be empty")
+            self.fail(path, "must not be empty")
+            return None
         return codes
 
-    def question(self, value: object, where: str) -> str:
-        name = self.text(value, where)
-        if not name.replace("_", "").isalnum() or name != name.upper():
-            raise self.fail(where, f"bad question code {name!r}")
+    def question(self, value: object, path: str) -> str | None:
+        name = self.string(value, path)
+        if name is not None and (not name.replace("_", "").isalnum() or name != name.upper()):
+            self.fail(path, f"bad question code {name!r}")
+            return None
         return name
 
-    def subset(self, codes: tuple[str, ...], options: tuple[str, ...], where: str) -> None:
-        for code in codes:
-            if code not in options:
-                raise self.fail(where, f"option {code!r} is not in options {list(options)}")
+    def subset(self, codes: tuple[str, ...], options: tuple[str, ...], path: str) -> bool:
+        outside = [code for code in codes if code not in options]
+        for code in outside:
+            self.fail(path, f"option {code!r} is not in options {list(options)}")
+        return not outside
 
-    def simple(self, value: object, where: str) -> SimpleRule:
-        data = self.mapping(value, where, _SIMPLE_KEYS, _SIMPLE_KEYS)
-        question = self.question(data["question"], f"{where}.question")
-        options = self.codes(data["options"], f"{where}.options", allow_empty=False)
-        yes = self.codes(data["yes"], f"{where}.yes", allow_empty=False)
-        exclude = self.codes(data["exclude"], f"{where}.exclude", allow_empty=True)
-        self.subset(yes, options, f"{where}.yes")
-        self.subset(exclude, options, f"{where}.exclude")
+    def simple(self, value: object, path: str) -> SimpleRule | None:
+        data = self.mapping(value, path, _SIMPLE_KEYS)
+        if data is None or any(key not in data for key in _SIMPLE_KEYS):
+            return None
+        question = self.question(data["question"], f"{path}.question")
+        options = self.codes(data["options"], f"{path}.options", allow_empty=False)
+        yes = self.codes(data["yes"], f"{path}.yes", allow_empty=False)
+        exclude = self.codes(data["exclude"], f"{path}.exclude", allow_empty=True)
+        if question is None or options is None or yes is None or exclude is None:
+            return None
+        if not self.subset(yes, options, f"{path}.yes") or not self.subset(
+            exclude, options, f"{path}.exclude"
+        ):
+            return None
         both = sorted(set(yes) & set(exclude))
         if both:
-            raise self.fail(where, f"option(s) {both} are both yes and excluded")
+            self.fail(path, f"option(s) {both} are both yes and excluded")
+            return None
         if len(yes) + len(exclude) == len(options):
-            raise self.fail(where, "no option is a valid 'no': the share would always be 100 %")
+            self.fail(path, "no option is a valid 'no': the share would always be 100 %")
+            return None
         return SimpleRule(question, options, frozenset(yes), frozenset(exclude))
 
-    def rule(self, value: object, where: str) -> Rule:
-        if isinstance(value, dict) and "any_of" in value:
-            data = self.mapping(value, where, {"any_of"}, {"any_of"})
-            items = data["any_of"]
-            if not isinstance(items, list) or len(items) < 2:
-                raise self.fail(f"{where}.any_of", "expected a list of at least two rules")
-            parts = tuple(self.simple(v, f"{where}.any_of[{i}]") for i, v in enumerate(items))
-            questions = [p.question for p in parts]
-            if len(set(questions)) != len(questions):
-                raise self.fail(f"{where}.any_of", "a question appears twice")
-            return AnyOfRule(parts)
-        if isinstance(value, dict) and "places" in value:
-            data = self.mapping(value, where, {"places"}, {"places"})
-            inner = f"{where}.places"
-            places = self.mapping(data["places"], inner, _PLACES_KEYS, _PLACES_KEYS)
-            question = self.question(places["question"], f"{inner}.question")
-            options = self.codes(places["options"], f"{inner}.options", allow_empty=False)
-            raw_cells = places["cells"]
-            if not isinstance(raw_cells, list) or not raw_cells:
-                raise self.fail(f"{inner}.cells", "expected a non-empty list")
-            cells: list[PlaceCell] = []
-            for i, raw in enumerate(raw_cells):
-                cw = f"{inner}.cells[{i}]"
-                cell = self.mapping(raw, cw, {"code", "sv", "en"}, {"code", "sv", "en"})
-                code = self.code(cell["code"], f"{cw}.code")
-                self.subset((code,), options, f"{cw}.code")
-                name = LocalText(
-                    self.text(cell["sv"], f"{cw}.sv"), self.text(cell["en"], f"{cw}.en")
-                )
-                cells.append(PlaceCell(code, name))
-            if len({c.code for c in cells}) != len(cells):
-                raise self.fail(f"{inner}.cells", "duplicate place code")
-            return PlacesRule(question, options, tuple(cells))
-        return self.simple(value, where)
+    def any_of(self, data: Mapping[str, Any], path: str) -> AnyOfRule | None:
+        items = data["any_of"]
+        if not isinstance(items, list) or len(items) < 2:
+            self.fail(f"{path}.any_of", "expected a list of at least two rules")
+            return None
+        read = [self.simple(v, f"{path}.any_of[{i}]") for i, v in enumerate(items)]
+        parts = tuple(part for part in read if part is not None)
+        if len(parts) != len(read):
+            return None
+        questions = [p.question for p in parts]
+        if len(set(questions)) != len(questions):
+            self.fail(f"{path}.any_of", "a question appears twice")
+            return None
+        return AnyOfRule(parts)
 
-    def indicator(self, value: object, where: str) -> Indicator:
-        data = self.mapping(value, where, _INDICATOR_KEYS, _INDICATOR_KEYS)
-        code = self.text(data["code"], f"{where}.code")
+    def place_cell(self, value: object, path: str, options: tuple[str, ...]) -> PlaceCell | None:
+        cell = self.mapping(value, path, ("code", *_LOCAL_KEYS))
+        if cell is None or any(key not in cell for key in ("code", *_LOCAL_KEYS)):
+            return None
+        code = self.code(cell["code"], f"{path}.code")
+        name = self.local({key: cell[key] for key in _LOCAL_KEYS}, path)
+        if code is None or not self.subset((code,), options, f"{path}.code") or name is None:
+            return None
+        return PlaceCell(code, name)
+
+    def places(self, data: Mapping[str, Any], path: str) -> PlacesRule | None:
+        inner = f"{path}.places"
+        places = self.mapping(data["places"], inner, _PLACES_KEYS)
+        if places is None or any(key not in places for key in _PLACES_KEYS):
+            return None
+        question = self.question(places["question"], f"{inner}.question")
+        options = self.codes(places["options"], f"{inner}.options", allow_empty=False)
+        raw_cells = places["cells"]
+        if not isinstance(raw_cells, list) or not raw_cells:
+            self.fail(f"{inner}.cells", "expected a non-empty list")
+            return None
+        if question is None or options is None:
+            return None
+        read = [
+            self.place_cell(raw, f"{inner}.cells[{i}]", options) for i, raw in enumerate(raw_cells)
+        ]
+        cells = tuple(cell for cell in read if cell is not None)
+        if len(cells) != len(read):
+            return None
+        if len({c.code for c in cells}) != len(cells):
+            self.fail(f"{inner}.cells", "duplicate place code")
+            return None
+        return PlacesRule(question, options, cells)
+
+    def rule(self, value: object, path: str) -> Rule | None:
+        for kind, read in (("any_of", self.any_of), ("places", self.places)):
+            if isinstance(value, dict) and kind in value:
+                data = self.mapping(value, path, (kind,))
+                return read(data, path) if data is not None else None
+        return self.simple(value, path)
+
+    def indicator(self, value: object, path: str) -> Indicator | None:
+        data = self.mapping(value, path, _INDICATOR_KEYS)
+        if data is None or any(key not in data for key in _INDICATOR_KEYS):
+            return None
+        code = self.string(data["code"], f"{path}.code")
+        if code is None:
+            return None
         if not code.isalnum() or code != code.upper():
-            raise self.fail(f"{where}.code", f"bad indicator code {code!r}")
-        where = f"{where} ({code})"
-        return Indicator(
-            code=code,
-            name=self.local(data["name"], f"{where}.name"),
-            description=self.local(data["description"], f"{where}.description"),
-            group=self.choice(data["group"], f"{where}.group", GROUPS),
-            polarity=self.choice(data["polarity"], f"{where}.polarity", POLARITIES),
-            geography=self.choice(data["geography"], f"{where}.geography", GEOGRAPHIES),
-            period=self.local(data["period"], f"{where}.period"),
-            rule=self.rule(data["rule"], f"{where}.rule"),
-        )
+            self.fail(f"{path}.code", f"bad indicator code {code!r}")
+            return None
+        path = f"{path} ({code})"
+        name = self.local(data["name"], f"{path}.name")
+        description = self.local(data["description"], f"{path}.description")
+        group = self.choice(data["group"], f"{path}.group", GROUPS)
+        polarity = self.choice(data["polarity"], f"{path}.polarity", POLARITIES)
+        geography = self.choice(data["geography"], f"{path}.geography", GEOGRAPHIES)
+        period = self.local(data["period"], f"{path}.period")
+        rule = self.rule(data["rule"], f"{path}.rule")
+        if (
+            name is None
+            or description is None
+            or group is None
+            or polarity is None
+            or geography is None
+            or period is None
+            or rule is None
+        ):
+            return None
+        return Indicator(code, name, description, group, polarity, geography, period, rule)
 
-    def catalogue(self, value: object) -> Catalogue:
-        data = self.mapping(value, "top level", _TOP_KEYS, _TOP_KEYS - {"periods"})
-        name = self.text(data["catalogue"], "catalogue")
-        version = data["version"]
-        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-            raise self.fail("version", f"expected a positive integer, got {version!r}")
-        disclosure = data["disclosure"]
-        if not isinstance(disclosure, dict):
-            raise self.fail("disclosure", "expected a mapping")
-        try:
-            params = RuleParams.from_mapping(disclosure)
-        except (TypeError, ValueError) as exc:
-            raise self.fail("disclosure", str(exc)) from exc
+    def catalogue(self, value: object) -> Catalogue | None:
+        data = self.mapping(value, "", _TOP_KEYS, ("periods",))
+        if data is None or any(key not in data for key in _TOP_KEYS):
+            return None
+        name = self.string(data["catalogue"], "catalogue")
+        version = self.integer(data["version"], "version")
+        if version is not None and version < 1:
+            self.fail("version", f"expected a positive integer, got {version!r}")
+            version = None
+        params = None
+        if not isinstance(data["disclosure"], dict):
+            self.fail("disclosure", "expected a mapping")
+        else:
+            try:
+                params = RuleParams.from_mapping(data["disclosure"])
+            except (TypeError, ValueError) as exc:
+                self.fail("disclosure", str(exc))
         items = data["indicators"]
         if not isinstance(items, list) or not items:
-            raise self.fail("indicators", "expected a non-empty list")
-        indicators = tuple(self.indicator(v, f"indicators[{i}]") for i, v in enumerate(items))
+            self.fail("indicators", "expected a non-empty list")
+            items = []
+        indicators = [self.indicator(v, f"indicators[{i}]") for i, v in enumerate(items)]
         seen: set[str] = set()
         for i, indicator in enumerate(indicators):
-            if indicator.code in seen:
-                raise self.fail(f"indicators[{i}]", f"duplicate indicator code {indicator.code}")
-            seen.add(indicator.code)
-        return Catalogue(name=name, version=version, rule_params=params, indicators=indicators)
+            if indicator is not None and indicator.code in seen:
+                self.fail(f"indicators[{i}]", f"duplicate indicator code {indicator.code}")
+            seen.add(indicator.code if indicator else "")
+        if name is None or version is None or params is None or None in indicators:
+            return None
+        return Catalogue(
+            name=name,
+            version=version,
+            rule_params=params,
+            indicators=tuple(i for i in indicators if i is not None),
+        )

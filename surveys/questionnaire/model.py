@@ -11,6 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
 
+from eskilstuna_trygghet.documents import Problem as Problem
+from eskilstuna_trygghet.documents import describe as describe
+from eskilstuna_trygghet.documents import join_path as join_path
+from eskilstuna_trygghet.documents import problems_text
+
 MASTER_LANGUAGE: Final = "sv"
 DISTRICT_FIXED_OPTIONS: Final = ("ANNAN", "EJSVAR")
 QUESTION_TYPES: Final = ("single", "multiple", "matrix", "number", "district", "info")
@@ -151,34 +156,9 @@ def page_count(questionnaire: Questionnaire) -> int:
 # --------------------------------------------------------------------------- errors
 
 
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path or '<document>'}: {self.message}"
-
-
 class QuestionnaireError(ValueError):
     """An invalid questionnaire; ``problems`` lists every problem found, not just the first."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems: list[Problem] = list(problems)
-        lines = "\n".join(f"  {problem}" for problem in self.problems)
-        count = f"{len(self.problems)} problem{'' if len(self.problems) == 1 else 's'}"
-        super().__init__(f"invalid questionnaire ({count}):\n{lines}")
-
-
-def join_path(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-def describe(value: object) -> str:
-    names = {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean"}
-    for kind, name in names.items():
-        if isinstance(value, kind):
-            return name
-    if isinstance(value, int):
-        return "an integer"
-    return "nothing" if value is None else type(value).__name__
+        super().__init__(problems_text("questionnaire", self.problems))

@@ -9,9 +9,11 @@ in ``docs/questionnaire-format.md``.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Final, Literal, cast
+
+from eskilstuna_trygghet.documents import DocumentReader
 
 from .conditions import normalize_show_if
 from .model import (
@@ -69,65 +71,17 @@ _ITEM_KEYS: Final[Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
 }
 
 
-class _Loader:
+class _Loader(DocumentReader):
     """Validates a document mapping, collecting every problem with its path."""
 
     def __init__(self) -> None:
-        self.problems: list[Problem] = []
+        super().__init__()
         self.languages: tuple[str, ...] = (MASTER_LANGUAGE,)
         self.drafts: frozenset[str] = frozenset()
         self.code_paths: dict[str, str] = {}
         self.code_positions: dict[str, int] = {}
         self.targets: dict[str, _Target] = {}
         self.pending: list[_PendingShowIf] = []
-
-    def fail(self, path: str, message: str) -> None:
-        self.problems.append(Problem(path, message))
-
-    # -- generic shapes
-
-    def mapping(
-        self, value: object, path: str, required: Collection[str], optional: Collection[str] = ()
-    ) -> Mapping[str, Any] | None:
-        if not isinstance(value, Mapping):
-            self.fail(path, f"expected a mapping, got {describe(value)}")
-            return None
-        allowed = set(required) | set(optional)
-        for key in value:
-            if key not in allowed:
-                expected = ", ".join(sorted(allowed))
-                self.fail(join_path(path, str(key)), f"unknown key (allowed here: {expected})")
-        for key in required:
-            if key not in value:
-                self.fail(path, f"missing required key '{key}'")
-        return cast(Mapping[str, Any], value)
-
-    def sequence(self, value: object, path: str, *, non_empty: bool = True) -> list[Any]:
-        if not isinstance(value, list):
-            self.fail(path, f"expected a list, got {describe(value)}")
-            return []
-        if non_empty and not value:
-            self.fail(path, "must not be empty")
-        return value
-
-    def string(self, value: object, path: str) -> str | None:
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-        self.fail(path, f"expected a non-empty string, got {describe(value)}")
-        return None
-
-    def boolean(self, value: object, path: str) -> bool:
-        if isinstance(value, bool):
-            return value
-        self.fail(path, f"expected true or false, got {describe(value)}")
-        return False
-
-    def integer(self, value: object, path: str) -> int | None:
-        # bool is an int subclass; "required: yes" must not pass as the number 1.
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        self.fail(path, f"expected an integer, got {describe(value)}")
-        return None
 
     def option_code(self, value: object, path: str) -> str | None:
         """Option codes are strings; YAML reads ``1`` as an int, so accept and convert those."""

@@ -241,7 +241,7 @@ def _all_absolute_imports(path: Path) -> set[str]:
 def test_tests_and_benchmarks_share_the_harness_not_each_other() -> None:
     """The suite imports no benchmark, and the application neither the harness nor the
     benchmarks: what both need lives in `harness/`."""
-    found = []
+    found: list[str] = []
     for path in sorted((ROOT / "tests").rglob("*.py")):
         found.extend(
             f"{path.relative_to(ROOT)} imports {name}"

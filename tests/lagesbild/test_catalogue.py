@@ -317,8 +317,22 @@ def test_a_rule_without_a_valid_no_is_an_error() -> None:
 
 
 def test_an_unknown_key_is_an_error() -> None:
-    with pytest.raises(CatalogueError, match=r"\.rule: unknown key\(s\) valid"):
+    with pytest.raises(CatalogueError, match=r"\.rule\.valid: unknown key"):
         parse_catalogue(minimal({**GOOD_RULE, "valid": [1, 2]}))
+
+
+def test_every_problem_is_reported_at_once_with_its_path() -> None:
+    """Like a questionnaire, the catalogue is read to the end: the author sees them all."""
+    data = minimal({**GOOD_RULE, "yes": [3]})
+    data["indicators"][0]["polarity"] = "up"  # type: ignore[index]
+    data["version"] = 0
+    with pytest.raises(CatalogueError) as raised:
+        parse_catalogue(data, source="t.yaml")
+    message = str(raised.value)
+    assert message.startswith("t.yaml: invalid catalogue (3 problems):")
+    assert "version: expected a positive integer, got 0" in message
+    assert "indicators[0] (X01).polarity: 'up' is not one of" in message
+    assert "indicators[0] (X01).rule.yes: option '3' is not in options" in message
 
 
 def test_a_bad_polarity_is_an_error() -> None:
