@@ -83,7 +83,7 @@ class AreaCounts:
 CellKey = tuple[str, str, str, str, str, str]
 
 
-def cell_key(values: Sequence[str]) -> CellKey:
+def key_from_row(values: Sequence[str]) -> CellKey:
     """The key of a row read in `CELL_KEY_FIELDS` order."""
     indicator, place, geography, area, breakdown, value = values
     return (indicator, place, geography, area, breakdown, value)

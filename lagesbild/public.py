@@ -36,14 +36,6 @@ PUBLIC_FIELDS = (
     "trend_waves",
 )
 
-GROUP_NAMES = {
-    "trygghet": ("Trygghet", "Safety"),
-    "utsatthet": ("Utsatthet", "Victimisation"),
-    "exponering": ("Exponering och rekrytering", "Exposure and recruitment"),
-    "skydd": ("Skyddsfaktorer", "Protective factors"),
-    "fortroende": ("Förtroende", "Trust"),
-}
-
 # URL value -> (breakdown, breakdown value). One breakdown at a time (docs/privacy.md).
 BREAKDOWNS: dict[str, tuple[str, str]] = {
     "total": (Breakdown.TOTAL, ""),
@@ -54,23 +46,23 @@ BREAKDOWNS: dict[str, tuple[str, str]] = {
     "gy": (Breakdown.GRADE_BAND, "GY"),
 }
 
-REASONS = {
-    "small_base": ("färre än 10 svar", "fewer than 10 answers"),
-    "few_yes": ("för få svarade ja", "too few answered yes"),
-    "few_no": ("för få svarade nej", "too few answered no"),
-    "complementary": (
-        "dold för att skydda en annan grupp",
-        "hidden to protect another group",
-    ),
-}
+# Why a cell shows no value (`lagesbild.disclosure`'s reasons), in the order of their words.
+REASON_CODES = ("small_base", "few_yes", "few_no", "complementary")
 
 
 def lang() -> str:
     return translation.get_language() or "sv"
 
 
-def pick(pair: tuple[str, str]) -> str:
-    return pair[1] if lang().startswith("en") else pair[0]
+def group_name(group: str) -> str:
+    """An indicator group's name in the active language."""
+    return {
+        "trygghet": _("Trygghet"),
+        "utsatthet": _("Utsatthet"),
+        "exponering": _("Exponering och rekrytering"),
+        "skydd": _("Skyddsfaktorer"),
+        "fortroende": _("Förtroende"),
+    }[group]
 
 
 def breakdown_label(key: str) -> str:
@@ -85,7 +77,13 @@ def breakdown_label(key: str) -> str:
 
 
 def reason_text(reason: str) -> str:
-    return pick(REASONS[reason]) if reason in REASONS else ""
+    """Why a cell shows no value, in the active language ("" for a shown cell)."""
+    return {
+        "small_base": _("färre än 10 svar"),
+        "few_yes": _("för få svarade ja"),
+        "few_no": _("för få svarade nej"),
+        "complementary": _("dold för att skydda en annan grupp"),
+    }.get(reason, "")
 
 
 @dataclass(frozen=True)
@@ -234,7 +232,7 @@ def _meta(indicator: Indicator, place: str = "") -> IndicatorMeta:
         name=indicator.name.get(language),
         description=indicator.description.get(language),
         group=indicator.group,
-        group_name=pick(GROUP_NAMES[indicator.group]),
+        group_name=group_name(indicator.group),
         higher_is_better=indicator.higher_is_better,
         geography=indicator.geography,
         period=indicator.period.get(language),

@@ -38,7 +38,7 @@ from .cube import (
     DisclosureError,
     audit_rules,
     build_cube,
-    cell_key,
+    key_from_row,
     protect_cube,
     specs_from_catalogue,
 )
@@ -141,7 +141,7 @@ def _history(wave: Wave, version: int) -> list[tuple[int, dict[CellKey, Shown]]]
     )
     for wave_id, *key, yes, n, share in rows:
         if share is not None:
-            shown[wave_id][cell_key(key)] = Shown(yes, n, share)
+            shown[wave_id][key_from_row(key)] = Shown(yes, n, share)
     return [(pk, shown[pk]) for pk in earlier]
 
 

@@ -166,7 +166,7 @@ def names(scope: ExportScope) -> Names:
             geographies={str(k): str(v) for k, v in Geography.choices},
             breakdowns=breakdowns,
             states={str(k): str(v) for k, v in CellState.choices},
-            reasons={key: pair[0] for key, pair in public.REASONS.items()},
+            reasons={key: public.reason_text(key) for key in public.REASON_CODES},
         )
 
 

@@ -90,5 +90,5 @@ def vocabulary() -> Vocabulary:
             breakdowns=tuple(str(v) for v in Breakdown.values),
             breakdown_values=tuple(value for _, value in public.BREAKDOWNS.values()),
             states=tuple(str(label) for _, label in CellState.choices),
-            reasons=("", *(pair[0] for pair in public.REASONS.values())),
+            reasons=("", *(public.reason_text(key) for key in public.REASON_CODES)),
         )

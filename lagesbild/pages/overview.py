@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from lagesbild import measures
+from lagesbild.catalogue import GROUPS
 from lagesbild.collation import swedish
 from lagesbild.marks import Verdict
 from lagesbild.models import KOMMUN_AREA
 from lagesbild.public import (
-    GROUP_NAMES,
     AreaInfo,
     IndicatorMeta,
     PublicCell,
@@ -19,7 +19,7 @@ from lagesbild.public import (
     all_indicator_metas,
     breakdown_label,
     cell_key,
-    pick,
+    group_name,
 )
 from lagesbild.verdicts import Change, change_since, compare_to_kommun
 
@@ -106,8 +106,8 @@ def build(
         )
         groups.setdefault(meta.group, []).append(row)
     ordered = tuple(
-        OverviewGroup(key=g, name=pick(GROUP_NAMES[g]), rows=tuple(groups[g]))
-        for g in GROUP_NAMES
+        OverviewGroup(key=g, name=group_name(g), rows=tuple(groups[g]))
+        for g in GROUPS
         if g in groups
     )
     return Overview(
