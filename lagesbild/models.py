@@ -48,6 +48,18 @@ class Trend(models.TextChoices):
 # below, the recompute's upsert, the comparisons' lookups (`lagesbild.cube.CellKey`) and the
 # public fields the dashboards select (`lagesbild.public.PUBLIC_FIELDS`).
 CELL_KEY_FIELDS = ("indicator", "place", "geography", "area", "breakdown", "breakdown_value")
+# What the disclosure rules decided a cell may show (`lagesbild.disclosure.estimate_cell`):
+# stored by the recompute's upsert, read by the dashboards among the public fields.
+CELL_SHOWN_FIELDS = (
+    "state",
+    "reason",
+    "n_shown",
+    "share_pct",
+    "bound",
+    "ci_low_pct",
+    "ci_high_pct",
+    "unstable",
+)
 
 
 class IndicatorCellQuerySet(models.QuerySet["IndicatorCell"]):

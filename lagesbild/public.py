@@ -17,18 +17,11 @@ from django.utils.translation import gettext as _
 
 from .catalogue import Indicator, PlacesRule, load_catalogue
 from .measures import MeasureRef
-from .models import CELL_KEY_FIELDS, Breakdown, CellState
+from .models import CELL_KEY_FIELDS, CELL_SHOWN_FIELDS, Breakdown, CellState
 
 PUBLIC_FIELDS = (
     *CELL_KEY_FIELDS,
-    "state",
-    "reason",
-    "n_shown",
-    "share_pct",
-    "bound",
-    "ci_low_pct",
-    "ci_high_pct",
-    "unstable",
+    *CELL_SHOWN_FIELDS,
     # Comparisons stored with the cell by the aggregation (public, whole percent).
     "diff_pct",
     "diff_significant",

@@ -44,7 +44,7 @@ from .cube import (
 )
 from .disclosure import Cell, RuleParams
 from .disclosure_audit import AuditReport, audit_rows
-from .models import CELL_KEY_FIELDS, IndicatorCell, WavePublication
+from .models import CELL_KEY_FIELDS, CELL_SHOWN_FIELDS, IndicatorCell, WavePublication
 from .snapshot import publication_snapshot
 
 logger = logging.getLogger(__name__)
@@ -148,14 +148,7 @@ def _history(wave: Wave, version: int) -> list[tuple[int, dict[CellKey, Shown]]]
 _VALUE_COLUMNS = (
     "raw_n",
     "raw_yes",
-    "state",
-    "reason",
-    "n_shown",
-    "share_pct",
-    "bound",
-    "ci_low_pct",
-    "ci_high_pct",
-    "unstable",
+    *CELL_SHOWN_FIELDS,
     "catalogue_version",
     "computed_at",
     "kommun_share_pct",
