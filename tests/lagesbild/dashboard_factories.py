@@ -20,8 +20,16 @@ import factory
 from django.utils import timezone
 
 from lagesbild.catalogue import CURRENT_VERSION, PlacesRule, load_catalogue
-from lagesbild.disclosure import estimate_cell
-from lagesbild.models import KOMMUN_AREA, Breakdown, IndicatorCell, WavePublication
+from lagesbild.cube import CellKey
+from lagesbild.disclosure import CellEstimate, estimate_cell
+from lagesbild.models import (
+    CELL_KEY_FIELDS,
+    CELL_SHOWN_FIELDS,
+    KOMMUN_AREA,
+    Breakdown,
+    IndicatorCell,
+    WavePublication,
+)
 from lagesbild.services import catalogue_digest
 from lagesbild.snapshot import publication_snapshot
 from surveys import demo
@@ -230,30 +238,42 @@ def build_cube(
                     estimate_cache[key] = estimate_cell(n, yes)
                 e = estimate_cache[key]
                 cells.append(
-                    IndicatorCell(
-                        wave=wave,
-                        indicator=indicator,
-                        place=place,
-                        geography=geography,
-                        area=area,
-                        breakdown=breakdown,
-                        breakdown_value=value,
-                        raw_n=n,
-                        raw_yes=yes,
-                        state=e.state,
-                        reason=e.reason,
-                        n_shown=e.n_shown,
-                        share_pct=e.share_pct,
-                        bound=e.bound,
-                        ci_low_pct=e.ci_low_pct,
-                        ci_high_pct=e.ci_high_pct,
-                        unstable=e.unstable,
+                    estimated_cell(
+                        wave,
+                        (indicator, place, geography, area, breakdown, value),
+                        n,
+                        yes,
+                        e,
                         catalogue_version=CURRENT_VERSION,
                         computed_at=now,
                         frozen=wave.published_at is not None,
                     )
                 )
     return IndicatorCell.objects.bulk_create(cells, batch_size=2000)
+
+
+def estimated_cell(
+    wave: Wave,
+    key: CellKey,
+    n: int,
+    yes: int,
+    estimate: CellEstimate,
+    *,
+    catalogue_version: int,
+    computed_at: datetime,
+    frozen: bool,
+) -> IndicatorCell:
+    """An unsaved cell of ``wave`` with its counts and what the disclosure rules let it show."""
+    return IndicatorCell(
+        wave=wave,
+        **dict(zip(CELL_KEY_FIELDS, key, strict=True)),
+        raw_n=n,
+        raw_yes=yes,
+        **{field: getattr(estimate, field) for field in CELL_SHOWN_FIELDS},
+        catalogue_version=catalogue_version,
+        computed_at=computed_at,
+        frozen=frozen,
+    )
 
 
 def grid_geojson(codes: Sequence[str], *, code_property: str = "code") -> dict[str, Any]:

@@ -37,6 +37,7 @@ from tests.lagesbild.dashboard_factories import (
     build_cube,
     demo_districts,
     eskilstuna_id,
+    estimated_cell,
     make_wave,
 )
 
@@ -172,24 +173,12 @@ def _random_cube(wave: Wave, draws: list[tuple[int, int]], seed: int) -> None:
                     yes = n * share // 100
                     e = estimate_cell(n, yes)
                     cells.append(
-                        IndicatorCell(
-                            wave=wave,
-                            indicator=code,
-                            place=place,
-                            geography=indicator.geography,
-                            area=area,
-                            breakdown=breakdown,
-                            breakdown_value=value,
-                            raw_n=n,
-                            raw_yes=yes,
-                            state=e.state,
-                            reason=e.reason,
-                            n_shown=e.n_shown,
-                            share_pct=e.share_pct,
-                            bound=e.bound,
-                            ci_low_pct=e.ci_low_pct,
-                            ci_high_pct=e.ci_high_pct,
-                            unstable=e.unstable,
+                        estimated_cell(
+                            wave,
+                            (code, place, indicator.geography, area, breakdown, value),
+                            n,
+                            yes,
+                            e,
                             catalogue_version=1,
                             computed_at=timezone.now(),
                             frozen=True,
