@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, Final
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist, PermissionDenied
 from django.db.models import Exists, Model, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
@@ -331,10 +331,12 @@ def within_kommuner[M: Model](
     queryset: "QuerySet[M]", user: AnyUser, policy: Policy = MANAGE_KOMMUN
 ) -> "QuerySet[M]":
     """The rows of `queryset` in the kommuner where `policy` allows the user (all rows for
-    the system administrator; a shared model's rows unchanged)."""
-    path = KOMMUN_PATHS.get(queryset.model._meta.label_lower)
+    the system administrator). Deny by default: a model without a path in `KOMMUN_PATHS`
+    is a configuration error, never "all rows"."""
+    label = queryset.model._meta.label_lower
+    path = KOMMUN_PATHS.get(label)
     if path is None:
-        return queryset
+        raise ImproperlyConfigured(f"{label} has no path to its kommun in KOMMUN_PATHS")
     ids = kommun_ids_of(user, policy.roles)
     if ids is None:
         return queryset

@@ -209,3 +209,24 @@ def test_a_coordinator_cannot_change_the_kommuns_code_or_name(
     )
     kommun.refresh_from_db()
     assert (kommun.code, kommun.name) == ("9301", "Aköping")
+
+
+def test_every_admin_scoped_per_kommun_knows_its_kommun() -> None:
+    """Each model a kommun-scoped admin shows has a path to its kommun; a model without one
+    is refused loudly, never shown whole (deny by default)."""
+    from django.contrib import admin
+    from django.core.exceptions import ImproperlyConfigured
+
+    from accounts.access import KOMMUN_PATHS, within_kommuner
+    from accounts.admin_scope import KommunScopedAdmin
+
+    scoped = [
+        model._meta.label_lower
+        for model, model_admin in admin.site._registry.items()
+        if isinstance(model_admin, KommunScopedAdmin)
+    ]
+    assert scoped
+    assert [label for label in scoped if label not in KOMMUN_PATHS] == []
+    coordinator = make_staff(Role.COORDINATOR)
+    with pytest.raises(ImproperlyConfigured, match=r"auth\.user has no path"):
+        within_kommuner(User.objects.all(), coordinator)
