@@ -80,11 +80,41 @@ def _wave(
             "questionnaire": questionnaire,
             "opens_at": opens,
             "closes_at": closes,
+            "demo": True,
         },
     )
     if created:
         wave.classes.set(SchoolClass.objects.filter(school__district__municipality=municipality))
     return wave, created
+
+
+def refusal_to_seed(*, development: bool) -> str:
+    """Why seeding the demo here would touch real data ("" when it would not).
+
+    The demo changes only waves it made (`Wave.demo`). A wave of a demo kommun with a demo
+    wave's slug that it did not make is real: the demo refuses rather than adding to it.
+    On a server (DEBUG off) it seeds only a database that holds nothing but the demo. In
+    development, a database seeded before waves were marked has its demo waves marked.
+    """
+    kommuner = (demo.MUNICIPALITY[0], demo.SECOND_MUNICIPALITY[0])
+    slugs = {DEMO_WAVE_SLUG, *(slug for slug, *_ in (*PAST_WAVES, *SECOND_PAST_WAVES))}
+    theirs = Wave.objects.filter(demo=False, municipality__code__in=kommuner, slug__in=slugs)
+    if development:
+        theirs.update(demo=True)
+    elif Wave.objects.filter(demo=False).exists() or (
+        not Wave.objects.filter(demo=True).exists() and District.objects.exists()
+    ):
+        return (
+            "this database holds real kommuner or waves: on a server, seed the demo only "
+            "into an empty database of its own."
+        )
+    clash = theirs.select_related("municipality").first()
+    if clash is not None:
+        return (
+            f"{clash.municipality.name} has a wave {clash.slug} that seed_demo did not make; "
+            "the demo never changes a real wave."
+        )
+    return ""
 
 
 def _fails_audit(wave: Wave) -> bool:
@@ -99,7 +129,7 @@ def _fails_audit(wave: Wave) -> bool:
 def _unpublish_demo_wave(wave: Wave) -> None:
     """Demo data only: drop a demo wave's publication and frozen cells so that it can be
     published again under the current rules. Real published waves never change."""
-    if wave.slug not in {slug for slug, *_ in PAST_WAVES}:
+    if not wave.demo:
         raise ValueError(f"{wave.slug} is not a demo wave")
     with transaction.atomic():
         IndicatorCell.objects.filter(wave=wave).delete()

@@ -366,6 +366,9 @@ class Wave(models.Model):
             "omgången är publicerad."
         ),
     )
+    # Made by `seed_demo` with synthetic answers. The demo changes only its own waves (it
+    # republishes them under new disclosure rules), never a real one.
+    demo = models.BooleanField(default=False, editable=False)
 
     objects = WaveQuerySet.as_manager()
 

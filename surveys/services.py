@@ -154,6 +154,7 @@ def demo_wave_ensure(*, municipality: Municipality, questionnaire: Questionnaire
             "closes_at": now + timedelta(days=365),
             # The demo shows the Arabic draft translation too (a coordinator's choice).
             "languages": ["sv", "en", "ar"],
+            "demo": True,
         },
     )
     return wave

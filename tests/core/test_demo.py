@@ -95,6 +95,8 @@ def test_seed_demo_creates_a_second_kommun_with_its_own_waves_and_staff(
         "ht2025",
     }
     assert published.filter(municipality__code="0484", slug="ht2024").exists()
+    # Every wave is marked as the demo's own: the only waves it may ever republish.
+    assert not Wave.objects.filter(demo=False).exists()
     foundation = User.objects.get(username="analys-ideer")
     assert {k.code for k in kommuner_of(foundation)} == {"0484", "0581"}
     assert [k.code for k in kommuner_of(User.objects.get(username="analys-nkp"))] == ["0581"]

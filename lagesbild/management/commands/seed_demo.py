@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from accounts.demo import DEMO_SCHOOL, ESKILSTUNA, NORRKOPING, seed_demo_staff
-from lagesbild.demo import seed_measures, seed_waves
+from lagesbild.demo import refusal_to_seed, seed_measures, seed_waves
 from surveys import demo, services
 from surveys.models import District, Municipality, School, SchoolClass, Wave
 
@@ -57,6 +57,9 @@ class Command(BaseCommand):
                     "DEMO_PASSWORD is unset or the published demo password: set it to a "
                     "strong password of your own before seeding a server with DEBUG off."
                 )
+        refusal = refusal_to_seed(development=settings.DEBUG)
+        if refusal:
+            raise CommandError(f"seed_demo refuses: {refusal}")
         with transaction.atomic():
             municipality = self._geography(demo.MUNICIPALITY, demo.DISTRICTS, demo.SCHOOLS)
             self._geography(demo.SECOND_MUNICIPALITY, demo.SECOND_DISTRICTS, demo.SECOND_SCHOOLS)
