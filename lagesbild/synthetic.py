@@ -4,8 +4,6 @@ Stored through `surveys.services.sheets_store` like every sheet (PostgreSQL gets
 through COPY: about 100,000 sheets in seconds).
 """
 
-import hashlib
-import json
 import random
 import uuid
 from datetime import date, timedelta
@@ -14,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from surveys.models import AnswerSheet, District, SchoolClass, Wave
-from surveys.services import WaveClosedError, sheets_store, wave_sheets_accept
+from surveys.services import WaveClosedError, answers_digest, sheets_store, wave_sheets_accept
 
 from .synth import SchoolSeat, SynthSheet, synth_sheet
 
@@ -33,11 +31,6 @@ def _seats(wave: Wave) -> tuple[list[SchoolSeat], list[float]]:
     if not seats:
         raise ValueError(f"wave {wave.slug} has no classes and its municipality has none")
     return seats, weights
-
-
-def _digest(answers: dict[str, str | list[str]]) -> str:
-    canonical = json.dumps(answers, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def generate_sheets(
@@ -82,7 +75,7 @@ def generate_sheets(
                 language=s.language,
                 submitted_on=first_day + timedelta(days=s.day),
                 answers=s.answers,
-                answers_digest=_digest(s.answers),
+                answers_digest=answers_digest(s.answers),
             )
         )
     return sheets
