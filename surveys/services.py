@@ -38,6 +38,7 @@ from .models import (
     SchoolClass,
     SheetDraft,
     Wave,
+    other_kommun_message,
 )
 from .pupil_sessions import pupil_sessions_purge
 
@@ -208,7 +209,7 @@ def codes_issue(
         locked = SchoolClass.objects.select_for_update().select_related("school__district")
         school_class = locked.get(pk=school_class.pk)
         if school_class.school.district.municipality_id != wave.municipality_id:
-            raise ValidationError(_("Klassen hör till en annan kommun än omgången."))
+            raise ValidationError(other_kommun_message([school_class]))
         _codes_within_seats(wave=wave, school_class=school_class, count=count)
         class_key = _class_key_for(wave=wave, school_class=school_class)
         wave.classes.add(school_class)
