@@ -4,7 +4,7 @@ The questionnaire (`surveys.questionnaire.validation`) and the indicator catalog
 (`lagesbild.catalogue`) are both documents a person edits by hand. Both are read with
 `DocumentReader`: each check notes a `Problem` with its path ("pages[2].items[0].code")
 and reading goes on, so the author sees every problem at once, in the same words for
-both documents. Pure Python: no Django.
+both documents. Both parse their YAML with `read_yaml`. Pure Python: no Django.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
+
+import yaml
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,49 @@ def problems_text(document: str, problems: Collection[Problem]) -> str:
     """An error message: "invalid <document> (N problems):", then one line per problem."""
     count = f"{len(problems)} problem{'' if len(problems) == 1 else 's'}"
     return f"invalid {document} ({count}):\n" + "\n".join(f"  {problem}" for problem in problems)
+
+
+class YamlError(ValueError):
+    """The text is no YAML document we read: its syntax, or a key written twice."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        super().__init__(str(problem))
+
+
+def read_yaml(text: str, *, loader: type[yaml.SafeLoader] = yaml.SafeLoader) -> object:
+    """The YAML document in ``text`` (``loader``: a SafeLoader or a subclass of it).
+
+    A key written twice in one mapping is an error (PyYAML would silently keep the last:
+    a second ``sv:`` or ``yes:`` must not overwrite the first), like bad syntax.
+    """
+    try:
+        _check_duplicate_keys(yaml.compose(text, Loader=loader), "", set())
+        return yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "<yaml>"
+        raise YamlError(Problem(where, f"YAML syntax: {error.problem}")) from None
+    except yaml.YAMLError as error:
+        raise YamlError(Problem("<yaml>", f"YAML syntax: {error}")) from None
+
+
+def _check_duplicate_keys(node: yaml.Node | None, path: str, visited: set[int]) -> None:
+    if node is None or id(node) in visited:
+        return  # aliases point at nodes already checked; skipping also defuses alias bombs
+    visited.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key in seen:
+                line = key_node.start_mark.line + 1
+                raise YamlError(Problem(join_path(path, key), f"duplicate key (line {line})"))
+            seen.add(key)
+            _check_duplicate_keys(value_node, join_path(path, key), visited)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, child in enumerate(node.value):
+            _check_duplicate_keys(child, f"{path}[{index}]", visited)
 
 
 class DocumentReader:

@@ -29,7 +29,13 @@ from typing import Any, Literal
 
 import yaml
 
-from eskilstuna_trygghet.documents import DocumentReader, join_path, problems_text
+from eskilstuna_trygghet.documents import (
+    DocumentReader,
+    YamlError,
+    join_path,
+    problems_text,
+    read_yaml,
+)
 from lagesbild.disclosure import RuleParams
 
 GroupName = Literal["trygghet", "utsatthet", "exponering", "skydd", "fortroende"]
@@ -298,8 +304,10 @@ def load_catalogue(version: int = CURRENT_VERSION) -> Catalogue:
     path = CATALOGUE_DIR / f"v{version}.yaml"
     if not path.is_file():
         raise CatalogueError(f"no catalogue version {version} ({path.name} not found)")
-    with path.open(encoding="utf-8") as handle:
-        data = yaml.load(handle, Loader=_Yaml12BoolLoader)  # noqa: S506 - a SafeLoader
+    try:
+        data = read_yaml(path.read_text(encoding="utf-8"), loader=_Yaml12BoolLoader)
+    except YamlError as error:
+        raise CatalogueError(f"{path.name}: {error.problem}") from None
     catalogue = parse_catalogue(data, source=path.name)
     if catalogue.version != version:
         raise CatalogueError(f"{path.name}: version is {catalogue.version}, expected {version}")

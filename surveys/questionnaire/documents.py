@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from eskilstuna_trygghet.documents import YamlError, read_yaml
+
 from .model import (
     DEFAULT_QUESTIONNAIRE_PATH,
     AllOf,
@@ -27,21 +29,15 @@ from .model import (
     QuestionnaireError,
     ShowIf,
     describe,
-    join_path,
 )
 from .validation import load_questionnaire
 
 
 def parse_yaml(text: str) -> Questionnaire:
     try:
-        _check_duplicate_keys(yaml.compose(text, Loader=yaml.SafeLoader), "", set())
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "<yaml>"
-        raise QuestionnaireError([Problem(where, f"YAML syntax: {error.problem}")]) from None
-    except yaml.YAMLError as error:
-        raise QuestionnaireError([Problem("<yaml>", f"YAML syntax: {error}")]) from None
+        data = read_yaml(text)
+    except YamlError as error:
+        raise QuestionnaireError([error.problem]) from None
     if not isinstance(data, Mapping):
         raise QuestionnaireError(
             [Problem("", f"expected a mapping at the top level, got {describe(data)}")]
@@ -51,27 +47,6 @@ def parse_yaml(text: str) -> Questionnaire:
 
 def load_yaml_file(path: str | os.PathLike[str] = DEFAULT_QUESTIONNAIRE_PATH) -> Questionnaire:
     return parse_yaml(Path(path).read_text(encoding="utf-8"))
-
-
-def _check_duplicate_keys(node: yaml.Node | None, path: str, visited: set[int]) -> None:
-    """PyYAML silently keeps the last of two equal keys; a duplicated ``sv:`` must be an error."""
-    if node is None or id(node) in visited:
-        return  # aliases point at nodes already checked; skipping also defuses alias bombs
-    visited.add(id(node))
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            if key in seen:
-                line = key_node.start_mark.line + 1
-                raise QuestionnaireError(
-                    [Problem(join_path(path, key), f"duplicate key (line {line})")]
-                )
-            seen.add(key)
-            _check_duplicate_keys(value_node, join_path(path, key), visited)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, child in enumerate(node.value):
-            _check_duplicate_keys(child, f"{path}[{index}]", visited)
 
 
 def dump_questionnaire(questionnaire: Questionnaire) -> dict[str, Any]:
