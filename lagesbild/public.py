@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from .catalogue import Indicator, PlacesRule, load_catalogue
 from .measures import MeasureRef
-from .models import CELL_KEY_FIELDS, CELL_SHOWN_FIELDS, Breakdown, CellState
+from .models import CELL_KEY_FIELDS, CELL_SHOWN_FIELDS, Breakdown, CellState, Trend
 
 PUBLIC_FIELDS = (
     *CELL_KEY_FIELDS,
@@ -79,6 +79,27 @@ def reason_text(reason: str) -> str:
     }.get(reason, "")
 
 
+SUPPRESSED_TEXT = "–"
+
+
+def is_shown(state: str, share_pct: int | None) -> bool:
+    """A cell whose share may be shown (with its interval)."""
+    return state == CellState.SHOWN and share_pct is not None
+
+
+def is_bound(state: str, bound: str) -> bool:
+    """A cell shown only as a bound ("< 15 %") and its rounded base."""
+    return state == CellState.BOUND and bool(bound)
+
+
+def value_text(state: str, share_pct: int | None, bound: str) -> str:
+    """What a reader sees of a cell, on every page and in every file: "23 %", a bound
+    ("< 15 %") or "–"."""
+    if is_shown(state, share_pct):
+        return f"{share_pct} %"
+    return bound if is_bound(state, bound) else SUPPRESSED_TEXT
+
+
 @dataclass(frozen=True)
 class WaveRef:
     id: int
@@ -117,11 +138,7 @@ class PublicCell:
     def trend_text(self) -> str:
         if not self.trend or not self.trend_waves:
             return ""
-        words = {
-            "up": _("ökande"),
-            "down": _("minskande"),
-            "flat": _("ingen säker förändring"),
-        }
+        words = dict(Trend.choices)
         return _("%(trend)s över %(count)s omgångar") % {
             "trend": words.get(self.trend, self.trend),
             "count": self.trend_waves,
@@ -129,15 +146,11 @@ class PublicCell:
 
     @property
     def shown(self) -> bool:
-        return self.state == CellState.SHOWN and self.share_pct is not None
+        return is_shown(self.state, self.share_pct)
 
     @property
     def text(self) -> str:
-        if self.shown:
-            return f"{self.share_pct} %"
-        if self.state == CellState.BOUND and self.bound:
-            return self.bound
-        return "–"
+        return value_text(self.state, self.share_pct, self.bound)
 
     @property
     def interval_text(self) -> str:

@@ -24,9 +24,10 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Literal, Protocol
 
+from lagesbild.public import is_bound, is_shown, value_text
+
 from .notes import NoteSection
 
-SUPPRESSED_MARK = "–"
 CSV_DELIMITER = ";"
 CSV_BOM = "\ufeff"
 CSV_BATCH_ROWS = 500  # rows per yielded chunk: about 60 KB
@@ -185,14 +186,8 @@ class ExportRow:
 
 def export_row(cell: PublicValues, names: Names) -> ExportRow:
     """One export row. Numbers are taken only where the cell's state allows them."""
-    shown = cell.state == "shown" and cell.share_pct is not None
-    bound = cell.state == "bound" and bool(cell.bound)
-    if shown:
-        text = f"{cell.share_pct} %"
-    elif bound:
-        text = cell.bound
-    else:
-        text = SUPPRESSED_MARK
+    shown = is_shown(cell.state, cell.share_pct)
+    bound = is_bound(cell.state, cell.bound)
     return ExportRow(
         wave=names.wave,
         wave_name=names.wave_name,
@@ -208,7 +203,7 @@ def export_row(cell: PublicValues, names: Names) -> ExportRow:
         breakdown_value=cell.breakdown_value,
         breakdown_name=names.breakdowns.get((cell.breakdown, cell.breakdown_value), ""),
         state=names.states.get(cell.state if (shown or bound) else "suppressed", ""),
-        text=text,
+        text=value_text(cell.state, cell.share_pct, cell.bound),
         share_pct=cell.share_pct if shown else None,
         ci_low_pct=cell.ci_low_pct if shown else None,
         ci_high_pct=cell.ci_high_pct if shown else None,

@@ -211,6 +211,7 @@ def test_the_dashboards_verdicts_and_page_builders_make_no_query() -> None:
         "CELL_SHOWN_FIELDS",
         "Breakdown",
         "CellState",
+        "Trend",
         "MeasureStatus",
         "Party",
     }
