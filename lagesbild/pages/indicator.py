@@ -195,8 +195,11 @@ def _trend(
     series_rows = []
     series = []
     for code, name, dash, colour in (
-        (KOMMUN_AREA, _("Kommunen"), "solid", chart_model.REFERENCE_COLOUR),
-        *((area.code, area.name, "dash", "#0072B2") for area in ([area] if area else [])),
+        (KOMMUN_AREA, _("Kommunen"), "solid", chart_model.SERIES_COLOURS[0]),
+        *(
+            (area.code, area.name, "dash", chart_model.SERIES_COLOURS[1])
+            for area in ([area] if area else [])
+        ),
     ):
         per_wave = tuple(cells.get((code, w.id)) for w in published)
         series_rows.append((name, per_wave))

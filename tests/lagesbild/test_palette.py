@@ -45,8 +45,9 @@ def test_stylesheet_palette_is_the_charts(sheet: str) -> None:
 
 
 def test_no_renderer_writes_a_palette_colour_of_its_own() -> None:
-    """The figures and the SVG take every colour from chart_model: none is written out."""
-    for module in ("lagesbild/charts.py", "lagesbild/svg.py"):
-        source = (ROOT / module).read_text(encoding="utf-8")
-        written = {c.upper() for c in re.findall(r"#[0-9A-Fa-f]{6}\b", source)}
-        assert not written, f"{module} writes colours of its own: {sorted(written)}"
+    """The figures, the SVG and the page builders take every colour from chart_model."""
+    for path in sorted((ROOT / "lagesbild").rglob("*.py")):
+        if path.name == "chart_model.py":
+            continue
+        written = re.findall(r"#[0-9A-Fa-f]{6}\b", path.read_text(encoding="utf-8"))
+        assert not written, f"{path.relative_to(ROOT)} writes colours of its own: {written}"
