@@ -521,3 +521,29 @@ def test_auditing_only_changed_groups_reaches_the_same_fixed_point(
     counts, groups = table
     cells = {k: Cell(n, yes, estimate_cell(n, yes)) for k, (n, yes) in counts.items()}
     assert suppress_groups(cells, groups) == _naive_fixed_point(cells, groups)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        P,
+        RuleParams(min_n=5, bound_count=3, unstable_n=5),
+        RuleParams(min_n=15, bound_count=5, round_counts_to=10),
+        RuleParams(bound_ladder_pct=(5, 10, 20)),
+    ],
+)
+def test_what_the_audit_is_told_of_few_cells_is_what_estimate_cell_does(
+    params: RuleParams,
+) -> None:
+    """The audit models the reader with `few_suppressed_max_n` (the largest n of a hidden
+    few-yes or few-no cell). Read off the published rule itself, cell by cell: it may not
+    be larger than what `estimate_cell` does (a reader would then know more than the
+    audit assumes), nor smaller (the audit's model would be false)."""
+    hidden = [
+        n
+        for n in range(params.min_n, 400)
+        for yes in range(params.bound_count)
+        for counts in ((n, yes), (n, n - yes))
+        if estimate_cell(*counts, params).state == SUPPRESSED
+    ]
+    assert max(hidden, default=params.min_n - 1) == few_suppressed_max_n(params)
