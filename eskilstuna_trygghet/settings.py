@@ -1,4 +1,4 @@
-"""Settings for eskilstuna_trygghet, read from the environment.
+"""Settings for eskilstuna_trygghet, read from the environment (long because every setting is here).
 
 With nothing configured the app runs on SQLite under `var/` with Celery tasks executed
 eagerly in-process and a local-memory cache (the embedded default). `DATABASE_URL` and

@@ -98,6 +98,3 @@ def change_since(
         up = diff > 0
         verdict = "better" if up == higher_is_better else "worse"
     return Change(previous_wave.name, previous_text, diff, verdict)
-
-
-# --------------------------------------------------------------------------- catalogue
