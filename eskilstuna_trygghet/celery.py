@@ -18,6 +18,6 @@ app.autodiscover_tasks(["lagesbild.exports"])
 @worker_ready.connect
 def _worker_ready(**_kwargs: Any) -> None:
     """A worker that just started counts as healthy until its first heartbeat task."""
-    from surveys.services import worker_heartbeat_file_touch
+    from surveys.health import worker_heartbeat_file_touch
 
     worker_heartbeat_file_touch()

@@ -1,7 +1,8 @@
 """The checks behind /healthz: database, cache, broker, worker and the static files the
-pages name, each with a short timeout."""
+pages name, each with a short timeout; and the worker's heartbeat they read."""
 
 import functools
+import logging
 import re
 from dataclasses import asdict, dataclass
 from datetime import timedelta
@@ -18,6 +19,8 @@ from django.utils import timezone
 from .models import Heartbeat
 
 State = Literal["ok", "down", "eager", "stale"]
+
+logger = logging.getLogger(__name__)
 
 # The beat schedule runs the heartbeat every 30 s; two missed beats plus slack mean trouble.
 WORKER_HEARTBEAT_MAX_AGE = timedelta(seconds=90)
@@ -148,3 +151,18 @@ def check() -> Health:
         worker=_worker(database),
         static=_static(),
     )
+
+
+def worker_heartbeat_file_touch() -> None:
+    """Write the worker's heartbeat file (settings.WORKER_HEARTBEAT_FILE); a failure is
+    logged, never raised: the healthcheck then reports the worker, not this task."""
+    path = settings.WORKER_HEARTBEAT_FILE
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
+    except OSError as error:
+        logger.warning("worker heartbeat file %s not written: %s", path, error)
+
+
+def heartbeat_record(*, service: str) -> None:
+    Heartbeat.objects.update_or_create(service=service, defaults={"seen_at": timezone.now()})

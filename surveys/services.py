@@ -31,7 +31,6 @@ from .models import (
     ClassKey,
     District,
     GuessCounter,
-    Heartbeat,
     Municipality,
     PupilSession,
     QuestionnaireVersion,
@@ -46,21 +45,6 @@ from .pupil_sessions import pupil_sessions_purge
 logger = logging.getLogger(__name__)
 
 MAX_CODES_PER_REQUEST = 200
-
-
-def worker_heartbeat_file_touch() -> None:
-    """Write the worker's heartbeat file (settings.WORKER_HEARTBEAT_FILE); a failure is
-    logged, never raised: the healthcheck then reports the worker, not this task."""
-    path = settings.WORKER_HEARTBEAT_FILE
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch()
-    except OSError as error:
-        logger.warning("worker heartbeat file %s not written: %s", path, error)
-
-
-def heartbeat_record(*, service: str) -> None:
-    Heartbeat.objects.update_or_create(service=service, defaults={"seen_at": timezone.now()})
 
 
 # --- Questionnaire versions --------------------------------------------------------------

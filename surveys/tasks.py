@@ -2,15 +2,15 @@
 
 from celery import shared_task
 
-from . import retention, services
+from . import health, retention, services
 
 
 @shared_task(ignore_result=True, time_limit=30)
 def worker_heartbeat() -> None:
     """Record that a worker is alive (and takes tasks): an upsert of one row, and the
     heartbeat file the container's healthcheck reads. Idempotent."""
-    services.heartbeat_record(service="worker")
-    services.worker_heartbeat_file_touch()
+    health.heartbeat_record(service="worker")
+    health.worker_heartbeat_file_touch()
 
 
 @shared_task(ignore_result=True, time_limit=120)
