@@ -16,6 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .catalogue import Indicator, PlacesRule, load_catalogue
+from .disclosure import RuleParams
 from .measures import MeasureRef
 from .models import CELL_KEY_FIELDS, CELL_SHOWN_FIELDS, Breakdown, CellState, Trend
 
@@ -47,6 +48,12 @@ def lang() -> str:
     return translation.get_language() or "sv"
 
 
+def disclosure_rules() -> RuleParams:
+    """The rules every published number follows, for the texts that explain them (all
+    catalogue versions publish under the same rules: a test holds them equal)."""
+    return load_catalogue().rule_params
+
+
 def group_name(group: str) -> str:
     """An indicator group's name in the active language."""
     return {
@@ -72,7 +79,7 @@ def breakdown_label(key: str) -> str:
 def reason_text(reason: str) -> str:
     """Why a cell shows no value, in the active language ("" for a shown cell)."""
     return {
-        "small_base": _("färre än 10 svar"),
+        "small_base": _("färre än %(min_n)s svar") % {"min_n": disclosure_rules().min_n},
         "few_yes": _("för få svarade ja"),
         "few_no": _("för få svarade nej"),
         "complementary": _("dold för att skydda en annan grupp"),

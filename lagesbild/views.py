@@ -159,6 +159,7 @@ def _page(
             "indicators": public.indicator_choices(),
             "areas": selectors.area_choices(filters.scope),
             "can_import_shapes": may_import,
+            "rules": public.disclosure_rules(),
             **data(),
         }
         return render_to_string(template, context, request=request)

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from lagesbild.catalogue import load_catalogue
+
 NAMESPACES = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "dcat": "http://www.w3.org/ns/dcat#",
@@ -108,13 +110,14 @@ def _titles(entry: DatasetEntry) -> dict[str, str]:
 
 
 def _descriptions(catalog: CatalogEntry, entry: DatasetEntry) -> dict[str, str]:
+    min_n = load_catalogue().rule_params.min_n
     return {
         "sv": (
             f"Resultat från {catalog.kommun_name}s anonyma skolenkät om ungas trygghet "
             f"(åk 7 – gy 3), omgång {entry.name}: andelar i hela procent med "
             "95-procentigt intervall och avrundat antal svar, per indikator för hela "
             "kommunen och dess stadsdelar och tätorter, totalt och per kön eller "
-            "årskursgrupp. Små grupper röjs aldrig: en cell med färre än 10 svar, eller "
+            f"årskursgrupp. Små grupper röjs aldrig: en cell med färre än {min_n} svar, eller "
             "där nästan alla eller nästan inga svarade ja, visas som gräns eller "
             "undertrycks och har då inga siffror."
         ),
@@ -124,7 +127,7 @@ def _descriptions(catalog: CatalogEntry, entry: DatasetEntry) -> dict[str, str]:
             "percent with a 95 % interval and a rounded number of answers, per indicator "
             "for the whole municipality and its districts and towns, in total and by "
             "gender or grade band. Small groups are never revealed: a cell with fewer "
-            "than 10 answers, or where almost all or almost none answered yes, is shown "
+            f"than {min_n} answers, or where almost all or almost none answered yes, is shown "
             "as a bound or suppressed and then carries no numbers."
         ),
     }

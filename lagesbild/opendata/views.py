@@ -23,6 +23,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
+from lagesbild import public
 from lagesbild.exports.formats import COLUMNS, csv_chunks
 from surveys.models import Municipality
 
@@ -108,6 +109,7 @@ def _index(request: HttpRequest, kommun: str, language: str) -> HttpResponse:
             "columns": COLUMNS,
             "schema_url": _url(request, "schema", kommun),
             "schema_version": SCHEMA_VERSION,
+            "rules": public.disclosure_rules(),
             "catalog_url": _url(request, "catalog", kommun),
             "license_url": LICENSE,
             "page_language": language,

@@ -393,3 +393,17 @@ def test_every_current_name_differs_from_its_description_and_is_in_both_language
         assert indicator.name.sv and indicator.name.en
         assert indicator.description.sv.startswith("Andel")
         assert indicator.description.en.startswith("Share")
+
+
+def test_every_catalogue_version_publishes_under_the_rules_the_pages_explain() -> None:
+    """The pages, files and reasons explain the rules with the current catalogue's numbers
+    (`lagesbild.public.disclosure_rules`: "färre än 10 svar", "närmaste 5"). Every wave is
+    published under one of these versions, so each must use the same rules; a version
+    with other rules needs its waves' texts told apart first."""
+    from lagesbild import public
+    from lagesbild.catalogue import CURRENT_VERSION
+
+    rules = public.disclosure_rules()
+    for version in range(1, CURRENT_VERSION + 1):
+        assert load_catalogue(version).rule_params == rules, version
+    assert public.reason_text("small_base") == f"färre än {rules.min_n} svar"
