@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 import yaml
 
-from eskilstuna_trygghet.documents import (
+from eskilstuna_trygghet.document_reader import (
     DocumentReader,
     YamlError,
     join_path,
@@ -52,7 +52,7 @@ CATALOGUE_DIR = Path(__file__).with_name("catalogue")
 
 class CatalogueError(ValueError):
     """The catalogue file is malformed; the message names the file and every problem's
-    path (read with `eskilstuna_trygghet.documents.DocumentReader`, like a questionnaire)."""
+    path (read with `eskilstuna_trygghet.document_reader.DocumentReader`, like a questionnaire)."""
 
 
 # --------------------------------------------------------------------------- model

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from eskilstuna_trygghet.documents import YamlError, read_yaml
+from eskilstuna_trygghet.document_reader import YamlError, read_yaml
 
 from .model import (
     DEFAULT_QUESTIONNAIRE_PATH,

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
 
-from eskilstuna_trygghet.documents import Problem as Problem
-from eskilstuna_trygghet.documents import describe as describe
-from eskilstuna_trygghet.documents import join_path as join_path
-from eskilstuna_trygghet.documents import problems_text
+from eskilstuna_trygghet.document_reader import Problem as Problem
+from eskilstuna_trygghet.document_reader import describe as describe
+from eskilstuna_trygghet.document_reader import join_path as join_path
+from eskilstuna_trygghet.document_reader import problems_text
 
 MASTER_LANGUAGE: Final = "sv"
 DISTRICT_FIXED_OPTIONS: Final = ("ANNAN", "EJSVAR")

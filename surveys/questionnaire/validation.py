@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Final, Literal, cast
 
-from eskilstuna_trygghet.documents import DocumentReader
+from eskilstuna_trygghet.document_reader import DocumentReader
 
 from .conditions import normalize_show_if
 from .model import (

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from eskilstuna_trygghet.documents import DocumentReader, Problem, YamlError, read_yaml
+from eskilstuna_trygghet.document_reader import DocumentReader, Problem, YamlError, read_yaml
 from lagesbild import catalogue
 
 
