@@ -22,7 +22,7 @@ and measures for each size, interleaved (each round runs every measurement once)
   as the worker), next to a process that only starts Django (`manage.py check`).
 
 Each timing is the median of BENCH_REPEAT rounds (default 3). Sizes: BENCH_SIZES (default
-"100000,1000000"). The wave and its sheets are deleted at the end. About 4 minutes.
+"100000,1000000"). The wave and its sheets are deleted at the end. About 2 minutes.
 
     DATABASE_URL=postgres://... .venv/bin/python bench/bench_aggregation.py
 """

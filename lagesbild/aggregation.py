@@ -7,8 +7,8 @@ evaluator, `lagesbild.catalogue.evaluate`):
   "another municipality", school district, gender, grade band) and hands over each
   group's packed answer vectors (`surveys.answer_vector.pack`) concatenated; numpy counts
   them (`lagesbild.vector_counts`). PostgreSQL does no per-sheet arithmetic, only the
-  scan, the grouping and a byte copy; the groups come through a binary server-side
-  cursor in batches, so memory stays bounded whatever the wave's size.
+  scan, the grouping and a byte copy; the groups are streamed in binary and counted
+  in batches, so memory stays bounded whatever the wave's size.
 * **sql**: a counting statement over the vectors (PostgreSQL only), kept to measure the
   vector pass against and to hold it to: each referenced position is read from its two
   bytes and compared with the integers its option codes have in the layout.
@@ -208,10 +208,10 @@ class _Builder:
 
 class _VectorBuilder(_Builder):
     """The same statement over the answer vector (`surveys.answer_vector`) instead of the
-    JSON answers: each rule reads its position with a subscript and compares it with
-    integers. Option codes become their values in the layout of the wave's questionnaire
-    version; a code the version lacks can never be stored, so it is left out (the
-    recompute refuses a catalogue that names one, `catalogue_problems`)."""
+    JSON answers (the "sql" source): each rule reads its position's two bytes and
+    compares the number with integers. Option codes become their values in the layout of
+    the wave's questionnaire version; a code the version lacks can never be stored, so it
+    is left out (the recompute refuses a catalogue that names one, `catalogue_problems`)."""
 
     def __init__(self, vendor: str, layout: Layout) -> None:
         super().__init__(vendor)
