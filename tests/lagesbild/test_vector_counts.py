@@ -97,7 +97,8 @@ def test_the_roll_up_puts_each_group_where_the_sql_pass_does() -> None:
         FineGroup(home_id=None, annan=False, school_id=4, gender="2", young=False, sheets=1),
     ]
     counts = np.array([[[1, 1]], [[10, 0]], [[100, 50]]], dtype=np.int64)
-    rows = {key: tuple(int(x) for x in value.ravel()) for key, value in roll_up(groups, counts).items()}
+    rolled = roll_up(groups, counts)
+    rows = {key: tuple(int(x) for x in value.ravel()) for key, value in rolled.items()}
     assert rows == {
         # School: every pupil, in their school's district and the kommun.
         ("school", 3, "total", ""): (11, 1),
