@@ -3,21 +3,26 @@
 Needs PostgreSQL (DATABASE_URL); without it the script says so and exits 0. It creates a
 wave "bench-aggregation" with synthetic sheets of the default questionnaire (100,000
 generated in Python and written with COPY, then copied in SQL up to each larger size),
-measures for each size:
+and measures for each size, interleaved (each round runs every measurement once):
 
-* floor: a bare scan and aggregate of the wave's sheets: the fine layer's grouping
-  (districts, gender, grade band) with one count, and nothing read from the answers;
-* the pass: the aggregation statement alone (`lagesbild.aggregation.pass_statement`),
-  reading the answer vectors, and the same over the JSON answers (the earlier pass),
-  each executed and fetched in a transaction with the settings the recompute uses;
-* full: `indicators_refresh` (the Celery task's service): the statement, the disclosure
-  rules, the LP disclosure audit with its rounds of extra cover, comparisons and the
-  upsert of every cell, in one transaction; the audit's own time is reported beside it;
+* bare scan: the fine layer's grouping (districts, gender, grade band) of the wave's
+  sheets with one count, nothing read from the answers;
+* grouping statement: the vector pass's SQL alone (the same grouping, each group's packed
+  answer vectors concatenated), fetched in binary as the pass fetches it;
+* SQL counting pass: the statement that counts every cell key in PostgreSQL over the
+  answer vectors (`aggregate_wave(source="sql")`): the floor for counting in SQL;
+* vector pass: `aggregate_wave` as the recompute runs it (the grouping statement, then
+  numpy counts the vectors);
+* JSON pass: the statement over the JSON answers (the fallback for mixed versions), once
+  per size (it is the slowest by far);
+* full: `indicators_refresh` (the Celery task's service): the pass, the disclosure rules,
+  the LP disclosure audit with its rounds of extra cover, comparisons and the upsert of
+  every cell, in one transaction; the audit's own time is reported beside it;
 * peak RSS of a separate process running `manage.py refresh_indicators` (the same code
   as the worker), next to a process that only starts Django (`manage.py check`).
 
-Each timing is the median of BENCH_REPEAT runs (default 3). Sizes: BENCH_SIZES (default
-"100000,1000000"). The wave and its sheets are deleted at the end.
+Each timing is the median of BENCH_REPEAT rounds (default 3). Sizes: BENCH_SIZES (default
+"100000,1000000"). The wave and its sheets are deleted at the end. About 2 minutes.
 
     DATABASE_URL=postgres://... .venv/bin/python bench/bench_aggregation.py
 """
@@ -41,11 +46,17 @@ import django  # noqa: E402
 
 django.setup()
 
+import psycopg  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from lagesbild.aggregation import PG_SETTINGS, Source, pass_statement  # noqa: E402
+from lagesbild.aggregation import (  # noqa: E402
+    PG_SETTINGS,
+    Source,
+    aggregate_wave,
+    pass_statement,
+)
 from lagesbild.catalogue import load_catalogue  # noqa: E402
 from lagesbild.cube import specs_from_catalogue  # noqa: E402
 from lagesbild.models import IndicatorCell  # noqa: E402
@@ -60,13 +71,20 @@ REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
 GENERATED = 100_000  # sheets generated in Python; larger sizes copy them in SQL
 
 
-def median_seconds(action: Callable[[], object]) -> float:
-    times = []
+def seconds(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def interleaved(actions: dict[str, Callable[[], object]]) -> dict[str, float]:
+    """The median seconds of each action over REPEAT rounds, each round running every
+    action once in turn (so that a change of load weighs on all of them alike)."""
+    times: dict[str, list[float]] = {name: [] for name in actions}
     for _ in range(REPEAT):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        for name, action in actions.items():
+            times[name].append(seconds(action))
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def floor(wave_id: int) -> None:
@@ -84,16 +102,32 @@ def floor(wave_id: int) -> None:
         cursor.fetchall()
 
 
-def sql_pass(wave_id: int, source: Source) -> None:
-    specs = specs_from_catalogue(load_catalogue())
-    sql, arguments, read = pass_statement(wave_id=wave_id, specs=specs, source=source)
-    if read != source:
-        raise RuntimeError(f"the pass read {read}, not {source}")
+SPECS = specs_from_catalogue(load_catalogue())
+
+
+def grouping(wave_id: int) -> None:
+    """The vector pass's statement alone, fetched in binary (numpy counts nothing)."""
+    sql, arguments, read = pass_statement(wave_id=wave_id, specs=SPECS)
+    if read != "vector":
+        raise RuntimeError(f"the pass read {read}, not the vectors")
     with transaction.atomic(), connection.cursor() as cursor:
         for setting in PG_SETTINGS:
             cursor.execute(setting)
-        cursor.execute(sql, arguments)
-        cursor.fetchall()
+        with psycopg.Cursor(connection.connection) as raw:
+            for _row in raw.stream(sql, arguments, binary=True):
+                pass
+
+
+def counted(wave_id: int, source: Source) -> None:
+    aggregate_wave(wave_id=wave_id, specs=SPECS, source=source)
+
+
+def check_sources(wave_id: int) -> None:
+    """Each pass reads what it is named after (not the JSON fallback)."""
+    for source in ("vector", "sql", "json"):
+        read = pass_statement(wave_id=wave_id, specs=SPECS, source=source)[2]
+        if read != source:
+            raise RuntimeError(f"the {source} pass read {read}")
 
 
 def peak_rss_mb(args: list[str]) -> float:
@@ -172,39 +206,51 @@ def main() -> int:
             started = time.perf_counter()
             grow_to(wave, size)
             print(f"{size} sheets ready ({time.perf_counter() - started:.0f} s)", flush=True)
+            check_sources(wave.pk)
             floor(wave.pk)  # warm the cache: every measurement reads from memory
-            floor_s = median_seconds(lambda: floor(wave.pk))
-            json_s = median_seconds(lambda: sql_pass(wave.pk, "json"))
-            vector_s = median_seconds(lambda: sql_pass(wave.pk, "vector"))
             audits: list[float] = []
 
             def refresh(audits: list[float] = audits) -> None:
                 audits.append(indicators_refresh(wave_id=wave.pk).audit_seconds)
 
-            full_s = median_seconds(refresh)
+            load_before = os.getloadavg()[0]
+            t = interleaved(
+                {
+                    "scan": lambda: floor(wave.pk),
+                    "grouping": lambda: grouping(wave.pk),
+                    "sql": lambda: counted(wave.pk, "sql"),
+                    "vector": lambda: counted(wave.pk, "vector"),
+                    "full": refresh,
+                }
+            )
+            t["json"] = seconds(lambda: counted(wave.pk, "json"))
+            load_after = os.getloadavg()[0]
             audit_s = statistics.median(audits)
             cells = IndicatorCell.objects.filter(wave=wave).count()
             rss_mb = peak_rss_mb(["refresh_indicators", "--wave", SLUG])
-            rows.append((size, floor_s, json_s, vector_s, full_s, audit_s, cells, rss_mb))
+            rows.append((size, t, audit_s, cells, rss_mb, load_before, load_after))
             print(
-                f"{size:>9} sheets: floor {floor_s:.2f} s, JSON pass {json_s:.2f} s, "
-                f"vector pass {vector_s:.2f} s, full {full_s:.2f} s "
-                f"({full_s / floor_s:.2f}x the floor, {full_s / vector_s:.2f}x the pass), "
-                f"audit {audit_s:.2f} s ({audit_s / full_s:.0%}), {cells} cells, "
-                f"peak RSS {rss_mb:.0f} MB",
+                f"{size:>9} sheets (load {load_before:.1f} -> {load_after:.1f}): "
+                f"bare scan {t['scan']:.3f} s, grouping statement {t['grouping']:.3f} s, "
+                f"SQL counting pass {t['sql']:.3f} s, vector pass {t['vector']:.3f} s, "
+                f"JSON pass {t['json']:.2f} s (once), full {t['full']:.3f} s; "
+                f"audit {audit_s:.2f} s, {cells} cells, peak RSS {rss_mb:.0f} MB",
                 flush=True,
             )
         print()
         print(
-            "| Sheets | Floor: bare scan | JSON pass | Vector pass | Full recompute with audit "
-            "| ÷ floor | ÷ vector pass | Audit (share) | Cells | Peak RSS |"
+            "| Sheets | Load (1 min) | Bare scan | Grouping statement | SQL counting pass "
+            "| Vector pass | JSON pass (once) | Full recompute with audit | Full ÷ bare scan "
+            "| Full ÷ SQL counting pass | Full ÷ vector pass | Audit | Cells | Peak RSS |"
         )
-        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-        for size, floor_s, json_s, vector_s, full_s, audit_s, cells, rss_mb in rows:
+        print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for size, t, audit_s, cells, rss_mb, load_before, load_after in rows:
             print(
-                f"| {size:,} | {floor_s:.2f} s | {json_s:.2f} s | {vector_s:.2f} s "
-                f"| {full_s:.2f} s | {full_s / floor_s:.2f}× | {full_s / vector_s:.2f}× "
-                f"| {audit_s:.2f} s ({audit_s / full_s:.0%}) | {cells:,} | {rss_mb:.0f} MB |"
+                f"| {size:,} | {load_before:.1f} → {load_after:.1f} | {t['scan']:.3f} s "
+                f"| {t['grouping']:.3f} s | {t['sql']:.3f} s | {t['vector']:.3f} s "
+                f"| {t['json']:.2f} s | {t['full']:.3f} s | {t['full'] / t['scan']:.1f}× "
+                f"| {t['full'] / t['sql']:.2f}× | {t['full'] / t['vector']:.2f}× "
+                f"| {audit_s:.2f} s | {cells:,} | {rss_mb:.0f} MB |"
             )
         print(f"\nA process that only starts Django (`manage.py check`): {baseline_mb:.0f} MB.")
         print(f"Peak RSS of this benchmark process: {resource_mb():.0f} MB.")

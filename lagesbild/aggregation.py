@@ -1,23 +1,33 @@
-"""The set-based pass: every n and yes-count of a wave in one SQL statement.
+"""The pass: every n and yes-count of a wave (long because it counts in three ways).
 
-The statement has three layers:
+Three ways to count, the same counts (the tests hold each to the plain-Python reference
+evaluator, `lagesbild.catalogue.evaluate`):
 
-1. ``sheet``: one row per answer sheet of the wave, each referenced question read from
-   the sheet's answer vector (`surveys.answer_vector`: PostgreSQL ``smallint[]``
-   subscripts, SQLite ``json_extract``) and compared with the integers its option codes
-   have in the layout of the wave's questionnaire version. A wave holding sheets of
-   another version too is read from the JSON answers instead (``->>`` on JSONB;
-   ``json_extract`` guarded by ``json_type`` on SQLite, so that a list or a boolean never
-   passes as a code); both passes count the same, which the tests hold.
-2. ``fine``: the sheets grouped by (home district, "another municipality", school
-   district, gender, grade band), with one packed sum per cell key carrying its valid
-   and its yes answers (`PACK_YES`). This is the only layer that reads every sheet; it
-   yields at most a few thousand rows.
+* **vector** (the recompute's): one statement groups the wave's sheets by (home district,
+  "another municipality", school district, gender, grade band) and hands over each
+  group's packed answer vectors (`surveys.answer_vector.pack`) concatenated; numpy counts
+  them (`lagesbild.vector_counts`). PostgreSQL does no per-sheet arithmetic, only the
+  scan, the grouping and a byte copy; the groups are streamed in binary and counted
+  in batches, so memory stays bounded whatever the wave's size.
+* **sql**: a counting statement over the vectors (PostgreSQL only), kept to measure the
+  vector pass against and to hold it to: each referenced position is read from its two
+  bytes and compared with the integers its option codes have in the layout.
+* **json**: the same statement over the JSON answers (``->>`` on JSONB; ``json_extract``
+  guarded by ``json_type`` on SQLite, so that a list or a boolean never passes as a
+  code). A wave holding sheets of another questionnaire version than its own is counted
+  so, as is a rule the vector cannot express.
+
+The two statements have three layers:
+
+1. ``sheet``: one row per answer sheet of the wave, each referenced question read;
+2. ``fine``: the sheets grouped as above, with one packed sum per cell key carrying its
+   valid and its yes answers (`PACK_YES`). This is the only layer that reads every sheet;
+   it yields at most a few thousand rows.
 3. A ``UNION ALL`` of roll-ups of ``fine`` over geography × area (district or the whole
-   kommun) × breakdown (total, gender, grade band).
+   kommun) × breakdown (total, gender, grade band); `lagesbild.vector_counts.roll_up` is
+   the same for the vector pass.
 
-Python then applies the disclosure rules to these counts (never to sheets). The
-semantics match `lagesbild.catalogue.evaluate`, which the tests hold it to.
+Python then applies the disclosure rules to these counts (never to sheets).
 
 Who is in the kommun: for school geography every sheet; for home geography every sheet
 except pupils living in another municipality (their "area where I live" is not ours).
@@ -26,9 +36,13 @@ Pupils who did not name their home district are in the kommun but in no district
 
 import logging
 from collections.abc import Sequence
-from typing import Literal
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
-from django.db import connection
+import numpy as np
+import numpy.typing as npt
+import psycopg
+from django.db import connection, transaction
 from django.db.models import Q
 
 from surveys.answer_vector import Layout, Slot
@@ -36,6 +50,14 @@ from surveys.flow import flow_for_id
 from surveys.models import AnswerSheet, District, Wave
 
 from .cube import GENDERS, KOMMUN, AreaCounts, CellSpec, Place, Simple
+from .vector_counts import (
+    FineGroup,
+    RowKey,
+    VectorUnsupportedError,
+    check_specs,
+    count_groups,
+    roll_up,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -184,17 +206,12 @@ class _Builder:
         )
 
 
-class VectorUnsupportedError(Exception):
-    """A rule the answer vector cannot express (e.g. a single-choice rule on a
-    multiple-choice question); the pass then reads the JSON answers."""
-
-
 class _VectorBuilder(_Builder):
     """The same statement over the answer vector (`surveys.answer_vector`) instead of the
-    JSON answers: each rule reads its position with a subscript and compares it with
-    integers. Option codes become their values in the layout of the wave's questionnaire
-    version; a code the version lacks can never be stored, so it is left out (the
-    recompute refuses a catalogue that names one, `catalogue_problems`)."""
+    JSON answers (the "sql" source): each rule reads its position's two bytes and
+    compares the number with integers. Option codes become their values in the layout of
+    the wave's questionnaire version; a code the version lacks can never be stored, so it
+    is left out (the recompute refuses a catalogue that names one, `catalogue_problems`)."""
 
     def __init__(self, vendor: str, layout: Layout) -> None:
         super().__init__(vendor)
@@ -208,10 +225,13 @@ class _VectorBuilder(_Builder):
         return slot
 
     def _value(self, position: int) -> str:
-        """The vector's value at ``position`` (from 1), in the sheet layer."""
-        if self.pg:
-            return f"s.answer_vector[{int(position)}]"
-        return f"json_extract(s.answer_vector, '$[{int(position) - 1}]')"
+        """The vector's value at ``position`` (from 1), in the sheet layer, read from its
+        two bytes as an unsigned number: −1 is 65,535, which no option value or bit test
+        matches. PostgreSQL only (SQLite has no function that reads a byte)."""
+        if not self.pg:
+            raise VectorUnsupportedError("the counting statement over vectors needs PostgreSQL")
+        first = 2 * (int(position) - 1)
+        return f"(get_byte(s.answer_vector, {first}) << 8 | get_byte(s.answer_vector, {first + 1}))"
 
     def packed(self, rule: Simple) -> str:
         if rule not in self.simple_alias:
@@ -324,7 +344,61 @@ def build_sql(
 PG_SETTINGS = ("SET LOCAL work_mem = '64MB'", "SET LOCAL jit = off")
 
 
-Source = Literal["vector", "json"]
+Source = Literal["vector", "sql", "json"]
+
+# Fine groups counted together by the vector pass (a group holds a few hundred to a few
+# thousand sheets of about 60 bytes each).
+GROUPS_PER_BATCH = 100
+
+
+@dataclass(frozen=True)
+class _Plan:
+    sql: str
+    arguments: list[str | int]
+    read: Source
+    layout: Layout | None
+
+
+def _vector_sql() -> str:
+    """The vector pass's statement: the fine groups, their sizes and packed vectors."""
+    table = AnswerSheet._meta.db_table
+    keys = (
+        "s.home_district_id, s.home_answer = 'ANNAN', s.school_district_id, s.gender, s.grade <= 9"
+    )
+    where = "WHERE s.wave_id = %s AND s.questionnaire_id = %s"
+    if connection.vendor == "postgresql":
+        return (
+            f"SELECT {keys}, count(*), string_agg(s.answer_vector, ''::bytea) "  # noqa: S608
+            f"FROM {table} s {where} GROUP BY 1, 2, 3, 4, 5"
+        )
+    # SQLite has no aggregate that joins BLOBs: one row per sheet, grouped in Python.
+    return f"SELECT {keys}, 1, s.answer_vector FROM {table} s {where}"  # noqa: S608
+
+
+def _plan(wave_id: int, specs: Sequence[CellSpec], source: Source) -> _Plan:
+    if source != "json":
+        version = Wave.objects.values_list("questionnaire_id", flat=True).get(pk=wave_id)
+        # Two range tests on the (wave, questionnaire) index: nothing is scanned when
+        # every sheet has the wave's version (`<>` would walk all the wave's entries).
+        mixed = (
+            AnswerSheet.objects.filter(wave_id=wave_id)
+            .filter(Q(questionnaire_id__lt=version) | Q(questionnaire_id__gt=version))
+            .exists()
+        )
+        if not mixed:
+            layout = flow_for_id(version).vector_layout
+            try:
+                if source == "vector":
+                    check_specs(specs, layout)
+                    return _Plan(_vector_sql(), [wave_id, version], "vector", layout)
+                sql, params = build_sql(specs, connection.vendor, layout)
+                return _Plan(sql, [*params, wave_id, version], "sql", layout)
+            except VectorUnsupportedError as error:
+                logger.warning("Wave %s is counted from the JSON answers: %s", wave_id, error)
+        else:
+            logger.info("Wave %s holds sheets of several versions: counted from JSON", wave_id)
+    sql, params = build_sql(specs, connection.vendor)
+    return _Plan(sql, [*params, wave_id], "json", None)
 
 
 def pass_statement(
@@ -336,53 +410,98 @@ def pass_statement(
     (a coordinator may switch an open wave's version after sheets arrived: such a wave
     is counted from the JSON answers, as is a rule the vector cannot express).
     """
-    if source == "vector":
-        version = Wave.objects.values_list("questionnaire_id", flat=True).get(pk=wave_id)
-        # Two range tests on the (wave, questionnaire) index: nothing is scanned when
-        # every sheet has the wave's version (`<>` would walk all the wave's entries).
-        mixed = (
-            AnswerSheet.objects.filter(wave_id=wave_id)
-            .filter(Q(questionnaire_id__lt=version) | Q(questionnaire_id__gt=version))
-            .exists()
-        )
-        if not mixed:
-            try:
-                layout = flow_for_id(version).vector_layout
-                sql, params = build_sql(specs, connection.vendor, layout)
-                return sql, [*params, wave_id, version], "vector"
-            except VectorUnsupportedError as error:
-                logger.warning("Wave %s is counted from the JSON answers: %s", wave_id, error)
-        else:
-            logger.info("Wave %s holds sheets of several versions: counted from JSON", wave_id)
-    sql, params = build_sql(specs, connection.vendor)
-    return sql, [*params, wave_id], "json"
+    plan = _plan(wave_id, specs, source)
+    return plan.sql, plan.arguments, plan.read
+
+
+type _Sums = dict[RowKey, list[int]]  # row -> per cell key: n, yes, n, yes, …
+
+
+def _group(row: Sequence[Any]) -> FineGroup:
+    home_id, annan, school_id, gender, young, sheets = row[:6]
+    return FineGroup(home_id, bool(annan), school_id, gender, bool(young), int(sheets))
+
+
+def _vector_sums(plan: _Plan, specs: Sequence[CellSpec]) -> _Sums:
+    """The vector pass: fine groups in batches, counted with numpy, then rolled up."""
+    if plan.layout is None:
+        raise ValueError("the vector pass needs the version's layout")
+    groups: list[FineGroup] = []
+    blocks: list[npt.NDArray[np.int64]] = []
+
+    def count(batch: Sequence[tuple[FineGroup, bytes]]) -> None:
+        if batch and plan.layout is not None:
+            packed = b"".join(vectors for _group, vectors in batch)
+            sizes = [g.sheets for g, _vectors in batch]
+            blocks.append(count_groups(packed, sizes, specs, plan.layout))
+            groups.extend(g for g, _vectors in batch)
+
+    if connection.vendor == "postgresql":
+        # Binary results (bytea as bytes, not hex), streamed a row at a time, so that
+        # only a batch of groups is in this process at once. (Not a server-side cursor:
+        # the planner plans a cursor for its first rows, a sort several times slower.)
+        batch: list[tuple[FineGroup, bytes]] = []
+        with psycopg.Cursor(connection.connection) as stream:
+            for row in stream.stream(plan.sql, plan.arguments, binary=True):
+                batch.append((_group(row), row[6]))
+                if len(batch) == GROUPS_PER_BATCH:
+                    count(batch)
+                    batch = []
+        count(batch)
+    else:
+        joined: dict[FineGroup, list[bytes]] = {}
+        with connection.cursor() as cursor:
+            cursor.execute(plan.sql, plan.arguments)
+            for row in cursor.fetchall():
+                joined.setdefault(_group(row), []).append(bytes(row[6]))
+        count([(replace(g, sheets=len(v)), b"".join(v)) for g, v in joined.items()])
+    if not groups:
+        return {}
+    rows = roll_up(groups, np.concatenate(blocks))
+    return {key: [int(x) for x in value.ravel()] for key, value in rows.items()}
+
+
+def _sql_sums(plan: _Plan, specs: Sequence[CellSpec]) -> _Sums:
+    with connection.cursor() as cursor:
+        cursor.execute(plan.sql, plan.arguments)
+        rows = cursor.fetchall()
+    sums: _Sums = {}
+    for geography, area_id, breakdown, value, *packed in rows:
+        if all(p is None for p in packed):
+            continue  # a kommun roll-up over no sheets at all
+        flat: list[int] = []
+        for p in packed:
+            yes, n = divmod(int(p or 0), PACK_YES)  # exact: see PACK_YES
+            flat += [n, yes]
+        sums[(geography, area_id, breakdown, value or "")] = flat
+    return sums
 
 
 def aggregate_wave(
     *, wave_id: int, specs: Sequence[CellSpec], source: Source = "vector"
 ) -> list[AreaCounts]:
-    """Every (n, yes) of the wave, per geography × area × breakdown value (one query).
+    """Every (n, yes) of the wave, per geography × area × breakdown value.
 
-    ``source`` "json" reads the JSON answers instead of the answer vectors (the same
-    counts: the tests hold the two to each other)."""
-    sql, arguments, _read = pass_statement(wave_id=wave_id, specs=specs, source=source)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and connection.in_atomic_block:
-            for setting in PG_SETTINGS:
-                cursor.execute(setting)
-        cursor.execute(sql, arguments)
-        rows = cursor.fetchall()
-    ids = {row[1] for row in rows if row[1] is not None}
+    ``source`` "sql" or "json" counts in a statement over the vectors or over the JSON
+    answers instead (the same counts: the tests hold the three to each other)."""
+    if not specs:
+        return []
+    plan = _plan(wave_id, specs, source)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                for setting in PG_SETTINGS:
+                    cursor.execute(setting)
+        sums = _vector_sums(plan, specs) if plan.read == "vector" else _sql_sums(plan, specs)
+    ids = {area for _geography, area, _breakdown, _value in sums if area is not None}
     codes = dict(District.objects.filter(pk__in=ids).values_list("pk", "code"))
     result: list[AreaCounts] = []
-    for geography, area_id, breakdown, value, *sums in rows:
-        if all(s is None for s in sums):
-            continue  # a kommun roll-up over no sheets at all
-        counts: dict[str, tuple[int, int]] = {}
-        for i, spec in enumerate(specs):
-            if spec.geography == geography:
-                yes, n = divmod(int(sums[i] or 0), PACK_YES)  # exact: see PACK_YES
-                counts[spec.key] = (n, yes)
+    for (geography, area_id, breakdown, value), flat in sums.items():
+        counts = {
+            spec.key: (flat[2 * i], flat[2 * i + 1])
+            for i, spec in enumerate(specs)
+            if spec.geography == geography
+        }
         area = KOMMUN if area_id is None else codes[area_id]
-        result.append(AreaCounts(geography, area, breakdown, value or "", counts))
+        result.append(AreaCounts(geography, area, breakdown, value, counts))
     return result

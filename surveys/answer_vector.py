@@ -26,12 +26,16 @@ Coding of one position:
   one); 0 when none is (not answered, or only values that are no option);
 * number: the number plus one when it is 0–32,766; -1 otherwise.
 
-Every value fits a signed 16-bit integer (PostgreSQL ``smallint``).
+Every value fits a signed 16-bit integer. Stored form (`pack`): two bytes per position,
+big-endian two's complement, positions in order, so a version's vectors all have the same
+length (twice its layout's size): a PostgreSQL ``bytea`` (a BLOB on SQLite) that the
+aggregation reads as one fixed-width integer matrix per wave (`lagesbild.vector_counts`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import struct
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -134,3 +138,17 @@ def encode(layout: Layout, answers: Mapping[str, Answer]) -> list[int]:
                     position, mask = slot.option_bit(code)
                     vector[position - 1] |= mask
     return vector
+
+
+def pack(vector: Sequence[int]) -> bytes:
+    """The stored form of a vector: each value as two bytes, big-endian two's complement
+    (PostgreSQL's own byte order for a ``smallint``, so ``int2send`` gives the same bytes).
+    Raises ``struct.error`` for a value outside −32,768…32,767."""
+    return struct.pack(f">{len(vector)}h", *vector)
+
+
+def unpack(data: bytes) -> list[int]:
+    """The vector of a stored form; raises ValueError when the length is odd."""
+    if len(data) % 2:
+        raise ValueError(f"an answer vector has an even number of bytes, not {len(data)}")
+    return list(struct.unpack(f">{len(data) // 2}h", data))

@@ -6,7 +6,6 @@ address and no device data. Primary keys of codes and sheets are random UUIDs so
 row order reveals nothing.
 """
 
-import json
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -16,6 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from . import answer_vector
 
 
 class Municipality(models.Model):
@@ -557,29 +558,28 @@ class PupilSession(models.Model):
 
 
 class AnswerVectorField(models.Field[list[int], list[int]]):
-    """A list of small integers (`surveys.answer_vector`): a `smallint[]` on PostgreSQL,
-    JSON text elsewhere (SQLite, the embedded default), where `json_extract` reads it."""
+    """A list of small integers (`surveys.answer_vector`), stored packed: two bytes per
+    position (`surveys.answer_vector.pack`), a `bytea` on PostgreSQL and a BLOB on SQLite.
+    Python sees the list; the aggregation reads the stored bytes directly."""
 
-    description = "A list of small integers"
+    description = "A list of small integers, two bytes each"
     empty_strings_allowed = False  # no implicit default: a sheet without one fails
 
     def db_type(self, connection: Any) -> str:
-        return "smallint[]" if connection.vendor == "postgresql" else "text"
+        return "bytea" if connection.vendor == "postgresql" else "blob"
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> list[int] | None:
-        if value is None or isinstance(value, list):
-            return value
-        return [int(v) for v in json.loads(value)]
+        return self.to_python(value)
 
     def to_python(self, value: Any) -> list[int] | None:
         if value is None or isinstance(value, list):
             return value
-        return [int(v) for v in json.loads(value)]
+        return answer_vector.unpack(bytes(value))
 
     def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
-        if value is None or connection.vendor == "postgresql":
+        if value is None or isinstance(value, bytes):
             return value
-        return json.dumps([int(v) for v in value], separators=(",", ":"))
+        return answer_vector.pack(value)
 
 
 class AnswerSheet(models.Model):

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BinaryField, Count, Q, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from . import answer_vector, languages
@@ -186,19 +187,24 @@ def start_languages() -> list[str]:
 
 
 def sheets_disagreeing(*, wave_id: int | None = None) -> list[uuid.UUID]:
-    """Ids of the sheets (of one wave, or all) whose stored answer vector is not the
-    encoding of their JSON answers (`surveys.answer_vector`): empty when the two forms
-    agree, as every writer through `surveys.services.sheets_store` makes them."""
+    """Ids of the sheets (of one wave, or all) whose stored answer vector is not, byte for
+    byte, the packed encoding of their JSON answers (`surveys.answer_vector`): empty when
+    the two forms agree, as every writer through `surveys.services.sheets_store` makes
+    them."""
     sheets = (
         AnswerSheet.objects.all()
         if wave_id is None
         else AnswerSheet.objects.filter(wave_id=wave_id)
     )
-    rows = sheets.values_list("id", "questionnaire_id", "answers", "answer_vector")
+    # The stored bytes as they are (the field would unpack them into a list).
+    rows = sheets.annotate(stored=Cast("answer_vector", BinaryField())).values_list(
+        "id", "questionnaire_id", "answers", "stored"
+    )
     return [
         sheet_id
-        for sheet_id, version, answers, vector in rows.iterator(chunk_size=5_000)
-        if vector != answer_vector.encode(flow_for_id(version).vector_layout, answers)
+        for sheet_id, version, answers, stored in rows.iterator(chunk_size=5_000)
+        if bytes(stored)
+        != answer_vector.pack(answer_vector.encode(flow_for_id(version).vector_layout, answers))
     ]
 
 

@@ -404,7 +404,7 @@ def _copy_sheets(sheets: list[AnswerSheet]) -> None:
                     s.language,
                     s.submitted_on,
                     json.dumps(s.answers, ensure_ascii=False),
-                    s.answer_vector,
+                    answer_vector.pack(s.answer_vector),
                     s.answers_digest,
                 )
             )

@@ -1,15 +1,41 @@
 """Every answer sheet gets its answers as an integer vector too (`surveys.answer_vector`):
 the column is added, filled from each sheet's JSON answers under its questionnaire
 version's layout, and then made NOT NULL, so that no writer can leave it out. The index on
-the wave becomes one on (wave, questionnaire)."""
+the wave becomes one on (wave, questionnaire).
+
+The column was a `smallint[]` (JSON text on SQLite) until migration 0013 packed it into
+bytes; its field class of that time lives here, where it is still needed."""
+
+import json
 
 from django.db import migrations, models
 
-import surveys.models
 from surveys import answer_vector
 from surveys import questionnaire as qn
 
 BATCH = 2_000
+
+
+class AnswerVectorField(models.Field):
+    """The vector as first stored: `smallint[]` on PostgreSQL, JSON text elsewhere."""
+
+    empty_strings_allowed = False
+
+    def db_type(self, connection):
+        return "smallint[]" if connection.vendor == "postgresql" else "text"
+
+    def from_db_value(self, value, expression, connection):
+        return self.to_python(value)
+
+    def to_python(self, value):
+        if value is None or isinstance(value, list):
+            return value
+        return [int(v) for v in json.loads(value)]
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if value is None or connection.vendor == "postgresql":
+            return value
+        return json.dumps([int(v) for v in value], separators=(",", ":"))
 
 
 def sheets_fill_vectors(apps, schema_editor):
@@ -53,13 +79,13 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="answersheet",
             name="answer_vector",
-            field=surveys.models.AnswerVectorField(editable=False, null=True),
+            field=AnswerVectorField(editable=False, null=True),
         ),
         migrations.RunPython(sheets_fill_vectors, migrations.RunPython.noop, elidable=False),
         migrations.AlterField(
             model_name="answersheet",
             name="answer_vector",
-            field=surveys.models.AnswerVectorField(editable=False),
+            field=AnswerVectorField(editable=False),
         ),
         # The aggregation asks whether a wave holds sheets of another questionnaire
         # version without scanning them: (wave, questionnaire) replaces (wave).

@@ -174,7 +174,7 @@ def test_production_demo_refuses_the_published_password(
     assert _counts() == before
 
 
-SOURCES: tuple[Source, Source] = ("vector", "json")
+SOURCES: tuple[Source, ...] = ("vector", "sql", "json")
 
 
 def test_every_demo_sheet_holds_the_vector_of_its_answers_and_both_passes_agree(
@@ -189,7 +189,7 @@ def test_every_demo_sheet_holds_the_vector_of_its_answers_and_both_passes_agree(
     assert waves.count() == 6  # Eskilstuna's 3 published and open wave, Norrköping's 2
     for wave in waves:
         assert pass_statement(wave_id=wave.pk, specs=specs)[2] == "vector"
-        vector, json = (
+        vector, sql, json = (
             {
                 (r.geography, r.area, r.breakdown, r.breakdown_value): r.counts
                 for r in aggregate_wave(wave_id=wave.pk, specs=specs, source=source)
@@ -197,3 +197,4 @@ def test_every_demo_sheet_holds_the_vector_of_its_answers_and_both_passes_agree(
             for source in SOURCES
         )
         assert vector == json
+        assert sql == json

@@ -59,13 +59,14 @@ def sql_counts(wave_id: int, source: Source = "vector") -> dict[RowKey, dict[str
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("source", ["vector", "json"])
+@pytest.mark.parametrize("source", ["vector", "sql", "json"])
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_sql_counts_equal_the_reference_evaluator_over_random_sheets(
     make_wave: MakeWave, add_sheets: AddSheets, seed: int, source: Source
 ) -> None:
-    """Both passes, the answer vectors' and the JSON answers', over sheets that include
-    malformed answers (numbers, lists, unknown codes where a code belongs)."""
+    """Every pass, the answer vectors' (numpy, and the counting statement) and the JSON
+    answers', over sheets that include malformed answers (numbers, lists, unknown codes
+    where a code belongs)."""
     wave = make_wave()
     add_sheets(wave, 250, seed)
     other = make_wave("other")

@@ -113,6 +113,21 @@ def test_every_value_fits_a_smallint_and_the_vector_has_the_layouts_size(
     assert all(-32_768 <= v <= 32_767 for v in vector)
 
 
+@given(st.lists(st.integers(-32_768, 32_767), max_size=40))
+def test_the_stored_form_takes_two_bytes_per_position_and_gives_the_vector_back(
+    vector: list[int],
+) -> None:
+    packed = av.pack(vector)
+    assert len(packed) == 2 * len(vector)
+    assert av.unpack(packed) == vector
+
+
+def test_the_stored_form_is_big_endian_twos_complement() -> None:
+    assert av.pack([1, -1, 0b101, 256]) == bytes.fromhex("0001ffff00050100")
+    with pytest.raises(ValueError, match="even number"):
+        av.unpack(b"\x00\x01\x02")
+
+
 @pytest.mark.django_db
 def test_a_submitted_sheet_stores_the_vector_of_its_answers() -> None:
     wave = make_wave()
@@ -147,6 +162,32 @@ def test_the_check_finds_a_sheet_whose_vector_was_changed_behind_the_service() -
     )
     AnswerSheet.objects.update(answers={"TRY01": "3"})  # the JSON alone, bypassing the service
     assert sheets_disagreeing(wave_id=wave.pk) == [AnswerSheet.objects.get().pk]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("stored", [b"", b"\x00", "one position short", "one byte more"])
+def test_the_check_finds_a_stored_vector_of_the_wrong_length(stored: bytes | str) -> None:
+    """Compared byte for byte: a vector cut short or grown is found, even where the
+    integers it holds are a prefix of the right ones (or it holds no whole integer)."""
+    wave = make_wave()
+    [code] = codes_issue(wave=wave, school_class=make_class(grade=8), count=1)
+    entry = code_enter(typed=code, language="sv")
+    assert entry.code_id and entry.draft
+    sheet_submit(
+        code_id=entry.code_id,
+        submission_id=entry.draft.submission_id,
+        answers={"TRY01": "2"},
+        language="sv",
+    )
+    right = av.pack(av.encode(LAYOUT, {"TRY01": "2"}))
+    wrong = {"one position short": right[:-2], "one byte more": right + b"\x00"}.get(
+        str(stored), stored
+    )
+    AnswerSheet.objects.update(answer_vector=wrong)  # bytes pass through unchanged
+    # (The pk alone: an odd number of bytes is no vector, and loading the sheet says so.)
+    assert sheets_disagreeing(wave_id=wave.pk) == [
+        AnswerSheet.objects.values_list("pk", flat=True).get()
+    ]
 
 
 @pytest.mark.django_db
