@@ -28,6 +28,7 @@ Servers stop by themselves at the end (and on Ctrl-C). Usage:
 import argparse
 import http.client
 import os
+import random
 import re
 import secrets
 import signal
@@ -494,7 +495,7 @@ def servers(args: argparse.Namespace, scratch: Path) -> Iterator[list[Server]]:
         Server(
             "minimal",
             ROOT,
-            8151,
+            args.port,
             f"{args.database_prefix}_minimal",
             "bench.minimal.settings",
             "bench.minimal.wsgi",
@@ -506,7 +507,7 @@ def servers(args: argparse.Namespace, scratch: Path) -> Iterator[list[Server]]:
             Server(
                 "base",
                 base,
-                8152,
+                args.port + 1,
                 f"{args.database_prefix}_base",
                 "eskilstuna_trygghet.settings",
                 "eskilstuna_trygghet.wsgi",
@@ -516,7 +517,7 @@ def servers(args: argparse.Namespace, scratch: Path) -> Iterator[list[Server]]:
         Server(
             "flow",
             ROOT,
-            8153,
+            args.port + 2,
             args.database_prefix,
             "eskilstuna_trygghet.settings",
             "eskilstuna_trygghet.wsgi",
@@ -551,6 +552,12 @@ def main() -> None:
         "--submit-pupils", type=int, default=800, help="pupils walked to their last page"
     )
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=random.randrange(20000, 29997),
+        help="the minimal page's port; base and flow take the next two (default: random)",
+    )
     parser.add_argument("--fresh", action="store_true", help="migrate and seed again")
     parser.add_argument("--no-submit", action="store_true", help="skip the final-submit phase")
     parser.add_argument(

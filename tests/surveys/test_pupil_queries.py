@@ -10,14 +10,17 @@ each `atomic` block into SAVEPOINT / RELEASE statements that production does not
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from surveys.models import AnswerSheet
+from surveys.models import AnswerSheet, PupilSession
+from surveys.pupil_sessions import PUPIL_COOKIE, TOUCH_EVERY, pupil_cookie_decode
 
 pytestmark = pytest.mark.django_db
 
@@ -77,9 +80,8 @@ def test_a_code_that_resumes_takes_four_statements(new_code: NewCode) -> None:
 def test_a_page_post_takes_two_statements(pupil: tuple[Client, Any]) -> None:
     client, response = pupil
     token = _token(response)
-    # The session row with its draft, code and wave; then, in one transaction, the
-    # conditional UPDATE of the draft (and, at most every 30 s, of the session row's idle
-    # clock: one more).
+    # The session row with its draft and whether its wave takes answers (moving the idle
+    # clock when due, in the same statement); then the conditional UPDATE of the draft.
     statements, response = _statements(
         lambda: client.post("/sida/1/", {"nav": "next", "KON": "1", "steg": token})
     )
@@ -122,3 +124,26 @@ def test_leaving_takes_two_statements(pupil: tuple[Client, Any]) -> None:
     statements, response = _statements(lambda: client.post("/avsluta/"))
     assert response.status_code == 302
     assert len(statements) == 2, statements
+
+
+def test_a_due_idle_clock_moves_in_the_session_lookup_itself(pupil: tuple[Client, Any]) -> None:
+    """After TOUCH_EVERY seconds without a request, the next one moves the idle clock
+    without a statement of its own (a data-modifying WITH in the session lookup)."""
+    client, response = pupil
+    cookie = pupil_cookie_decode(client.cookies[PUPIL_COOKIE].value)
+    assert cookie
+    mine = PupilSession.objects.filter(token=cookie["t"])
+    before = timezone.now() - timedelta(seconds=TOUCH_EVERY + 5)
+    mine.update(last_seen=before)
+    statements, shown = _statements(lambda: client.get("/sida/1/"))
+    assert shown.status_code == 200
+    assert len(statements) == 1, statements
+    moved = mine.get().last_seen
+    assert moved > before + timedelta(seconds=5)
+    # A page post right after: the clock is not due, and the post is two statements.
+    statements, answered = _statements(
+        lambda: client.post("/sida/1/", {"nav": "next", "KON": "1", "steg": _token(response)})
+    )
+    assert PAGE.search(answered.content.decode()).group(1) == "2"  # type: ignore[union-attr]
+    assert len(statements) == 2, statements
+    assert mine.get().last_seen == moved

@@ -7,7 +7,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from surveys.entry import code_enter
-from surveys.models import PupilSession, SheetDraft
+from surveys.models import PupilSession, SheetDraft, Wave
 from surveys.pupil_sessions import pupil_session_open, pupil_session_touch
 from surveys.services import codes_issue, sheet_submit, survey_housekeeping
 from tests.surveys.factories import make_class, make_wave
@@ -50,3 +50,20 @@ def test_an_idle_token_is_deleted_when_it_is_next_used() -> None:
     PupilSession.objects.update(last_seen=timezone.now() - timedelta(minutes=2))
     assert pupil_session_touch(token=token).status == "expired"
     assert not PupilSession.objects.exists()
+
+
+def test_an_active_token_leads_to_its_draft_and_says_whether_the_wave_takes_answers() -> None:
+    draft = _draft()
+    token = pupil_session_open(draft=draft)
+    found = pupil_session_touch(token=token)
+    assert found.status == "active" and found.takes_answers
+    assert found.draft is not None
+    assert (found.draft.code_id, found.draft.submission_id, found.draft.answers) == (
+        draft.code_id,
+        draft.submission_id,
+        draft.answers,
+    )
+    assert found.draft.updated_at == SheetDraft.objects.get(pk=draft.pk).updated_at
+    Wave.objects.update(closes_at=timezone.now() - timedelta(minutes=1))
+    assert not pupil_session_touch(token=token).takes_answers
+    assert pupil_session_touch(token="nothing-like-it").status == "gone"
