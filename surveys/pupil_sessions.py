@@ -57,7 +57,8 @@ def _lookup_sql(vendor: str) -> str:
     statement; on PostgreSQL the same statement moves a due idle clock (a data-modifying
     WITH runs whether or not the query reads it; it writes, and commits, only when due)."""
     draft = SheetDraft._meta
-    columns = ", ".join(f"d.{connection.ops.quote_name(f.column)}" for f in draft.concrete_fields)
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"d.{quote(str(f.column))}" for f in draft.concrete_fields)
     select = (
         f"SELECT s.submitted, s.last_seen < %s, s.last_seen < %s, "  # noqa: S608 - no input
         "w.closes_at > %s AND w.published_at IS NULL, d.code_id IS NOT NULL, "
