@@ -172,15 +172,25 @@ def pupil_page(view: PupilView) -> Callable[..., HttpResponseBase]:
 
 
 def _render(
-    request: HttpRequest, template: str, language: str, context: dict[str, Any], status: int = 200
+    request: HttpRequest,
+    template: str,
+    language: str,
+    context: dict[str, Any],
+    status: int = 200,
+    *,
+    per_request: dict[str, str] | None = None,
 ) -> HttpResponse:
+    """With `per_request`, `context` holds only what every pupil on this page shares, and
+    the page is filled into its cached frame (`pupil.framed_render`)."""
     context = {
         **context,
         "page_language": language,
         "page_rtl": qn.text_direction(language) == "rtl",
         "idle_minutes": settings.PUPIL_IDLE_TIMEOUT // 60,
     }
-    return render(request, template, context, status=status)
+    if per_request is None:
+        return render(request, template, context, status=status)
+    return HttpResponse(pupil.framed_render(request, template, context, per_request), status=status)
 
 
 def _start_language(request: HttpRequest, offered: list[str]) -> str:
@@ -360,14 +370,6 @@ def _page_response(
         )
         if info_page
         else "",
-        "items_html": pupil.items_html(
-            flow.shown_items(number, answers),
-            state.language,
-            pupil.saved_values(answers) if values is None else values,
-            errors,
-            districts,
-            key=(state.version_id, number),
-        ),
         "errors": bool(errors),
         "review": review and bool(errors),
         "tampered": any(e == qn.FieldError.UNKNOWN_FIELD for e in errors.values()),
@@ -378,11 +380,21 @@ def _page_response(
         )
         if page.help_after
         else [],
-        "submission_id": state.submission_id,
-        "token": services.page_token(submission_id=state.submission_id, version=version),
         "languages": len(state.offered) > 1,
     }
-    return _render(request, "surveys/page.html", state.language, context, 200)
+    per_request = {
+        "items_html": pupil.items_html(
+            flow.shown_items(number, answers),
+            state.language,
+            pupil.saved_values(answers) if values is None else values,
+            errors,
+            districts,
+            key=(state.version_id, number),
+        ),
+        "submission_id": str(state.submission_id),
+        "token": services.page_token(submission_id=state.submission_id, version=version),
+    }
+    return _render(request, "surveys/page.html", state.language, context, per_request=per_request)
 
 
 @pupil_page
@@ -539,7 +551,7 @@ def thanks(request: HttpRequest, version: int, language: str) -> HttpResponse:
                 municipality_id=kommun if isinstance(kommun, int) else None,
             ),
         }
-        return _render(request, "surveys/thanks.html", language, context)
+        return _render(request, "surveys/thanks.html", language, context, per_request={})
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
