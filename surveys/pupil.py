@@ -265,16 +265,28 @@ def framed_render(
     template: str,
     context: Mapping[str, object],
     per_request: Mapping[str, str],
+    *,
+    fixed: Mapping[str, object] | None = None,
 ) -> str:
     """`template` rendered with `context` (the same for every pupil who sees this page:
     strings, numbers, booleans and frozen view objects) and `per_request` (values
     inserted as they are, already safe HTML or text without special characters); the
-    CSRF token is added when the template has a form."""
-    key = (template, translation.get_language(), _frozen(context), tuple(sorted(per_request)))
+    CSRF token is added when the template has a form. `fixed`: objects that render the
+    same for every request with this key (an unbound form in the active language); the
+    key holds their names and classes, not their content."""
+    fixed = fixed or {}
+    shapes = tuple(sorted((name, type(value).__qualname__) for name, value in fixed.items()))
+    key = (
+        template,
+        translation.get_language(),
+        _frozen(context),
+        shapes,
+        tuple(sorted(per_request)),
+    )
     frame = _FRAMES.get(key)
     if frame is None:
         marks = {name: SafeString(f"{_MARK}{name}{_MARK}") for name in [*per_request, _CSRF]}
-        html = render_to_string(template, {**context, **marks}, request)
+        html = render_to_string(template, {**context, **fixed, **marks}, request)
         pieces = _SPLIT.split(html)
         # Alternating text and names: (text before a value, the value's name) pairs.
         frame = tuple(zip(pieces[0::2], [*pieces[1::2], ""], strict=True))

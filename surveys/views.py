@@ -179,9 +179,10 @@ def _render(
     status: int = 200,
     *,
     per_request: dict[str, str] | None = None,
+    fixed: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """With `per_request`, `context` holds only what every pupil on this page shares, and
-    the page is filled into its cached frame (`pupil.framed_render`)."""
+    the page is filled into its cached frame (`pupil.framed_render`, with `fixed`)."""
     context = {
         **context,
         "page_language": language,
@@ -190,7 +191,8 @@ def _render(
     }
     if per_request is None:
         return render(request, template, context, status=status)
-    return HttpResponse(pupil.framed_render(request, template, context, per_request), status=status)
+    html = pupil.framed_render(request, template, context, per_request, fixed=fixed)
+    return HttpResponse(html, status=status)
 
 
 def _start_language(request: HttpRequest, offered: list[str]) -> str:
@@ -231,7 +233,6 @@ def start(request: HttpRequest) -> HttpResponse:
                 also = _in_other_languages(ENTRY_MESSAGES["closed"], entry.questionnaire_id)
         reason = next((r for r in START_REASONS if request.GET.get(r) == "1"), "")
         context = {
-            "form": form,
             "also": also,
             "reason": reason,
             "languages": [
@@ -239,7 +240,12 @@ def start(request: HttpRequest) -> HttpResponse:
                 for code in offered
             ],
         }
-        return _render(request, "surveys/start.html", language, context)
+        if form.is_bound:  # the typed code and its message are this request's own
+            return _render(request, "surveys/start.html", language, {**context, "form": form})
+        # The empty form renders the same for everyone in this language.
+        return _render(
+            request, "surveys/start.html", language, context, per_request={}, fixed={"form": form}
+        )
 
 
 def _in_other_languages(message: Any, version_id: int) -> list[dict[str, str]]:

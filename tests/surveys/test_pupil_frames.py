@@ -87,3 +87,20 @@ def test_a_context_that_is_no_key_is_refused() -> None:
     request = RequestFactory().get("/")
     with pytest.raises(TypeError):
         pupil.framed_render(request, "surveys/thanks.html", {"items": [object()]}, {})
+
+
+def test_the_start_page_from_its_frame_is_in_the_asked_language_and_its_form_works(
+    new_code: NewCode,
+) -> None:
+    for _ in range(2):
+        swedish = Client().get("/").content.decode()
+        assert "Välkommen till enkäten om trygghet" in swedish
+    english_client = Client()
+    english = english_client.get("/?sprak=en").content.decode()
+    assert "Välkommen till enkäten om trygghet" not in english
+    assert 'lang="en"' in english
+    token = CSRF.findall(english)[0]
+    english_client.handler.enforce_csrf_checks = True
+    answer = english_client.post("/?sprak=en", {"code": new_code(), "csrfmiddlewaretoken": token})
+    assert answer.status_code == 200
+    assert 'action="/sida/1/"' in answer.content.decode()
