@@ -9,7 +9,7 @@ from django.utils import timezone
 from surveys.entry import code_enter
 from surveys.models import PupilSession, SheetDraft, Wave
 from surveys.pupil_sessions import pupil_session_open, pupil_session_touch
-from surveys.services import codes_issue, sheet_submit, survey_housekeeping
+from surveys.services import codes_issue, draft_page_save, sheet_submit, survey_housekeeping
 from tests.surveys.factories import make_class, make_wave
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +67,30 @@ def test_an_active_token_leads_to_its_draft_and_says_whether_the_wave_takes_answ
     Wave.objects.update(closes_at=timezone.now() - timedelta(minutes=1))
     assert not pupil_session_touch(token=token).takes_answers
     assert pupil_session_touch(token="nothing-like-it").status == "gone"
+
+
+def test_a_page_save_needs_the_current_version_and_never_lowers_the_furthest_page() -> None:
+    draft = SheetDraft.objects.get(pk=_draft().pk)
+    first = draft_page_save(
+        code_id=draft.code_id, version=draft.updated_at, answers={"KON": "1"}, page=3, reached=3
+    )
+    assert first is not None
+    # The form of the version before: nothing saved.
+    assert (
+        draft_page_save(
+            code_id=draft.code_id, version=draft.updated_at, answers={"KON": "2"}, page=1
+        )
+        is None
+    )
+    second = draft_page_save(
+        code_id=draft.code_id, version=first, answers={"KON": "2"}, page=2, reached=2
+    )
+    assert second is not None
+    third = draft_page_save(code_id=draft.code_id, version=second, answers={"KON": "3"}, page=1)
+    saved = SheetDraft.objects.get(pk=draft.pk)
+    assert (saved.answers, saved.page, saved.furthest, saved.updated_at) == (
+        {"KON": "3"},
+        1,
+        3,
+        third,
+    )
