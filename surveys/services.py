@@ -507,7 +507,15 @@ def sheet_submit(
         sheets_store(sheets=[sheet])
         # Sessions on other devices lose their way to the draft (none names the code).
         PupilSession.objects.filter(draft_id=code_id).update(draft=None, submitted=True)
-        SheetDraft.objects.filter(code_id=code_id).delete()
+        # The draft, by one DELETE: no session row points at it any more (Django's
+        # cascade would read the draft and delete its sessions first: two statements
+        # more); a session row another device added in between fails the foreign key
+        # at the commit, and the whole submit rolls back (nothing stored, nothing lost).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {SheetDraft._meta.db_table} WHERE code_id = %s",  # noqa: S608 - table name only
+                [SheetDraft._meta.pk.get_db_prep_value(code_id, connection)],
+            )
         # Last statement before commit: this row lock is shared by every submit of the wave.
         try:
             wave_sheets_accept(wave_id=code.wave_id)

@@ -96,7 +96,7 @@ def test_a_page_shown_again_takes_one_statement(pupil: tuple[Client, Any]) -> No
     assert len(statements) == 1, statements
 
 
-def test_the_final_submit_takes_nine_statements_in_one_transaction(
+def test_the_final_submit_takes_seven_statements_in_one_transaction(
     pupil: tuple[Client, Any],
 ) -> None:
     client, response = pupil
@@ -110,9 +110,8 @@ def test_the_final_submit_takes_nine_statements_in_one_transaction(
         number += 1
     assert response["Location"].startswith("/tack/")
     # The session row; then sheet_submit: the code with its wave and school, spend it,
-    # insert the sheet, detach the sessions, the draft (read, its sessions, deleted), the
-    # wave's guard.
-    assert len(statements) == 9, statements
+    # insert the sheet, detach the sessions, delete the draft, the wave's guard.
+    assert len(statements) == 7, statements
     assert AnswerSheet.objects.count() == 1
     statements, thanks = _statements(lambda: client.get(response["Location"]))
     assert thanks.status_code == 200
