@@ -14,7 +14,6 @@ the idle timeout and a submit on another device end the cookie's use at once.
 
 import functools
 import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
@@ -25,6 +24,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone
 
+from . import rows
 from .models import AccessCode, PupilSession, SheetDraft, Wave
 
 SessionStatus = Literal["active", "submitted", "expired", "gone"]
@@ -57,8 +57,7 @@ def _lookup_sql(vendor: str) -> str:
     statement; on PostgreSQL the same statement moves a due idle clock (a data-modifying
     WITH runs whether or not the query reads it; it writes, and commits, only when due)."""
     draft = SheetDraft._meta
-    quote = connection.ops.quote_name
-    columns = ", ".join(f"d.{quote(str(f.column))}" for f in draft.concrete_fields)
+    columns = rows.columns(SheetDraft, "d")
     select = (
         f"SELECT s.submitted, s.last_seen < %s, s.last_seen < %s, "  # noqa: S608 - no input
         "w.closes_at > %s AND w.published_at IS NULL, d.code_id IS NOT NULL, "
@@ -74,22 +73,6 @@ def _lookup_sql(vendor: str) -> str:
     touch = f"UPDATE {PupilSession._meta.db_table} SET last_seen = %s"  # noqa: S608 - table names only
     due = "WHERE token = %s AND NOT submitted AND last_seen >= %s AND last_seen < %s"
     return f"WITH seen AS ({touch} {due}) {select}"
-
-
-def _draft_from_row(values: Sequence[Any]) -> SheetDraft:
-    """A `SheetDraft` from its columns as the database returned them (Django's own
-    converters: JSON text, and on SQLite the UUIDs and times)."""
-    fields = SheetDraft._meta.concrete_fields
-    converted = []
-    for field, value in zip(fields, values, strict=True):
-        column = field.get_col(SheetDraft._meta.db_table)
-        for convert in [
-            *connection.ops.get_db_converters(column),
-            *column.get_db_converters(connection),
-        ]:
-            value = convert(value, column, connection)
-        converted.append(value)
-    return SheetDraft.from_db(connection.alias, [f.attname for f in fields], converted)
 
 
 def pupil_session_touch(*, token: str) -> SessionLookup:
@@ -118,7 +101,9 @@ def pupil_session_touch(*, token: str) -> SessionLookup:
         return SessionLookup("gone")
     if touch and connection.vendor != "postgresql":
         PupilSession.objects.filter(token=token).update(last_seen=now)
-    return SessionLookup("active", _draft_from_row(draft), takes_answers=bool(takes_answers))
+    return SessionLookup(
+        "active", rows.from_row(SheetDraft, draft), takes_answers=bool(takes_answers)
+    )
 
 
 def pupil_session_end(*, token: str) -> None:

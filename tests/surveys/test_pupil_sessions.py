@@ -1,13 +1,15 @@
 """Pupil session tokens: idle ones and the markers of submitted drafts are purged."""
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.test import override_settings
 from django.utils import timezone
 
+from surveys import entry
 from surveys.entry import code_enter
-from surveys.models import PupilSession, SheetDraft, Wave
+from surveys.models import AccessCode, PupilSession, SheetDraft, Wave
 from surveys.pupil_sessions import pupil_session_open, pupil_session_touch
 from surveys.services import codes_issue, draft_page_save, sheet_submit, survey_housekeeping
 from tests.surveys.factories import make_class, make_wave
@@ -94,3 +96,24 @@ def test_a_page_save_needs_the_current_version_and_never_lowers_the_furthest_pag
         3,
         third,
     )
+
+
+def test_a_draft_another_device_created_meanwhile_is_the_one_opened() -> None:
+    """Two devices entering one code at once: the INSERT of the one that comes second does
+    nothing (no error, no savepoint), and it opens the first one's draft."""
+    existing = _draft()
+    code = AccessCode.objects.select_related("wave").get(pk=existing.code_id)
+    real = entry._one
+    missed: list[str] = []
+
+    def first_lookup_misses(name: str, params: list[object]) -> tuple[object, ...] | None:
+        if name == "draft" and not missed:
+            missed.append(name)
+            return None  # the other device's draft was not committed yet
+        return real(name, params)
+
+    with mock.patch.object(entry, "_one", first_lookup_misses):
+        opened = entry._draft_open(code, "en")
+    assert missed
+    assert (opened.code_id, opened.submission_id) == (existing.code_id, existing.submission_id)
+    assert SheetDraft.objects.count() == 1
