@@ -134,7 +134,7 @@ def _sql(name: str) -> str:
 
 
 def _one(name: str, params: list[Any]) -> tuple[Any, ...] | None:
-    with connection.cursor() as cursor:
+    with rows.cursor() as cursor:
         cursor.execute(_sql(name), params)
         row = cursor.fetchone()
     return None if row is None else tuple(row)

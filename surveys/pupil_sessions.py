@@ -86,7 +86,7 @@ def pupil_session_touch(*, token: str) -> SessionLookup:
     params = [idle_since, due, at(now), token]
     if connection.vendor == "postgresql":
         params = [at(now), token, idle_since, due, *params]
-    with connection.cursor() as cursor:
+    with rows.cursor() as cursor:
         cursor.execute(_lookup_sql(connection.vendor), params)
         row = cursor.fetchone()
     if row is None:

@@ -18,7 +18,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import answer_vector, codes
+from . import answer_vector, codes, rows
 from . import questionnaire as qn
 from .flow import flow_for_id
 from .models import (
@@ -287,7 +287,7 @@ def draft_page_save(
         meta.pk.get_db_prep_value(code_id, connection),
         stamp.get_db_prep_value(version, connection),
     ]
-    with connection.cursor() as cursor:
+    with rows.cursor() as cursor:
         cursor.execute(_PAGE_SAVE, params)
         saved = cursor.rowcount
     return now if saved == 1 else None
