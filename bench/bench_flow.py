@@ -344,6 +344,11 @@ class Result:
     requests: int = 0
     seconds: float = 0.0
     load: tuple[float, float] = (0.0, 0.0)  # 1-min load average before, after
+    # CPU seconds the server used in the window: its gunicorn processes, and the
+    # PostgreSQL backends serving its database (less sensitive to the machine's other
+    # load than requests/s, which count waiting for a core too).
+    app_cpu: float = 0.0
+    db_cpu: float = 0.0
 
     @property
     def per_second(self) -> float:
@@ -353,11 +358,57 @@ class Result:
     def requests_per_second(self) -> float:
         return self.requests / self.seconds
 
+    @property
+    def cpu_ms_per_request(self) -> float:
+        return (self.app_cpu + self.db_cpu) * 1000 / max(1, self.requests)
 
-def _timed(target: Callable[[], None], clients: int, seconds: float, result: Result) -> None:
-    """Run ``target`` in ``clients`` threads; record the time taken (at most ``seconds``)
-    and the load average before and after in ``result``."""
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # ended meanwhile
+        return []
+
+
+def _app_cpu(master: int) -> float:
+    """CPU seconds of a gunicorn master and its workers, the reaped ones included."""
+    total = 0.0
+    fields = _stat(master)
+    if fields:  # utime, stime, and the reaped children's cutime, cstime
+        total += sum(int(v) for v in fields[11:15]) / _TICK
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (fields := _stat(int(entry.name))) and int(fields[1]) == master:
+            total += (int(fields[11]) + int(fields[12])) / _TICK
+    return total
+
+
+def _cpu(server: "Server") -> tuple[float, float, dict[int, float]]:
+    """(gunicorn CPU, PostgreSQL CPU of the database's backends, per backend)."""
+    import psycopg
+
+    with psycopg.connect(server.database_url, autocommit=True) as conn:
+        pids = [
+            row[0]
+            for row in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [server.database],
+            ).fetchall()
+        ]
+    backends = {pid: (int(f[11]) + int(f[12])) / _TICK for pid in pids if (f := _stat(pid))}
+    master = server.process.pid if server.process else 0
+    return _app_cpu(master), sum(backends.values()), backends
+
+
+def _timed(
+    target: Callable[[], None], clients: int, seconds: float, result: Result, server: "Server"
+) -> None:
+    """Run ``target`` in ``clients`` threads; record the time taken (at most ``seconds``),
+    the load average before and after and the server's CPU time in ``result``."""
     load_before = os.getloadavg()[0]
+    app_before, _db, backends_before = _cpu(server)
     threads = [threading.Thread(target=target) for _ in range(clients)]
     start = time.monotonic()
     for thread in threads:
@@ -366,6 +417,9 @@ def _timed(target: Callable[[], None], clients: int, seconds: float, result: Res
         thread.join()
     result.seconds = min(time.monotonic() - start, seconds)
     result.load = (load_before, os.getloadavg()[0])
+    app_after, _db, backends_after = _cpu(server)
+    result.app_cpu = app_after - app_before
+    result.db_cpu = sum(t - backends_before.get(pid, 0.0) for pid, t in backends_after.items())
 
 
 def closed_loop(server: Server, codes: list[str], seconds: float, clients: int) -> Result:
@@ -392,7 +446,7 @@ def closed_loop(server: Server, codes: list[str], seconds: float, clients: int) 
             result.done += done
             result.requests += requests
 
-    _timed(worker, clients, seconds, result)
+    _timed(worker, clients, seconds, result, server)
     if next(pool, None) is None:
         raise RuntimeError(f"{server.name}: ran out of codes; issue more")
     return result
@@ -451,7 +505,7 @@ def final_submits(server: Server, codes: list[str], seconds: float, clients: int
         with lock:
             result.done += done
 
-    _timed(poster, clients, seconds, result)
+    _timed(poster, clients, seconds, result, server)
     result.requests = result.done
     return result
 
@@ -537,8 +591,9 @@ def _line(name: str, result: Result) -> str:
     per_pupil = result.requests / max(1, result.done)
     return (
         f"  {name:8} {result.per_second:7.1f} sheets/s  {per_pupil:5.1f} requests/sheet  "
-        f"{result.requests_per_second:6.0f} requests/s  (load {result.load[0]:.1f} → "
-        f"{result.load[1]:.1f})"
+        f"{result.requests_per_second:6.0f} requests/s  {result.cpu_ms_per_request:5.2f} ms CPU "
+        f"per request (app {result.app_cpu * 1000 / max(1, result.requests):.2f})  "
+        f"(load {result.load[0]:.1f} → {result.load[1]:.1f})"
     )
 
 
@@ -623,10 +678,13 @@ def summary(flows: dict[str, list[Result]], submits: dict[str, list[Result]]) ->
         per_pupil = sum(r.requests for r in results) / max(1, sum(r.done for r in results))
         pupils = _median(results, "per_second")
         rps = _median(results, "requests_per_second")
+        cpu = _median(results, "cpu_ms_per_request")
         print(
             f"  {name:8} {pupils:7.1f} sheets/s, {per_pupil:5.1f} requests per sheet, "
             f"{rps:6.0f} requests/s = {rps / _median(minimal, 'requests_per_second'):.0%} of "
-            f"the minimal page's requests/s"
+            f"the minimal page's requests/s; {cpu:.2f} ms server CPU per request = "
+            f"{_median(minimal, 'cpu_ms_per_request') / cpu:.0%} of the minimal page's "
+            "requests per CPU second"
         )
     if "base" in flows:
         ratio = _median(flows["flow"], "per_second") / _median(flows["base"], "per_second")

@@ -146,3 +146,18 @@ def test_a_due_idle_clock_moves_in_the_session_lookup_itself(pupil: tuple[Client
     assert PAGE.search(answered.content.decode()).group(1) == "2"  # type: ignore[union-attr]
     assert len(statements) == 2, statements
     assert mine.get().last_seen == moved
+
+
+@pytest.mark.postgres
+def test_the_hot_statements_are_prepared_once_per_connection(pupil: tuple[Client, Any]) -> None:
+    """The session lookup, the page save and the code entry's statements are planned once
+    per connection (`surveys.rows.cursor`); Django's own queries are never prepared."""
+    client, response = pupil
+    client.post("/sida/1/", {"nav": "next", "KON": "1", "steg": _token(response)})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("surveys_pupilsession" in s and "surveys_sheetdraft d" in s for s in prepared)
+    assert any(s.startswith("UPDATE surveys_sheetdraft SET answers") for s in prepared)
+    assert any("ON CONFLICT (code_id) DO NOTHING" in s for s in prepared)
+    assert not any('"surveys_' in s for s in prepared), prepared  # the ORM quotes its names
