@@ -686,9 +686,28 @@ def summary(flows: dict[str, list[Result]], submits: dict[str, list[Result]]) ->
             f"{_median(minimal, 'cpu_ms_per_request') / cpu:.0%} of the minimal page's "
             "requests per CPU second"
         )
+    # Within a round the servers ran minutes apart under much the same foreign load: the
+    # ratio of a round is steadier than the ratio of medians taken over rounds.
+    for name, results in flows.items():
+        if name == "minimal":
+            continue
+        pairs = zip(results, minimal, strict=True)
+        rounds = [r.requests_per_second / m.requests_per_second for r, m in pairs]
+        print(
+            f"  {name:8} requests/s per round: "
+            + ", ".join(f"{x:.0%}" for x in rounds)
+            + f" of the minimal page's; median {statistics.median(rounds):.0%}"
+        )
     if "base" in flows:
         ratio = _median(flows["flow"], "per_second") / _median(flows["base"], "per_second")
-        print(f"  pupils/s, flow / base: {ratio:.2f}×")
+        rounds = [
+            f.per_second / b.per_second for f, b in zip(flows["flow"], flows["base"], strict=True)
+        ]
+        print(
+            f"  pupils/s, flow / base: {ratio:.2f}× on the medians; per round "
+            + ", ".join(f"{x:.2f}×" for x in rounds)
+            + f", median {statistics.median(rounds):.2f}×"
+        )
     for name, results in submits.items():
         rate = _median(results, "per_second")
         print(
