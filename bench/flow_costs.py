@@ -38,8 +38,10 @@ def main() -> None:
     parser.add_argument("--database", default="flow_bench")
     parser.add_argument("--tree", type=Path, default=ROOT, help="the source tree to measure")
     args = parser.parse_args()
-    sys.path.insert(0, str(args.tree))
-    sys.path.insert(1, str(ROOT))
+    # The measured tree only (its own copy of bench_flow's walker): not this one.
+    tree = str(args.tree.resolve())
+    sys.path[:] = [tree, *(p for p in sys.path if Path(p or ".").resolve() != ROOT)]
+    os.chdir(tree)  # Celery's Django fix-up puts the working directory first on the path
     pg = os.environ.get("BENCH_PG", "postgres://trygghet:trygghet@127.0.0.1:5432")
     os.environ.update(
         {
@@ -115,8 +117,11 @@ def main() -> None:
         walk(code)
     total_cpu = sum(c[1] + c[2] for rows in costs.values() for c in rows)
     requests = sum(len(rows) for rows in costs.values())
+    import surveys
+
+    measured = Path(surveys.__file__).parent.parent
     print(
-        f"{args.tree.name or args.tree}: {args.pupils} pupils, {requests / args.pupils:.1f} "
+        f"{measured}: {args.pupils} pupils, {requests / args.pupils:.1f} "
         f"requests each; CPU per pupil {total_cpu / args.pupils * 1000:.1f} ms, per request "
         f"{total_cpu / requests * 1000:.2f} ms (this process and PostgreSQL); load "
         f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}"
