@@ -124,8 +124,10 @@ if DATABASE_URL:
         # Prepared statements only where asked for: the pupil requests' few hand-written
         # statements (surveys.rows.cursor) are parsed and planned once per connection;
         # no other query is ever prepared (the count never reaches this). Django's
-        # default, None, would refuse those too.
-        _db["OPTIONS"].setdefault("prepare_threshold", PREPARE_ONLY_WHEN_ASKED)
+        # default, None, would refuse those too; DATABASE_PREPARED=0 keeps it (for a
+        # connection pooler that cannot keep prepared statements).
+        if env_bool("DATABASE_PREPARED", True):
+            _db["OPTIONS"].setdefault("prepare_threshold", PREPARE_ONLY_WHEN_ASKED)
     if _db["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", True):
         # psycopg 3 connection pool, one per process (gunicorn worker, Celery child). While
         # the database is down a request waits at most `timeout` seconds for a connection,

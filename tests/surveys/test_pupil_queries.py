@@ -161,3 +161,27 @@ def test_the_hot_statements_are_prepared_once_per_connection(pupil: tuple[Client
     assert any(s.startswith("UPDATE surveys_sheetdraft SET answers") for s in prepared)
     assert any("ON CONFLICT (code_id) DO NOTHING" in s for s in prepared)
     assert not any('"surveys_' in s for s in prepared), prepared  # the ORM quotes its names
+
+
+@pytest.mark.postgres
+def test_without_prepared_statements_the_hot_statements_run_unprepared(
+    pupil: tuple[Client, Any],
+) -> None:
+    """`DATABASE_PREPARED=0` (Django's default threshold, None): nothing is prepared, the
+    pages work the same."""
+    client, response = pupil
+    connection.ensure_connection()
+    raw = connection.connection
+    before = raw.prepare_threshold
+    raw.prepare_threshold = None
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("DEALLOCATE ALL")
+        raw._prepared.clear()  # psycopg's record of what this connection prepared
+        answered = client.post("/sida/1/", {"nav": "next", "KON": "1", "steg": _token(response)})
+        assert PAGE.search(answered.content.decode()).group(1) == "2"  # type: ignore[union-attr]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE NOT from_sql")
+            assert cursor.fetchone() == (0,)
+    finally:
+        raw.prepare_threshold = before
