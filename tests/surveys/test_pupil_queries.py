@@ -136,7 +136,8 @@ def test_a_due_idle_clock_moves_in_the_session_lookup_itself(pupil: tuple[Client
     mine.update(last_seen=before)
     statements, shown = _statements(lambda: client.get("/sida/1/"))
     assert shown.status_code == 200
-    assert len(statements) == 1, statements
+    # Elsewhere (SQLite, the embedded default) the clock is a second statement.
+    assert len(statements) == (1 if connection.vendor == "postgresql" else 2), statements
     moved = mine.get().last_seen
     assert moved > before + timedelta(seconds=5)
     # A page post right after: the clock is not due, and the post is two statements.
