@@ -28,6 +28,7 @@ Servers stop by themselves at the end (and on Ctrl-C). Usage:
 import argparse
 import http.client
 import os
+import random
 import re
 import secrets
 import signal
@@ -343,6 +344,11 @@ class Result:
     requests: int = 0
     seconds: float = 0.0
     load: tuple[float, float] = (0.0, 0.0)  # 1-min load average before, after
+    # CPU seconds the server used in the window: its gunicorn processes, and the
+    # PostgreSQL backends serving its database (less sensitive to the machine's other
+    # load than requests/s, which count waiting for a core too).
+    app_cpu: float = 0.0
+    db_cpu: float = 0.0
 
     @property
     def per_second(self) -> float:
@@ -352,11 +358,57 @@ class Result:
     def requests_per_second(self) -> float:
         return self.requests / self.seconds
 
+    @property
+    def cpu_ms_per_request(self) -> float:
+        return (self.app_cpu + self.db_cpu) * 1000 / max(1, self.requests)
 
-def _timed(target: Callable[[], None], clients: int, seconds: float, result: Result) -> None:
-    """Run ``target`` in ``clients`` threads; record the time taken (at most ``seconds``)
-    and the load average before and after in ``result``."""
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # ended meanwhile
+        return []
+
+
+def _app_cpu(master: int) -> float:
+    """CPU seconds of a gunicorn master and its workers, the reaped ones included."""
+    total = 0.0
+    fields = _stat(master)
+    if fields:  # utime, stime, and the reaped children's cutime, cstime
+        total += sum(int(v) for v in fields[11:15]) / _TICK
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (fields := _stat(int(entry.name))) and int(fields[1]) == master:
+            total += (int(fields[11]) + int(fields[12])) / _TICK
+    return total
+
+
+def _cpu(server: "Server") -> tuple[float, float, dict[int, float]]:
+    """(gunicorn CPU, PostgreSQL CPU of the database's backends, per backend)."""
+    import psycopg
+
+    with psycopg.connect(server.database_url, autocommit=True) as conn:
+        pids = [
+            row[0]
+            for row in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [server.database],
+            ).fetchall()
+        ]
+    backends = {pid: (int(f[11]) + int(f[12])) / _TICK for pid in pids if (f := _stat(pid))}
+    master = server.process.pid if server.process else 0
+    return _app_cpu(master), sum(backends.values()), backends
+
+
+def _timed(
+    target: Callable[[], None], clients: int, seconds: float, result: Result, server: "Server"
+) -> None:
+    """Run ``target`` in ``clients`` threads; record the time taken (at most ``seconds``),
+    the load average before and after and the server's CPU time in ``result``."""
     load_before = os.getloadavg()[0]
+    app_before, _db, backends_before = _cpu(server)
     threads = [threading.Thread(target=target) for _ in range(clients)]
     start = time.monotonic()
     for thread in threads:
@@ -365,6 +417,9 @@ def _timed(target: Callable[[], None], clients: int, seconds: float, result: Res
         thread.join()
     result.seconds = min(time.monotonic() - start, seconds)
     result.load = (load_before, os.getloadavg()[0])
+    app_after, _db, backends_after = _cpu(server)
+    result.app_cpu = app_after - app_before
+    result.db_cpu = sum(t - backends_before.get(pid, 0.0) for pid, t in backends_after.items())
 
 
 def closed_loop(server: Server, codes: list[str], seconds: float, clients: int) -> Result:
@@ -391,7 +446,7 @@ def closed_loop(server: Server, codes: list[str], seconds: float, clients: int) 
             result.done += done
             result.requests += requests
 
-    _timed(worker, clients, seconds, result)
+    _timed(worker, clients, seconds, result, server)
     if next(pool, None) is None:
         raise RuntimeError(f"{server.name}: ran out of codes; issue more")
     return result
@@ -450,7 +505,7 @@ def final_submits(server: Server, codes: list[str], seconds: float, clients: int
         with lock:
             result.done += done
 
-    _timed(poster, clients, seconds, result)
+    _timed(poster, clients, seconds, result, server)
     result.requests = result.done
     return result
 
@@ -494,7 +549,7 @@ def servers(args: argparse.Namespace, scratch: Path) -> Iterator[list[Server]]:
         Server(
             "minimal",
             ROOT,
-            8151,
+            args.port,
             f"{args.database_prefix}_minimal",
             "bench.minimal.settings",
             "bench.minimal.wsgi",
@@ -506,7 +561,7 @@ def servers(args: argparse.Namespace, scratch: Path) -> Iterator[list[Server]]:
             Server(
                 "base",
                 base,
-                8152,
+                args.port + 1,
                 f"{args.database_prefix}_base",
                 "eskilstuna_trygghet.settings",
                 "eskilstuna_trygghet.wsgi",
@@ -516,7 +571,7 @@ def servers(args: argparse.Namespace, scratch: Path) -> Iterator[list[Server]]:
         Server(
             "flow",
             ROOT,
-            8153,
+            args.port + 2,
             args.database_prefix,
             "eskilstuna_trygghet.settings",
             "eskilstuna_trygghet.wsgi",
@@ -536,8 +591,9 @@ def _line(name: str, result: Result) -> str:
     per_pupil = result.requests / max(1, result.done)
     return (
         f"  {name:8} {result.per_second:7.1f} sheets/s  {per_pupil:5.1f} requests/sheet  "
-        f"{result.requests_per_second:6.0f} requests/s  (load {result.load[0]:.1f} → "
-        f"{result.load[1]:.1f})"
+        f"{result.requests_per_second:6.0f} requests/s  {result.cpu_ms_per_request:5.2f} ms CPU "
+        f"per request (app {result.app_cpu * 1000 / max(1, result.requests):.2f})  "
+        f"(load {result.load[0]:.1f} → {result.load[1]:.1f})"
     )
 
 
@@ -551,6 +607,12 @@ def main() -> None:
         "--submit-pupils", type=int, default=800, help="pupils walked to their last page"
     )
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=random.randrange(20000, 29997),
+        help="the minimal page's port; base and flow take the next two (default: random)",
+    )
     parser.add_argument("--fresh", action="store_true", help="migrate and seed again")
     parser.add_argument("--no-submit", action="store_true", help="skip the final-submit phase")
     parser.add_argument(
@@ -616,14 +678,36 @@ def summary(flows: dict[str, list[Result]], submits: dict[str, list[Result]]) ->
         per_pupil = sum(r.requests for r in results) / max(1, sum(r.done for r in results))
         pupils = _median(results, "per_second")
         rps = _median(results, "requests_per_second")
+        cpu = _median(results, "cpu_ms_per_request")
         print(
             f"  {name:8} {pupils:7.1f} sheets/s, {per_pupil:5.1f} requests per sheet, "
             f"{rps:6.0f} requests/s = {rps / _median(minimal, 'requests_per_second'):.0%} of "
-            f"the minimal page's requests/s"
+            f"the minimal page's requests/s; {cpu:.2f} ms server CPU per request = "
+            f"{_median(minimal, 'cpu_ms_per_request') / cpu:.0%} of the minimal page's "
+            "requests per CPU second"
+        )
+    # Within a round the servers ran minutes apart under much the same foreign load: the
+    # ratio of a round is steadier than the ratio of medians taken over rounds.
+    for name, results in flows.items():
+        if name == "minimal":
+            continue
+        pairs = zip(results, minimal, strict=True)
+        rounds = [r.requests_per_second / m.requests_per_second for r, m in pairs]
+        print(
+            f"  {name:8} requests/s per round: "
+            + ", ".join(f"{x:.0%}" for x in rounds)
+            + f" of the minimal page's; median {statistics.median(rounds):.0%}"
         )
     if "base" in flows:
         ratio = _median(flows["flow"], "per_second") / _median(flows["base"], "per_second")
-        print(f"  pupils/s, flow / base: {ratio:.2f}×")
+        rounds = [
+            f.per_second / b.per_second for f, b in zip(flows["flow"], flows["base"], strict=True)
+        ]
+        print(
+            f"  pupils/s, flow / base: {ratio:.2f}× on the medians; per round "
+            + ", ".join(f"{x:.2f}×" for x in rounds)
+            + f", median {statistics.median(rounds):.2f}×"
+        )
     for name, results in submits.items():
         rate = _median(results, "per_second")
         print(

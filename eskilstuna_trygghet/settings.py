@@ -111,6 +111,7 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL")
+PREPARE_ONLY_WHEN_ASKED = 2**31 - 1
 if DATABASE_URL:
     # Health checks: after a PostgreSQL restart every pooled connection is dead; checking a
     # connection when it is handed out (an empty query) replaces it instead of failing the
@@ -120,6 +121,13 @@ if DATABASE_URL:
         # A server that does not answer (a host being restarted) fails the connection
         # attempt after 5 s instead of the operating system's minutes.
         _db["OPTIONS"] = {"connect_timeout": 5, **_db.get("OPTIONS", {})}
+        # Prepared statements only where asked for: the pupil requests' few hand-written
+        # statements (surveys.rows.cursor) are parsed and planned once per connection;
+        # no other query is ever prepared (the count never reaches this). Django's
+        # default, None, would refuse those too; DATABASE_PREPARED=0 keeps it (for a
+        # connection pooler that cannot keep prepared statements).
+        if env_bool("DATABASE_PREPARED", True):
+            _db["OPTIONS"].setdefault("prepare_threshold", PREPARE_ONLY_WHEN_ASKED)
     if _db["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", True):
         # psycopg 3 connection pool, one per process (gunicorn worker, Celery child). While
         # the database is down a request waits at most `timeout` seconds for a connection,

@@ -16,21 +16,22 @@ Three rules shape this module:
   exists (an outsider cannot collect the keys of a school).
 """
 
+import functools
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from accounts.services import audit
 
-from . import codes
-from .models import AccessCode, ClassKey, GuessCounter, SheetDraft, Wave
+from . import codes, rows
+from .models import AccessCode, ClassKey, GuessCounter, SchoolClass, SheetDraft, Wave
 from .pupil_sessions import pupil_session_open
 
 EntryStatus = Literal["ok", "invalid", "wrong", "spent", "not_open", "closed", "locked"]
@@ -85,10 +86,8 @@ def code_enter(*, typed: str, language: str) -> CodeEntry:
     key = settings.ACCESS_CODE_KEY
     typed_key = codes.class_key_of(compact)
     # Both lookups run for every well-formed code, whether or not its key exists.
-    class_key = ClassKey.objects.select_related("school_class").filter(key=typed_key).first()
-    code = (
-        AccessCode.objects.select_related("wave").filter(code_hash=codes.code_hash(compact, key))
-    ).first()
+    class_key = _class_key(typed_key)
+    code = _code(codes.code_hash(compact, key))
     now = timezone.now()
     if code is not None:
         if code.spent:
@@ -98,13 +97,89 @@ def code_enter(*, typed: str, language: str) -> CodeEntry:
         if now >= code.wave.closes_at or code.wave.is_published:
             return CodeEntry("closed", questionnaire_id=code.wave.questionnaire_id)
         with transaction.atomic():
-            draft, _created = SheetDraft.objects.get_or_create(
-                code=code, defaults={"language": language}
-            )
+            draft = _draft_open(code, language)
             draft.code = code  # already loaded, with its wave
             token = pupil_session_open(draft=draft)
         return CodeEntry("ok", code_id=code.id, draft=draft, token=token)
     return _wrong(compact, typed_key, class_key, now)
+
+
+# The statements of every code entry, written out once (`surveys.rows`).
+@functools.cache
+def _sql(name: str) -> str:
+    key, school_class = ClassKey._meta.db_table, SchoolClass._meta.db_table
+    code, wave = AccessCode._meta.db_table, Wave._meta.db_table
+    draft = SheetDraft._meta.db_table
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(str(f.column)) for f in SheetDraft._meta.concrete_fields)
+    marks = ", ".join(["%s"] * rows.width(SheetDraft))
+    # Table and column names from the models only; every value travels as a parameter.
+    statements = {
+        "class_key": (
+            f"SELECT {rows.columns(ClassKey, 'k')}, {rows.columns(SchoolClass, 'c')} "  # noqa: S608
+            f"FROM {key} k JOIN {school_class} c ON c.id = k.school_class_id WHERE k.key = %s"
+        ),
+        "code": (
+            f"SELECT {rows.columns(AccessCode, 'a')}, {rows.columns(Wave, 'w')} "  # noqa: S608
+            f"FROM {code} a JOIN {wave} w ON w.id = a.wave_id WHERE a.code_hash = %s"
+        ),
+        "draft": f"SELECT {rows.columns(SheetDraft, 'd')} FROM {draft} d WHERE d.code_id = %s",  # noqa: S608
+        # A draft another device created a moment ago wins: nothing inserted, no error.
+        "draft_insert": (
+            f"INSERT INTO {draft} ({names}) VALUES ({marks}) "  # noqa: S608
+            "ON CONFLICT (code_id) DO NOTHING RETURNING code_id"
+        ),
+    }
+    return statements[name]
+
+
+def _one(name: str, params: list[Any]) -> tuple[Any, ...] | None:
+    with rows.cursor() as cursor:
+        cursor.execute(_sql(name), params)
+        row = cursor.fetchone()
+    return None if row is None else tuple(row)
+
+
+def _class_key(typed_key: str) -> ClassKey | None:
+    """The class key (unique) with its class."""
+    row = _one("class_key", [typed_key])
+    if row is None:
+        return None
+    width = rows.width(ClassKey)
+    class_key = rows.from_row(ClassKey, row[:width])
+    class_key.school_class = rows.from_row(SchoolClass, row[width:])
+    return class_key
+
+
+def _code(code_hash: str) -> AccessCode | None:
+    """The code (its hash is unique) with its wave."""
+    row = _one("code", [code_hash])
+    if row is None:
+        return None
+    width = rows.width(AccessCode)
+    code = rows.from_row(AccessCode, row[:width])
+    code.wave = rows.from_row(Wave, row[width:])
+    return code
+
+
+def _draft_open(code: AccessCode, language: str) -> SheetDraft:
+    """The code's draft, created when it has none (inside the caller's transaction, with
+    no savepoint: a concurrent creation makes the INSERT do nothing, never fail)."""
+    code_id = SheetDraft._meta.pk.get_db_prep_value(code.pk, connection)
+    row = _one("draft", [code_id])
+    if row is not None:
+        return rows.from_row(SheetDraft, row)
+    draft = SheetDraft(code=code, language=language, updated_at=timezone.now())
+    values = [
+        f.get_db_prep_save(getattr(draft, f.attname), connection)
+        for f in SheetDraft._meta.concrete_fields
+    ]
+    if _one("draft_insert", values) is not None:
+        return draft
+    row = _one("draft", [code_id])  # the other device's draft, committed
+    if row is None:
+        raise IntegrityError("a draft was neither inserted nor found")
+    return rows.from_row(SheetDraft, row)
 
 
 def _wrong(compact: str, typed_key: str, class_key: ClassKey | None, now: datetime) -> CodeEntry:

@@ -4,10 +4,15 @@ Templates get only strings, booleans and lists from here, in the pupil's languag
 never see the ORM or the questionnaire classes.
 """
 
+import re
+import secrets
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
@@ -223,3 +228,73 @@ def items_html(
             _FRESH_ITEMS.clear()
         _FRESH_ITEMS[full] = cached
     return cached
+
+
+# A pupil page's HTML around what differs from one request to the next (the CSRF token,
+# the page token, the submission id, the questions as answered), rendered once per
+# process for each distinct context, language and template, then filled in with plain
+# string joins. The layout, its blocks, includes, translations, URLs and static paths
+# are otherwise rendered anew on every page although they are the same for every pupil
+# of a page, language and kommun.
+_FRAMES: dict[Hashable, tuple[tuple[str, str], ...]] = {}
+FRAMES_LIMIT = 2000
+# Stand-ins for the per-request values while a frame is rendered: random per process, so
+# no questionnaire text can contain one; letters and digits only, so escaping keeps them.
+_MARK = f"frame{secrets.token_hex(8)}"
+_CSRF = "csrf_token"
+_SPLIT = re.compile(rf"{_MARK}([a-z_]+){_MARK}")
+
+
+def _frozen(value: object) -> Hashable:
+    """`value` as a key: text, numbers and this module's (frozen) view objects as they
+    are, lists and tuples as tuples, dictionaries as sorted pairs; anything else (a form,
+    a model) is refused, as it could render differently while comparing equal."""
+    if value is None or isinstance(value, str | int | float):
+        return value
+    if isinstance(value, dict):
+        return tuple(sorted((key, _frozen(item)) for key, item in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(item) for item in value)
+    if isinstance(value, ItemView | FieldView | Choice | HelpView):  # frozen dataclasses
+        return value
+    raise TypeError(f"not a frame key: {type(value).__name__}")
+
+
+def framed_render(
+    request: HttpRequest,
+    template: str,
+    context: Mapping[str, object],
+    per_request: Mapping[str, str],
+    *,
+    fixed: Mapping[str, object] | None = None,
+) -> str:
+    """`template` rendered with `context` (the same for every pupil who sees this page:
+    strings, numbers, booleans and frozen view objects) and `per_request` (values
+    inserted as they are, already safe HTML or text without special characters); the
+    CSRF token is added when the template has a form. `fixed`: objects that render the
+    same for every request with this key (an unbound form in the active language); the
+    key holds their names and classes, not their content."""
+    fixed = fixed or {}
+    shapes = tuple(sorted((name, type(value).__qualname__) for name, value in fixed.items()))
+    key = (
+        template,
+        translation.get_language(),
+        _frozen(context),
+        shapes,
+        tuple(sorted(per_request)),
+    )
+    frame = _FRAMES.get(key)
+    if frame is None:
+        marks = {name: SafeString(f"{_MARK}{name}{_MARK}") for name in [*per_request, _CSRF]}
+        html = render_to_string(template, {**context, **fixed, **marks}, request)
+        pieces = _SPLIT.split(html)
+        # Alternating text and names: (text before a value, the value's name) pairs.
+        frame = tuple(zip(pieces[0::2], [*pieces[1::2], ""], strict=True))
+        if len(_FRAMES) >= FRAMES_LIMIT:
+            _FRAMES.clear()
+        _FRAMES[key] = frame
+    values = dict(per_request)
+    if any(name == _CSRF for _text, name in frame):
+        values[_CSRF] = get_token(request)
+    values[""] = ""
+    return "".join(text + values[name] for text, name in frame)

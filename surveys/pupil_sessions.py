@@ -12,6 +12,7 @@ end). Whether the token still leads anywhere is decided by its row alone, so lea
 the idle timeout and a submit on another device end the cookie's use at once.
 """
 
+import functools
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,10 +20,12 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.core import signing
+from django.db import connection
 from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone
 
-from .models import PupilSession, SheetDraft
+from . import rows
+from .models import AccessCode, PupilSession, SheetDraft, Wave
 
 SessionStatus = Literal["active", "submitted", "expired", "gone"]
 PUPIL_COOKIE = "elev"
@@ -37,9 +40,8 @@ TOUCH_EVERY = 30
 class SessionLookup:
     status: SessionStatus
     draft: SheetDraft | None = None
-    # The idle clock is older than TOUCH_EVERY: the caller moves it (`pupil_session_seen`),
-    # in the transaction of its own first write if it has one.
-    touch: bool = False
+    # The draft's wave still takes answers: open (not closed) and not published.
+    takes_answers: bool = False
 
 
 def pupil_session_open(*, draft: SheetDraft) -> str:
@@ -49,28 +51,59 @@ def pupil_session_open(*, draft: SheetDraft) -> str:
     return token
 
 
+@functools.cache
+def _lookup_sql(vendor: str) -> str:
+    """The token's row, its draft and whether the draft's wave takes answers, in one
+    statement; on PostgreSQL the same statement moves a due idle clock (a data-modifying
+    WITH runs whether or not the query reads it; it writes, and commits, only when due)."""
+    draft = SheetDraft._meta
+    columns = rows.columns(SheetDraft, "d")
+    select = (
+        f"SELECT s.submitted, s.last_seen < %s, s.last_seen < %s, "  # noqa: S608 - no input
+        "w.closes_at > %s AND w.published_at IS NULL, d.code_id IS NOT NULL, "
+        f"{columns} "
+        f"FROM {PupilSession._meta.db_table} s "
+        f"LEFT JOIN {draft.db_table} d ON d.code_id = s.draft_id "
+        f"LEFT JOIN {AccessCode._meta.db_table} c ON c.id = d.code_id "
+        f"LEFT JOIN {Wave._meta.db_table} w ON w.id = c.wave_id "
+        "WHERE s.token = %s"
+    )
+    if vendor != "postgresql":
+        return select
+    touch = f"UPDATE {PupilSession._meta.db_table} SET last_seen = %s"  # noqa: S608 - table names only
+    due = "WHERE token = %s AND NOT submitted AND last_seen >= %s AND last_seen < %s"
+    return f"WITH seen AS ({touch} {due}) {select}"
+
+
 def pupil_session_touch(*, token: str) -> SessionLookup:
-    """The draft behind a token (with its code and wave: one query), and whether its idle
-    clock is due to move; an idle token is deleted."""
+    """The draft behind a token, whether its wave takes answers, and the idle clock moved
+    when it is older than TOUCH_EVERY: one statement on PostgreSQL (an idle token is
+    deleted, with a second)."""
     now = timezone.now()
-    row = PupilSession.objects.select_related("draft__code__wave").filter(token=token).first()
+    at = connection.ops.adapt_datetimefield_value
+    idle_since = at(now - timedelta(seconds=settings.PUPIL_IDLE_TIMEOUT))
+    due = at(now - timedelta(seconds=TOUCH_EVERY))
+    params = [idle_since, due, at(now), token]
+    if connection.vendor == "postgresql":
+        params = [at(now), token, idle_since, due, *params]
+    with rows.cursor() as cursor:
+        cursor.execute(_lookup_sql(connection.vendor), params)
+        row = cursor.fetchone()
     if row is None:
         return SessionLookup("gone")
-    if row.submitted:
+    submitted, idle, touch, takes_answers, has_draft, *draft = row
+    if submitted:
         return SessionLookup("submitted")
-    if row.last_seen < now - timedelta(seconds=settings.PUPIL_IDLE_TIMEOUT):
-        row.delete()
+    if idle:
+        pupil_session_end(token=token)
         return SessionLookup("expired")
-    if row.draft is None:  # defensive: a detached row is always marked submitted
+    if not has_draft:  # defensive: a detached row is always marked submitted
         return SessionLookup("gone")
+    if touch and connection.vendor != "postgresql":
+        PupilSession.objects.filter(token=token).update(last_seen=now)
     return SessionLookup(
-        "active", row.draft, touch=row.last_seen < now - timedelta(seconds=TOUCH_EVERY)
+        "active", rows.from_row(SheetDraft, draft), takes_answers=bool(takes_answers)
     )
-
-
-def pupil_session_seen(*, token: str) -> None:
-    """Move a token's idle clock to now."""
-    PupilSession.objects.filter(token=token).update(last_seen=timezone.now())
 
 
 def pupil_session_end(*, token: str) -> None:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.access import AnyUser
 from accounts.services import audit
 
-from . import answer_vector, codes
+from . import answer_vector, codes, rows
 from . import questionnaire as qn
 from .flow import flow_for_id
 from .models import (
@@ -34,6 +34,7 @@ from .models import (
     Municipality,
     PupilSession,
     QuestionnaireVersion,
+    School,
     SchoolClass,
     SheetDraft,
     Wave,
@@ -273,27 +274,40 @@ def draft_page_save(
     answers: dict[str, Any],
     page: int,
     reached: int | None = None,
-    seen_token: str = "",
 ) -> datetime | None:
     """Keep the answers of a page posted from the draft's current version (its page
     token, `page_token`), and return the new version; None when the draft has moved on
     since the page was shown (a resent or outdated form): then nothing is saved.
 
     The version is the draft's `updated_at`, compared in the UPDATE itself, so of two
-    posts of one page (a double click, two tabs) exactly one is saved. `seen_token`: a
-    pupil-session token whose idle clock moves in the same transaction.
+    posts of one page (a double click, two tabs) exactly one is saved. One statement,
+    so no transaction around it (no BEGIN and COMMIT round trips; it commits on its own),
+    written out once (`_PAGE_SAVE`): the ORM would build the same UPDATE on every page.
     """
     now = timezone.now()
-    fields: dict[str, Any] = {"answers": answers, "page": page, "updated_at": now}
-    if reached is not None:
-        fields["furthest"] = Greatest(F("furthest"), Value(reached))
-    current = SheetDraft.objects.filter(code_id=code_id, updated_at=version)
-    with transaction.atomic():
-        if current.update(**fields) != 1:
-            return None
-        if seen_token:
-            PupilSession.objects.filter(token=seen_token).update(last_seen=now)
-    return now
+    meta = SheetDraft._meta
+    stamp = meta.get_field("updated_at")
+    params = [
+        meta.get_field("answers").get_db_prep_save(answers, connection),
+        page,
+        stamp.get_db_prep_save(now, connection),
+        reached,
+        reached,
+        meta.pk.get_db_prep_value(code_id, connection),
+        stamp.get_db_prep_value(version, connection),
+    ]
+    with rows.cursor() as cursor:
+        cursor.execute(_PAGE_SAVE, params)
+        saved = cursor.rowcount
+    return now if saved == 1 else None
+
+
+# The furthest page only grows (a NULL `reached` leaves it); on every database.
+_PAGE_SAVE = (
+    f"UPDATE {SheetDraft._meta.db_table} SET answers = %s, page = %s, updated_at = %s, "  # noqa: S608 - table name only
+    "furthest = CASE WHEN %s > furthest THEN %s ELSE furthest END "
+    "WHERE code_id = %s AND updated_at = %s"
+)
 
 
 def page_token(*, submission_id: uuid.UUID, version: datetime) -> str:
@@ -329,10 +343,10 @@ def wave_sheets_accept(*, wave_id: int) -> None:
     database, and the only write of the wave row a submit makes, held for the moment
     between it and the commit.
     """
-    now = timezone.now()
-    accepted = Wave.objects.filter(
-        pk=wave_id, opens_at__lte=now, closes_at__gt=now, published_at__isnull=True
-    ).update(indicators_dirty_at=now)
+    at = connection.ops.adapt_datetimefield_value(timezone.now())
+    with rows.cursor() as cursor:
+        cursor.execute(_SUBMIT_SQL["wave_accept"], [at, wave_id, at, at])
+        accepted = cursor.rowcount
     if accepted != 1:
         raise WaveClosedError(f"wave {wave_id} takes no answer sheets now")
 
@@ -455,44 +469,37 @@ def sheet_submit(
     digest = answers_digest(answers)
     today: date = timezone.localdate()
     now = timezone.now()
-    with transaction.atomic():
-        code = (
-            AccessCode.objects.select_related("wave", "school_class__school")
-            .only(
-                "wave__municipality_id",
-                "wave__questionnaire_id",
-                "wave__opens_at",
-                "wave__closes_at",
-                "school_class__grade",
-                "school_class__school__district_id",
-            )
-            .filter(id=code_id)
-            .first()
-        )
-        if code is None:
+    code_param = AccessCode._meta.pk.get_db_prep_value(code_id, connection)
+    with transaction.atomic(), rows.cursor() as cursor:
+        # The code's wave, class and school (hand-written and prepared: `surveys.rows`).
+        cursor.execute(_SUBMIT_SQL["code"], [code_param])
+        found = cursor.fetchone()
+        if found is None:
             return SubmitResult("spent")
-        if not code.wave.opens_at <= now < code.wave.closes_at:
+        wave = rows.from_row(Wave, found[: rows.width(Wave)])
+        grade, school_id, school_district_id = found[rows.width(Wave) :]
+        if not wave.opens_at <= now < wave.closes_at:
             return _existing(submission_id, digest) or SubmitResult("closed")
         # The conditional UPDATE names only the code's own row and column: PostgreSQL
         # re-checks `spent = false` after waiting for a concurrent submit's row lock. (A
         # filter across a join would become `id IN (subquery)`, whose stale snapshot
         # would let two submits both spend the same code.)
-        spent = AccessCode.objects.filter(id=code_id, spent=False).update(spent=True)
+        cursor.execute(_SUBMIT_SQL["spend"], [True, code_param, False])
+        spent = cursor.rowcount
         if spent != 1:
             # A retry, or a concurrent submit of the same sheet that committed while we
             # waited for the code's row lock; otherwise the code is already spent.
             return _existing(submission_id, digest) or SubmitResult("spent")
-        school = code.school_class.school
         home = str(answers.get(home_question, ""))
         sheet = AnswerSheet(
             submission_id=submission_id,
-            wave_id=code.wave_id,
-            questionnaire_id=code.wave.questionnaire_id,
-            school_id=school.pk,
-            school_district_id=school.district_id,
-            home_district_id=_district_id(code.wave.municipality_id, home),
+            wave_id=wave.pk,
+            questionnaire_id=wave.questionnaire_id,
+            school_id=school_id,
+            school_district_id=school_district_id,
+            home_district_id=_district_id(wave.municipality_id, home),
             home_answer=home,
-            grade=code.school_class.grade,
+            grade=grade,
             gender=str(answers.get(gender_question, "")),
             language=language,
             submitted_on=today,
@@ -501,17 +508,44 @@ def sheet_submit(
         )
         sheets_store(sheets=[sheet])
         # Sessions on other devices lose their way to the draft (none names the code).
-        PupilSession.objects.filter(draft_id=code_id).update(draft=None, submitted=True)
-        SheetDraft.objects.filter(code_id=code_id).delete()
+        cursor.execute(_SUBMIT_SQL["detach"], [True, code_param])
+        # The draft, by one DELETE: no session row points at it any more (Django's
+        # cascade would read the draft and delete its sessions first: two statements
+        # more); a session row another device added in between fails the foreign key
+        # at the commit, and the whole submit rolls back (nothing stored, nothing lost).
+        cursor.execute(_SUBMIT_SQL["draft_delete"], [code_param])
         # Last statement before commit: this row lock is shared by every submit of the wave.
         try:
-            wave_sheets_accept(wave_id=code.wave_id)
+            wave_sheets_accept(wave_id=wave.pk)
         except WaveClosedError:
             # Closed or published meanwhile: nothing of this submit is kept (the code
             # stays unspent, the draft stays for the pupil's message).
             transaction.set_rollback(True)
             return SubmitResult("closed")
     return SubmitResult("stored")
+
+
+# The submit's statements, written out once (table and column names only; every value
+# is a parameter). The same statements on every database.
+_SUBMIT_SQL = {
+    "code": (
+        f"SELECT {rows.columns(Wave, 'w')}, c.grade, s.id, s.district_id "  # noqa: S608
+        f"FROM {AccessCode._meta.db_table} a "
+        f"JOIN {Wave._meta.db_table} w ON w.id = a.wave_id "
+        f"JOIN {SchoolClass._meta.db_table} c ON c.id = a.school_class_id "
+        f"JOIN {School._meta.db_table} s ON s.id = c.school_id WHERE a.id = %s"
+    ),
+    "spend": f"UPDATE {AccessCode._meta.db_table} SET spent = %s WHERE id = %s AND spent = %s",  # noqa: S608
+    "detach": (
+        f"UPDATE {PupilSession._meta.db_table} SET draft_id = NULL, submitted = %s "  # noqa: S608
+        "WHERE draft_id = %s"
+    ),
+    "draft_delete": f"DELETE FROM {SheetDraft._meta.db_table} WHERE code_id = %s",  # noqa: S608
+    "wave_accept": (
+        f"UPDATE {Wave._meta.db_table} SET indicators_dirty_at = %s "  # noqa: S608
+        "WHERE id = %s AND opens_at <= %s AND closes_at > %s AND published_at IS NULL"
+    ),
+}
 
 
 # District codes change only when an administrator edits geography; a minute of staleness

@@ -28,7 +28,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -44,7 +44,7 @@ from . import health, languages, pupil, pupil_sessions, selectors, services
 from . import questionnaire as qn
 from .entry import code_enter
 from .flow import Flow, flow_for_id
-from .models import QuestionnaireVersion, SheetDraft, Wave
+from .models import QuestionnaireVersion, SheetDraft
 from .pupil_forms import CodeEntryForm
 
 ENTRY_MESSAGES = {
@@ -82,7 +82,7 @@ class PupilState:
     """The pupil's place in the flow: the cookie's language and questionnaire, and the
     draft its token leads to (the cookie itself never holds the code)."""
 
-    def __init__(self, data: dict[str, Any], draft: SheetDraft, *, touch: bool = False) -> None:
+    def __init__(self, data: dict[str, Any], draft: SheetDraft) -> None:
         self.token: str = data["t"]
         self.language: str = data["l"]
         self.version_id: int = data["q"]
@@ -91,8 +91,6 @@ class PupilState:
         self.draft = draft
         self.code_id = draft.code_id
         self.submission_id = draft.submission_id
-        # The idle clock is due to move: the first write of the request takes it along.
-        self.touch = touch
         self.cookie_changed = False
 
     @property
@@ -128,11 +126,6 @@ def _thanks_after_submit(version_id: int, language: str, municipality_id: int) -
     return response
 
 
-def _takes_answers(wave: Wave) -> bool:
-    """The wave of a started pupil still takes answers (not closed, not published)."""
-    return timezone.now() < wave.closes_at and wave.published_at is None
-
-
 def pupil_page(view: PupilView) -> Callable[..., HttpResponseBase]:
     """Needs a started pupil; renders in the pupil's language; never cached.
 
@@ -156,9 +149,9 @@ def pupil_page(view: PupilView) -> Callable[..., HttpResponseBase]:
             return _start_again("tid", data.get("l", ""))
         if found.draft is None:  # the wave closed and its drafts were purged, or left
             return _start_again("fortsatt", data.get("l", ""))
-        state = PupilState(data, found.draft, touch=found.touch)
+        state = PupilState(data, found.draft)
         with translation.override(state.language):
-            if not _takes_answers(state.draft.code.wave):
+            if not found.takes_answers:
                 # The wave closed while the pupil answered: say so in their language
                 # rather than losing the answers silently; the session ends here.
                 response = _render(
@@ -171,8 +164,6 @@ def pupil_page(view: PupilView) -> Callable[..., HttpResponseBase]:
                 pupil_sessions.pupil_cookie_clear(response)
                 return response
             response = view(request, state, *args, **kwargs)
-        if state.touch:  # no write of the view took the idle clock along
-            pupil_sessions.pupil_session_seen(token=state.token)
         if state.cookie_changed:
             pupil_sessions.pupil_cookie_write(response, state.cookie())
         return response
@@ -181,15 +172,27 @@ def pupil_page(view: PupilView) -> Callable[..., HttpResponseBase]:
 
 
 def _render(
-    request: HttpRequest, template: str, language: str, context: dict[str, Any], status: int = 200
+    request: HttpRequest,
+    template: str,
+    language: str,
+    context: dict[str, Any],
+    status: int = 200,
+    *,
+    per_request: dict[str, str] | None = None,
+    fixed: dict[str, Any] | None = None,
 ) -> HttpResponse:
+    """With `per_request`, `context` holds only what every pupil on this page shares, and
+    the page is filled into its cached frame (`pupil.framed_render`, with `fixed`)."""
     context = {
         **context,
         "page_language": language,
         "page_rtl": qn.text_direction(language) == "rtl",
         "idle_minutes": settings.PUPIL_IDLE_TIMEOUT // 60,
     }
-    return render(request, template, context, status=status)
+    if per_request is None:
+        return render(request, template, context, status=status)
+    html = pupil.framed_render(request, template, context, per_request, fixed=fixed)
+    return HttpResponse(html, status=status)
 
 
 def _start_language(request: HttpRequest, offered: list[str]) -> str:
@@ -230,7 +233,6 @@ def start(request: HttpRequest) -> HttpResponse:
                 also = _in_other_languages(ENTRY_MESSAGES["closed"], entry.questionnaire_id)
         reason = next((r for r in START_REASONS if request.GET.get(r) == "1"), "")
         context = {
-            "form": form,
             "also": also,
             "reason": reason,
             "languages": [
@@ -238,7 +240,12 @@ def start(request: HttpRequest) -> HttpResponse:
                 for code in offered
             ],
         }
-        return _render(request, "surveys/start.html", language, context)
+        if form.is_bound:  # the typed code and its message are this request's own
+            return _render(request, "surveys/start.html", language, {**context, "form": form})
+        # The empty form renders the same for everyone in this language.
+        return _render(
+            request, "surveys/start.html", language, context, per_request={}, fixed={"form": form}
+        )
 
 
 def _in_other_languages(message: Any, version_id: int) -> list[dict[str, str]]:
@@ -297,7 +304,6 @@ def leave(request: HttpRequest, state: PupilState) -> HttpResponse:
     """ "Leave without submitting": this device forgets the pupil at once; the answers stay
     in the draft, and the code resumes them on any device."""
     pupil_sessions.pupil_session_end(token=state.token)
-    state.touch = False
     return _start_again("avslutad", state.language)
 
 
@@ -370,14 +376,6 @@ def _page_response(
         )
         if info_page
         else "",
-        "items_html": pupil.items_html(
-            flow.shown_items(number, answers),
-            state.language,
-            pupil.saved_values(answers) if values is None else values,
-            errors,
-            districts,
-            key=(state.version_id, number),
-        ),
         "errors": bool(errors),
         "review": review and bool(errors),
         "tampered": any(e == qn.FieldError.UNKNOWN_FIELD for e in errors.values()),
@@ -388,11 +386,21 @@ def _page_response(
         )
         if page.help_after
         else [],
-        "submission_id": state.submission_id,
-        "token": services.page_token(submission_id=state.submission_id, version=version),
         "languages": len(state.offered) > 1,
     }
-    return _render(request, "surveys/page.html", state.language, context, 200)
+    per_request = {
+        "items_html": pupil.items_html(
+            flow.shown_items(number, answers),
+            state.language,
+            pupil.saved_values(answers) if values is None else values,
+            errors,
+            districts,
+            key=(state.version_id, number),
+        ),
+        "submission_id": str(state.submission_id),
+        "token": services.page_token(submission_id=state.submission_id, version=version),
+    }
+    return _render(request, "surveys/page.html", state.language, context, per_request=per_request)
 
 
 @pupil_page
@@ -440,7 +448,6 @@ def _page_post(request: HttpRequest, state: PupilState, number: int) -> HttpResp
         return _outdated_post(request, state, number, action, cleaned, posted_values)
     target = flow.step(number, -1 if action == "back" else 1, merged)
     if action != "back" and not errors and target > flow.count:
-        state.touch = False  # the submit detaches every session row of the draft
         return _final_submit(request, state, merged)
     stay = action != "back" and bool(errors)
     version = services.draft_page_save(
@@ -449,11 +456,9 @@ def _page_post(request: HttpRequest, state: PupilState, number: int) -> HttpResp
         answers=merged,
         page=number if stay else max(target, 1),
         reached=None if stay or action == "back" else target,
-        seen_token=state.token if state.touch else "",
     )
     if version is None:  # another post of this page was saved a moment ago
         return _outdated_post(request, state, number, action, cleaned, posted_values)
-    state.touch = False
     if action == "back":
         # Back is a redirect: the browser's history then holds a page it can load again.
         return redirect("surveys:page", number=max(target, 1))
@@ -552,7 +557,7 @@ def thanks(request: HttpRequest, version: int, language: str) -> HttpResponse:
                 municipality_id=kommun if isinstance(kommun, int) else None,
             ),
         }
-        return _render(request, "surveys/thanks.html", language, context)
+        return _render(request, "surveys/thanks.html", language, context, per_request={})
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

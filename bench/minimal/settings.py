@@ -31,6 +31,7 @@ TEMPLATES = [
 _db = dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=0, conn_health_checks=True)
 _db["OPTIONS"] = {
     "connect_timeout": 5,
+    "prepare_threshold": 2**31 - 1,  # as the product's (nothing here asks to prepare)
     "pool": {"min_size": 1, "max_size": 8, "timeout": 3},
 }
 DATABASES = {"default": _db}

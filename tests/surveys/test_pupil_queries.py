@@ -10,14 +10,17 @@ each `atomic` block into SAVEPOINT / RELEASE statements that production does not
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from surveys.models import AnswerSheet
+from surveys.models import AnswerSheet, PupilSession
+from surveys.pupil_sessions import PUPIL_COOKIE, TOUCH_EVERY, pupil_cookie_decode
 
 pytestmark = pytest.mark.django_db
 
@@ -77,9 +80,8 @@ def test_a_code_that_resumes_takes_four_statements(new_code: NewCode) -> None:
 def test_a_page_post_takes_two_statements(pupil: tuple[Client, Any]) -> None:
     client, response = pupil
     token = _token(response)
-    # The session row with its draft, code and wave; then, in one transaction, the
-    # conditional UPDATE of the draft (and, at most every 30 s, of the session row's idle
-    # clock: one more).
+    # The session row with its draft and whether its wave takes answers (moving the idle
+    # clock when due, in the same statement); then the conditional UPDATE of the draft.
     statements, response = _statements(
         lambda: client.post("/sida/1/", {"nav": "next", "KON": "1", "steg": token})
     )
@@ -94,7 +96,7 @@ def test_a_page_shown_again_takes_one_statement(pupil: tuple[Client, Any]) -> No
     assert len(statements) == 1, statements
 
 
-def test_the_final_submit_takes_nine_statements_in_one_transaction(
+def test_the_final_submit_takes_seven_statements_in_one_transaction(
     pupil: tuple[Client, Any],
 ) -> None:
     client, response = pupil
@@ -108,9 +110,8 @@ def test_the_final_submit_takes_nine_statements_in_one_transaction(
         number += 1
     assert response["Location"].startswith("/tack/")
     # The session row; then sheet_submit: the code with its wave and school, spend it,
-    # insert the sheet, detach the sessions, the draft (read, its sessions, deleted), the
-    # wave's guard.
-    assert len(statements) == 9, statements
+    # insert the sheet, detach the sessions, delete the draft, the wave's guard.
+    assert len(statements) == 7, statements
     assert AnswerSheet.objects.count() == 1
     statements, thanks = _statements(lambda: client.get(response["Location"]))
     assert thanks.status_code == 200
@@ -122,3 +123,66 @@ def test_leaving_takes_two_statements(pupil: tuple[Client, Any]) -> None:
     statements, response = _statements(lambda: client.post("/avsluta/"))
     assert response.status_code == 302
     assert len(statements) == 2, statements
+
+
+def test_a_due_idle_clock_moves_in_the_session_lookup_itself(pupil: tuple[Client, Any]) -> None:
+    """After TOUCH_EVERY seconds without a request, the next one moves the idle clock
+    without a statement of its own (a data-modifying WITH in the session lookup)."""
+    client, response = pupil
+    cookie = pupil_cookie_decode(client.cookies[PUPIL_COOKIE].value)
+    assert cookie
+    mine = PupilSession.objects.filter(token=cookie["t"])
+    before = timezone.now() - timedelta(seconds=TOUCH_EVERY + 5)
+    mine.update(last_seen=before)
+    statements, shown = _statements(lambda: client.get("/sida/1/"))
+    assert shown.status_code == 200
+    # Elsewhere (SQLite, the embedded default) the clock is a second statement.
+    assert len(statements) == (1 if connection.vendor == "postgresql" else 2), statements
+    moved = mine.get().last_seen
+    assert moved > before + timedelta(seconds=5)
+    # A page post right after: the clock is not due, and the post is two statements.
+    statements, answered = _statements(
+        lambda: client.post("/sida/1/", {"nav": "next", "KON": "1", "steg": _token(response)})
+    )
+    assert PAGE.search(answered.content.decode()).group(1) == "2"  # type: ignore[union-attr]
+    assert len(statements) == 2, statements
+    assert mine.get().last_seen == moved
+
+
+@pytest.mark.postgres
+def test_the_hot_statements_are_prepared_once_per_connection(pupil: tuple[Client, Any]) -> None:
+    """The session lookup, the page save and the code entry's statements are planned once
+    per connection (`surveys.rows.cursor`); Django's own queries are never prepared."""
+    client, response = pupil
+    client.post("/sida/1/", {"nav": "next", "KON": "1", "steg": _token(response)})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("surveys_pupilsession" in s and "surveys_sheetdraft d" in s for s in prepared)
+    assert any(s.startswith("UPDATE surveys_sheetdraft SET answers") for s in prepared)
+    assert any("ON CONFLICT (code_id) DO NOTHING" in s for s in prepared)
+    assert not any('"surveys_' in s for s in prepared), prepared  # the ORM quotes its names
+
+
+@pytest.mark.postgres
+def test_without_prepared_statements_the_hot_statements_run_unprepared(
+    pupil: tuple[Client, Any],
+) -> None:
+    """`DATABASE_PREPARED=0` (Django's default threshold, None): nothing is prepared, the
+    pages work the same."""
+    client, response = pupil
+    connection.ensure_connection()
+    raw = connection.connection
+    before = raw.prepare_threshold
+    raw.prepare_threshold = None
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("DEALLOCATE ALL")
+        raw._prepared.clear()  # psycopg's record of what this connection prepared
+        answered = client.post("/sida/1/", {"nav": "next", "KON": "1", "steg": _token(response)})
+        assert PAGE.search(answered.content.decode()).group(1) == "2"  # type: ignore[union-attr]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE NOT from_sql")
+            assert cursor.fetchone() == (0,)
+    finally:
+        raw.prepare_threshold = before

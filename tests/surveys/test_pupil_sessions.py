@@ -1,15 +1,17 @@
 """Pupil session tokens: idle ones and the markers of submitted drafts are purged."""
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.test import override_settings
 from django.utils import timezone
 
+from surveys import entry
 from surveys.entry import code_enter
-from surveys.models import PupilSession, SheetDraft
+from surveys.models import AccessCode, PupilSession, SheetDraft, Wave
 from surveys.pupil_sessions import pupil_session_open, pupil_session_touch
-from surveys.services import codes_issue, sheet_submit, survey_housekeeping
+from surveys.services import codes_issue, draft_page_save, sheet_submit, survey_housekeeping
 from tests.surveys.factories import make_class, make_wave
 
 pytestmark = pytest.mark.django_db
@@ -50,3 +52,68 @@ def test_an_idle_token_is_deleted_when_it_is_next_used() -> None:
     PupilSession.objects.update(last_seen=timezone.now() - timedelta(minutes=2))
     assert pupil_session_touch(token=token).status == "expired"
     assert not PupilSession.objects.exists()
+
+
+def test_an_active_token_leads_to_its_draft_and_says_whether_the_wave_takes_answers() -> None:
+    draft = _draft()
+    token = pupil_session_open(draft=draft)
+    found = pupil_session_touch(token=token)
+    assert found.status == "active" and found.takes_answers
+    assert found.draft is not None
+    assert (found.draft.code_id, found.draft.submission_id, found.draft.answers) == (
+        draft.code_id,
+        draft.submission_id,
+        draft.answers,
+    )
+    assert found.draft.updated_at == SheetDraft.objects.get(pk=draft.pk).updated_at
+    Wave.objects.update(closes_at=timezone.now() - timedelta(minutes=1))
+    assert not pupil_session_touch(token=token).takes_answers
+    assert pupil_session_touch(token="nothing-like-it").status == "gone"
+
+
+def test_a_page_save_needs_the_current_version_and_never_lowers_the_furthest_page() -> None:
+    draft = SheetDraft.objects.get(pk=_draft().pk)
+    first = draft_page_save(
+        code_id=draft.code_id, version=draft.updated_at, answers={"KON": "1"}, page=3, reached=3
+    )
+    assert first is not None
+    # The form of the version before: nothing saved.
+    assert (
+        draft_page_save(
+            code_id=draft.code_id, version=draft.updated_at, answers={"KON": "2"}, page=1
+        )
+        is None
+    )
+    second = draft_page_save(
+        code_id=draft.code_id, version=first, answers={"KON": "2"}, page=2, reached=2
+    )
+    assert second is not None
+    third = draft_page_save(code_id=draft.code_id, version=second, answers={"KON": "3"}, page=1)
+    saved = SheetDraft.objects.get(pk=draft.pk)
+    assert (saved.answers, saved.page, saved.furthest, saved.updated_at) == (
+        {"KON": "3"},
+        1,
+        3,
+        third,
+    )
+
+
+def test_a_draft_another_device_created_meanwhile_is_the_one_opened() -> None:
+    """Two devices entering one code at once: the INSERT of the one that comes second does
+    nothing (no error, no savepoint), and it opens the first one's draft."""
+    existing = _draft()
+    code = AccessCode.objects.select_related("wave").get(pk=existing.code_id)
+    real = entry._one
+    missed: list[str] = []
+
+    def first_lookup_misses(name: str, params: list[object]) -> tuple[object, ...] | None:
+        if name == "draft" and not missed:
+            missed.append(name)
+            return None  # the other device's draft was not committed yet
+        return real(name, params)
+
+    with mock.patch.object(entry, "_one", first_lookup_misses):
+        opened = entry._draft_open(code, "en")
+    assert missed
+    assert (opened.code_id, opened.submission_id) == (existing.code_id, existing.submission_id)
+    assert SheetDraft.objects.count() == 1

@@ -3,12 +3,15 @@
 import threading
 import uuid
 from collections.abc import Callable
+from unittest import mock
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
+from django.utils import timezone
 
+from surveys import services
 from surveys.entry import code_enter
-from surveys.models import AnswerSheet
+from surveys.models import AccessCode, AnswerSheet, PupilSession, SheetDraft
 from surveys.services import SubmitResult, codes_issue, sheet_submit
 from tests.surveys.factories import make_class, make_wave
 
@@ -62,3 +65,34 @@ def test_one_code_cannot_take_two_sheets_even_at_the_same_moment() -> None:
     )
     assert sorted(results) == ["spent", "spent", "spent", "stored"]
     assert AnswerSheet.objects.count() == 1
+
+
+def test_a_session_row_that_still_points_at_the_draft_rolls_the_submit_back() -> None:
+    """A session row pointing at the draft when the submit commits (another device entered
+    the same code meanwhile) fails the foreign key: nothing of the submit is kept (the
+    code unspent, the draft and its answers still there), and the pupil can try again."""
+    [code] = codes_issue(wave=make_wave(), school_class=make_class(), count=1)
+    entry = code_enter(typed=code, language="sv")
+    assert entry.code_id and entry.draft
+    draft = entry.draft
+    accept = services.wave_sheets_accept
+
+    def another_device_arrives_then_accept(*, wave_id: int) -> None:
+        PupilSession.objects.create(token="another-device", draft=draft, last_seen=timezone.now())
+        accept(wave_id=wave_id)
+
+    with (
+        mock.patch.object(services, "wave_sheets_accept", another_device_arrives_then_accept),
+        pytest.raises(IntegrityError),
+    ):
+        sheet_submit(
+            code_id=draft.code_id, submission_id=draft.submission_id, answers={}, language="sv"
+        )
+    assert not AnswerSheet.objects.exists()
+    assert not AccessCode.objects.get(pk=draft.code_id).spent
+    assert SheetDraft.objects.filter(pk=draft.code_id).exists()
+    PupilSession.objects.filter(token="another-device").delete()
+    retried = sheet_submit(
+        code_id=draft.code_id, submission_id=draft.submission_id, answers={}, language="sv"
+    )
+    assert retried.status == "stored"
