@@ -16,6 +16,7 @@ from .disclosure import Cell, Group, RuleParams, cover, few_suppressed_max_n, hi
 from .disclosure_audit import (
     REST,
     UNPLACED_ROW,
+    AuditMemory,
     AuditReport,
     AuditRules,
     Finding,
@@ -271,7 +272,10 @@ def protect_cube(
     def spread(key: CellKey) -> list[CellKey]:
         return by_cell[(key[0], key[2], key[3], key[4], key[5])]
 
-    report = audit_cells(cells, params)
+    # What each round's audit proved carries to the next round's (the next only hides
+    # more): fewer LPs, the same verdicts.
+    memory = AuditMemory()
+    report = audit_cells(cells, params, memory=memory)
     total_checked, total_solves, seconds = report.checked, report.solves, report.seconds
     for _ in range(MAX_COVER_ROUNDS):
         if report.passed:
@@ -286,7 +290,7 @@ def protect_cube(
             break
         # Only tables with a new suppression can change; the others keep their findings.
         changed = {(k[0], k[2]) for k in added}
-        again = audit_cells(cells, params, tables=changed)
+        again = audit_cells(cells, params, tables=changed, memory=memory)
         total_checked += again.checked
         total_solves += again.solves
         seconds += again.seconds
