@@ -2,7 +2,8 @@
 that module, kept whole: `tests/lagesbild/test_audit_equivalence.py` holds today's
 `lagesbild.disclosure_audit` to the same verdicts).
 
-Frozen at the commit before "Audit: fewer LPs"; not used by the application. What follows is
+Frozen as of commit 41e19a3 (the parent of the commit that added the shortcuts); not used by
+the application. What follows is
 its docstring.
 
 Independent disclosure audit.
