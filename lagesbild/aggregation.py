@@ -10,11 +10,11 @@ The statement has three layers:
    ``json_extract`` guarded by ``json_type`` on SQLite, so that a list or a boolean never
    passes as a code); both passes count the same, which the tests hold.
 2. ``fine``: the sheets grouped by (home district, "another municipality", school
-   district, gender, grade band), with one packed sum per cell key carrying its valid
+   district, gender, grade), with one packed sum per cell key carrying its valid
    and its yes answers (`PACK_YES`). This is the only layer that reads every sheet; it
    yields at most a few thousand rows.
 3. A ``UNION ALL`` of roll-ups of ``fine`` over geography × area (district or the whole
-   kommun) × breakdown (total, gender, grade band).
+   kommun) × breakdown (total, gender, grade band, grade).
 
 Python then applies the disclosure rules to these counts (never to sheets). The
 semantics match `lagesbild.catalogue.evaluate`, which the tests hold it to.
@@ -278,24 +278,25 @@ def build_sql(
     version = "" if layout is None else "AND s.questionnaire_id = %s"
     # Only identifiers written in this module go into the text; every value is a parameter.
     fine = f"""
-        SELECT t.home_id, t.annan, t.school_id, t.gender, t.young,
+        SELECT t.home_id, t.annan, t.school_id, t.gender, t.grade,
                {", ".join(aggregates)}
         FROM (
             SELECT s.home_district_id AS home_id,
                    (s.home_answer = 'ANNAN') AS annan,
                    s.school_district_id AS school_id,
                    s.gender AS gender,
-                   (s.grade <= 9) AS young,
+                   s.grade AS grade,
                    {", ".join(b.sheet_sql)}
             FROM {table} s
             WHERE s.wave_id = %s {version}
             {fence}
         ) t
-        GROUP BY t.home_id, t.annan, t.school_id, t.gender, t.young
+        GROUP BY t.home_id, t.annan, t.school_id, t.gender, t.grade
     """  # noqa: S608
     sums = ", ".join(f"sum(c{i})" for i in range(len(specs)))
     gender_in = f"gender IN ({', '.join(repr(g) for g in GENDERS)})"
-    band = "CASE WHEN young THEN 'AK79' ELSE 'GY' END"
+    band = "CASE WHEN grade <= 9 THEN 'AK79' ELSE 'GY' END"
+    grade = "CAST(grade AS TEXT)"
     branches: list[str] = []
     for geo, area_col, kommun_filter in (
         ("home", "home_id", "NOT annan"),
@@ -311,6 +312,8 @@ def build_sql(
                 f"WHERE {where} AND {gender_in} GROUP BY gender{by}",
                 f"SELECT '{geo}', {area}, 'grade_band', {band}, {sums} FROM fine "  # noqa: S608
                 f"WHERE {where} GROUP BY {band}{by}",
+                f"SELECT '{geo}', {area}, 'grade', {grade}, {sums} FROM fine "  # noqa: S608
+                f"WHERE {where} GROUP BY {grade}{by}",
             ]
     # MATERIALIZED: the roll-ups read `fine`, which must be computed once (both vendors).
     sql = f"WITH fine AS MATERIALIZED ({fine})\n" + "\nUNION ALL\n".join(branches)

@@ -16,12 +16,16 @@ breakdown family. Relations, for n and for each place's yes count:
 * kommun(c) = Σ districts(c) + unplaced(c) for every column c (unplaced ≥ 0; it is 0 for
   school geography, where every sheet has a school district);
 * total(r) = Σ values(r, f) + rest_f(r) for every row r and family f (rest ≥ 0: pupils
-  who skipped the gender question; 0 for grade bands, which come from the class).
+  who skipped the gender question; 0 for grade bands, which come from the class);
+* band(r) = Σ its grades(r) for a nested family: åk 7–9 = åk 7 + 8 + 9 and gymnasiet =
+  gy 1 + 2 + 3 (exact, like the bands; with the bands' relation to the total this also
+  makes the total the sum of all grades).
 
 **What the reader knows.** Every shown cell's exact n and yes (they can be recomputed from
 share, interval and rounded n); a bound cell's exact n and that its yes (or no) is 0–4;
 what a suppression reason says (``small_base``: n ≤ 9; ``few_yes``/``few_no``: n in
-10..M with 0–4 yes or no, M the largest n no bound fits; ``complementary``: n ≥ 10, as
+10..M with 0–4 yes or no, M the largest n no bound fits; ``withheld`` (a cell never
+published, e.g. a district's grade): nothing; ``complementary``: n ≥ 10, as
 such a cell was shown or bound before); 0 ≤ yes ≤ n everywhere.
 
 **Criterion.** A *protected quantity* is a suppressed cell, a bound cell, or a remainder
@@ -73,11 +77,17 @@ import numpy as np
 
 # Structural facts a reader knows (see the module docstring).
 UNPLACED_IS_EMPTY_FOR = frozenset({"school"})  # geographies where every sheet has a district
-EXACT_FAMILIES = frozenset({"grade_band"})  # breakdowns every sheet has a value of
+EXACT_FAMILIES = frozenset({"grade_band", "grade"})  # breakdowns every sheet has a value of
 KOMMUN_ROW = "KOMMUN"
 UNPLACED_ROW = "(unplaced)"
 TOTAL = ("total", "")
 REST = "(rest)"
+# A family nested in another: the column each value adds up to instead of the total. A
+# reader knows that grades 7–9 make up åk 7–9 and grades 10–12 gymnasiet. (Written here
+# on purpose rather than imported: the audit shares no code with the suppression.)
+PARENT_COLUMN: dict[tuple[str, str], tuple[str, str]] = {
+    ("grade", str(grade)): ("grade_band", "AK79" if grade <= 9 else "GY") for grade in range(7, 13)
+}
 
 # LP values are floats; true counts are integers, so bounds are rounded inward with this
 # tolerance (HiGHS's feasibility tolerance is 1e-7).
@@ -215,9 +225,15 @@ class _Table:
 
     def _sums(self) -> list[tuple[Column, list[Column]]]:
         """Each column that is the sum of others in every row, with its parts: the total
-        over each family (with the family's rest)."""
+        over each family (with the family's rest), or a nested family's values under
+        their parent column when the table has it."""
         sums: list[tuple[Column, list[Column]]] = []
         for family, values in self.families.items():
+            parents = {PARENT_COLUMN.get(c) for c in values}
+            if None not in parents and parents <= set(self.columns):
+                for parent in sorted(p for p in parents if p is not None):
+                    sums.append((parent, [c for c in values if PARENT_COLUMN[c] == parent]))
+                continue
             parts = list(values)
             if family not in EXACT_FAMILIES:
                 parts.append((family, REST))

@@ -56,7 +56,13 @@ BREAKDOWNS: dict[str, tuple[str, str]] = {
     "boys": (Breakdown.GENDER, "2"),
     "gender-other": (Breakdown.GENDER, "3"),
     "ak7-9": (Breakdown.GRADE_BAND, "AK79"),
+    "ak7": (Breakdown.GRADE, "7"),
+    "ak8": (Breakdown.GRADE, "8"),
+    "ak9": (Breakdown.GRADE, "9"),
     "gy": (Breakdown.GRADE_BAND, "GY"),
+    "gy1": (Breakdown.GRADE, "10"),
+    "gy2": (Breakdown.GRADE, "11"),
+    "gy3": (Breakdown.GRADE, "12"),
 }
 
 REASONS = {
@@ -66,6 +72,10 @@ REASONS = {
     "complementary": (
         "dold för att skydda en annan grupp",
         "hidden to protect another group",
+    ),
+    "withheld": (
+        "årskurser visas bara för hela kommunen",
+        "school years are shown for the whole municipality only",
     ),
 }
 
@@ -85,7 +95,13 @@ def breakdown_label(key: str) -> str:
         "boys": _("Pojkar"),
         "gender-other": _("Annat kön / vill ej säga"),
         "ak7-9": _("Åk 7–9"),
+        "ak7": _("Åk 7"),
+        "ak8": _("Åk 8"),
+        "ak9": _("Åk 9"),
         "gy": _("Gymnasiet"),
+        "gy1": _("Gy 1"),
+        "gy2": _("Gy 2"),
+        "gy3": _("Gy 3"),
     }[key]
 
 

@@ -40,13 +40,15 @@ DISTRICTS = ("AAA", "BBB", "CCC")
 Sheet = tuple[str | None, str, str, int, str | None, frozenset[str] | None]
 
 
-def make_cube(sheets: list[Sheet]) -> dict[CellKey, tuple[int, int]]:
-    """(n, yes) of every cell: X (home), S (school) and the 3-place P (home)."""
+def make_cube(sheets: list[Sheet], grades: bool = True) -> dict[CellKey, tuple[int, int]]:
+    """(n, yes) of every cell: X (home), S (school) and the 3-place P (home); with each
+    grade under its band unless ``grades`` is off."""
     home_areas = {"KOMMUN"} | {h for h, *_ in sheets if h is not None and h != "ANNAN"}
     school_areas = {"KOMMUN"} | {s for _, s, *_ in sheets}
     cube: dict[CellKey, list[int]] = {}
     columns = [("total", "")] + [("gender", g) for g in "123"]
     columns += [("grade_band", "AK79"), ("grade_band", "GY")]
+    columns += [("grade", str(grade)) for grade in range(7, 13)] if grades else []
     tables: list[tuple[str, str, str, set[str]]] = [
         ("X", "", "home", home_areas),
         ("S", "", "school", school_areas),
@@ -58,7 +60,8 @@ def make_cube(sheets: list[Sheet]) -> dict[CellKey, tuple[int, int]]:
                 cube[(indicator, place, geography, area, b, v)] = [0, 0]
     for home, school, gender, grade, answer, places in sheets:
         band = "AK79" if grade <= 9 else "GY"
-        cols = [("total", ""), ("grade_band", band)] + ([("gender", gender)] if gender else [])
+        cols = [("total", ""), ("grade_band", band)] + ([("grade", str(grade))] if grades else [])
+        cols += [("gender", gender)] if gender else []
         for indicator, geography in (("X", "home"), ("S", "school"), ("P", "home")):
             if geography == "home":
                 if home == "ANNAN":
@@ -160,7 +163,7 @@ def test_the_audit_and_the_lp_reader_find_the_same_disclosures(data: list[Sheet]
 # --------------------------------------------------------------------------- weakenings
 
 
-def _skewed_cubes() -> list[dict[CellKey, tuple[int, int]]]:
+def _skewed_cubes(grades: bool = True) -> list[dict[CellKey, tuple[int, int]]]:
     rng = random.Random(20261203)
     cubes = []
     for _ in range(8):
@@ -174,7 +177,7 @@ def _skewed_cubes() -> list[dict[CellKey, tuple[int, int]]]:
             out.append(
                 (home, rng.choice(DISTRICTS[:2]), gender, rng.choice([7, 8, 9, 10]), answer, places)
             )
-        cubes.append(make_cube(out))
+        cubes.append(make_cube(out, grades))
     return cubes
 
 
