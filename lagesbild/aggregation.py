@@ -4,7 +4,7 @@ Three ways to count, the same counts (the tests hold each to the plain-Python re
 evaluator, `lagesbild.catalogue.evaluate`):
 
 * **vector** (the recompute's): one statement groups the wave's sheets by (home district,
-  "another municipality", school district, gender, grade band) and hands over each
+  "another municipality", school district, gender, grade) and hands over each
   group's packed answer vectors (`surveys.answer_vector.pack`) concatenated; numpy counts
   them (`lagesbild.vector_counts`). PostgreSQL does no per-sheet arithmetic, only the
   scan, the grouping and a byte copy; the groups are streamed in binary and counted
@@ -24,7 +24,7 @@ The two statements have three layers:
    valid and its yes answers (`PACK_YES`). This is the only layer that reads every sheet;
    it yields at most a few thousand rows.
 3. A ``UNION ALL`` of roll-ups of ``fine`` over geography × area (district or the whole
-   kommun) × breakdown (total, gender, grade band); `lagesbild.vector_counts.roll_up` is
+   kommun) × breakdown (total, gender, grade band, grade); `lagesbild.vector_counts.roll_up` is
    the same for the vector pass.
 
 Python then applies the disclosure rules to these counts (never to sheets).
@@ -298,24 +298,25 @@ def build_sql(
     version = "" if layout is None else "AND s.questionnaire_id = %s"
     # Only identifiers written in this module go into the text; every value is a parameter.
     fine = f"""
-        SELECT t.home_id, t.annan, t.school_id, t.gender, t.young,
+        SELECT t.home_id, t.annan, t.school_id, t.gender, t.grade,
                {", ".join(aggregates)}
         FROM (
             SELECT s.home_district_id AS home_id,
                    (s.home_answer = 'ANNAN') AS annan,
                    s.school_district_id AS school_id,
                    s.gender AS gender,
-                   (s.grade <= 9) AS young,
+                   s.grade AS grade,
                    {", ".join(b.sheet_sql)}
             FROM {table} s
             WHERE s.wave_id = %s {version}
             {fence}
         ) t
-        GROUP BY t.home_id, t.annan, t.school_id, t.gender, t.young
+        GROUP BY t.home_id, t.annan, t.school_id, t.gender, t.grade
     """  # noqa: S608
     sums = ", ".join(f"sum(c{i})" for i in range(len(specs)))
     gender_in = f"gender IN ({', '.join(repr(g) for g in GENDERS)})"
-    band = "CASE WHEN young THEN 'AK79' ELSE 'GY' END"
+    band = "CASE WHEN grade <= 9 THEN 'AK79' ELSE 'GY' END"
+    grade = "CAST(grade AS TEXT)"
     branches: list[str] = []
     for geo, area_col, kommun_filter in (
         ("home", "home_id", "NOT annan"),
@@ -331,6 +332,8 @@ def build_sql(
                 f"WHERE {where} AND {gender_in} GROUP BY gender{by}",
                 f"SELECT '{geo}', {area}, 'grade_band', {band}, {sums} FROM fine "  # noqa: S608
                 f"WHERE {where} GROUP BY {band}{by}",
+                f"SELECT '{geo}', {area}, 'grade', {grade}, {sums} FROM fine "  # noqa: S608
+                f"WHERE {where} GROUP BY {grade}{by}",
             ]
     # MATERIALIZED: the roll-ups read `fine`, which must be computed once (both vendors).
     sql = f"WITH fine AS MATERIALIZED ({fine})\n" + "\nUNION ALL\n".join(branches)
@@ -362,9 +365,7 @@ class _Plan:
 def _vector_sql() -> str:
     """The vector pass's statement: the fine groups, their sizes and packed vectors."""
     table = AnswerSheet._meta.db_table
-    keys = (
-        "s.home_district_id, s.home_answer = 'ANNAN', s.school_district_id, s.gender, s.grade <= 9"
-    )
+    keys = "s.home_district_id, s.home_answer = 'ANNAN', s.school_district_id, s.gender, s.grade"
     where = "WHERE s.wave_id = %s AND s.questionnaire_id = %s"
     if connection.vendor == "postgresql":
         return (
@@ -418,8 +419,8 @@ type _Sums = dict[RowKey, list[int]]  # row -> per cell key: n, yes, n, yes, …
 
 
 def _group(row: Sequence[Any]) -> FineGroup:
-    home_id, annan, school_id, gender, young, sheets = row[:6]
-    return FineGroup(home_id, bool(annan), school_id, gender, bool(young), int(sheets))
+    home_id, annan, school_id, gender, grade, sheets = row[:6]
+    return FineGroup(home_id, bool(annan), school_id, gender, int(grade), int(sheets))
 
 
 def _vector_sums(plan: _Plan, specs: Sequence[CellSpec]) -> _Sums:

@@ -16,6 +16,7 @@ from .disclosure import Cell, Group, RuleParams, cover, few_suppressed_max_n, hi
 from .disclosure_audit import (
     REST,
     UNPLACED_ROW,
+    AuditMemory,
     AuditReport,
     AuditRules,
     Finding,
@@ -25,12 +26,27 @@ from .disclosure_audit import (
 
 GENDERS: tuple[str, ...] = ("1", "2", "3")  # KON codes: girl, boy, other / won't say
 GRADE_BANDS: tuple[str, ...] = ("AK79", "GY")  # grades 7–9 and 10–12
+# School years (surveys.models.Grade; gymnasiet's years stored as 10–12), each in its band:
+# a band's pupils are exactly its grades' pupils, so a grade cell is protected under its
+# band cell, not under the total.
+GRADES: tuple[str, ...] = ("7", "8", "9", "10", "11", "12")
+BAND_OF_GRADE: dict[str, str] = {
+    "7": "AK79",
+    "8": "AK79",
+    "9": "AK79",
+    "10": "GY",
+    "11": "GY",
+    "12": "GY",
+}
 KOMMUN = "KOMMUN"  # area code of the whole municipality (lagesbild.models.KOMMUN_AREA)
 BREAKDOWNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("total", ("",)),
     ("gender", GENDERS),
     ("grade_band", GRADE_BANDS),
+    ("grade", GRADES),
 )
+# Breakdowns whose sibling groups sit under the area's total; "grade" sits under its band.
+UNDER_TOTAL = ("gender", "grade_band")
 
 
 @dataclass(frozen=True)
@@ -142,29 +158,46 @@ def build_cube(
     return cube
 
 
-# Breakdowns every sheet has a value of (the grade comes from the class): their values
-# add up to the total exactly. Other breakdowns leave a rest a reader knows only to be 0
-# or more (pupils who skipped the gender question). The districts under the kommun are
-# still treated as if their rest were known (the home geography's pupils in no district
-# are not published either, but nothing in the demo's waves would gain from it).
-COMPLETE_BREAKDOWNS = frozenset({"grade_band"})
+# Breakdowns every sheet has a value of (the grade comes from the class): their values add
+# up to their parent exactly (the bands to the total, the grades to their band). Other
+# breakdowns leave a rest a reader knows only to be 0 or more (pupils who skipped the
+# gender question). The districts under the kommun are still treated as if their rest were
+# known (the home geography's pupils in no district are not published either, but nothing
+# in the demo's waves would gain from it).
+COMPLETE_BREAKDOWNS = frozenset({"grade_band", "grade"})
+
+
+def withheld(key: CellKey) -> bool:
+    """A cell never published: a district's grade (the grades are published for the whole
+    kommun only). Hidden with reason ``withheld`` and protected like any hidden cell: per
+    district the grades are small groups, and publishing those that pass would cost a
+    quarter of the districts' totals and half their bands as cover (measured on the demo's
+    waves, docs/privacy.md), while the kommun's grades, which readers compare with other
+    surveys, are nearly all shown either way."""
+    return key[4] == "grade" and key[3] != KOMMUN
 
 
 def cube_groups(keys: Iterable[CellKey]) -> list[Group[CellKey]]:
-    """Sibling groups, one breakdown at a time: the breakdown values of an area under the
-    area's total, and the districts under the kommun for each breakdown value. A group of
-    gender cells, whose members leave the pupils who skipped gender unpublished, says so
-    (``rest_known`` False)."""
+    """Sibling groups, one breakdown at a time: the gender values and the grade bands of an
+    area under the area's total, the grades of a band under the area's band cell, and the
+    districts under the kommun for each breakdown value. A group of gender cells, whose
+    members leave the pupils who skipped gender unpublished, says so (``rest_known``
+    False)."""
     key_set = set(keys)
     groups: list[Group[CellKey]] = []
     districts: dict[tuple[str, str, str, str, str], list[CellKey]] = {}
+    families = dict(BREAKDOWNS)
     for key in sorted(key_set):
         indicator, place, geography, area, breakdown, value = key
         if area != KOMMUN:
             districts.setdefault((indicator, place, geography, breakdown, value), []).append(key)
-        if breakdown != "total":
+        if breakdown == "total":
+            parts = [(sub, families[sub]) for sub in UNDER_TOTAL]
+        elif breakdown == "grade_band":
+            parts = [("grade", tuple(g for g in GRADES if BAND_OF_GRADE[g] == value))]
+        else:
             continue
-        for sub, values in BREAKDOWNS[1:]:
+        for sub, values in parts:
             members = tuple(
                 k for v in values if (k := (indicator, place, geography, area, sub, v)) in key_set
             )
@@ -268,7 +301,7 @@ def protect_cube(
     """
     params = catalogue.rule_params
     groups = cube_groups(cube)
-    cells = protect(cube, groups, params)
+    cells = protect(cube, groups, params, withheld=[k for k in cube if withheld(k)])
     keys = set(cells)
     by_cell: dict[tuple[str, str, str, str, str], list[CellKey]] = {}
     for key in keys:
@@ -277,7 +310,10 @@ def protect_cube(
     def spread(key: CellKey) -> list[CellKey]:
         return by_cell[(key[0], key[2], key[3], key[4], key[5])]
 
-    report = audit_cells(cells, params)
+    # What each round's audit proved carries to the next round's (the next only hides
+    # more): fewer LPs, the same verdicts.
+    memory = AuditMemory()
+    report = audit_cells(cells, params, memory=memory)
     total_checked, total_solves, seconds = report.checked, report.solves, report.seconds
     for _ in range(MAX_COVER_ROUNDS):
         if report.passed:
@@ -292,7 +328,7 @@ def protect_cube(
             break
         # Only tables with a new suppression can change; the others keep their findings.
         changed = {(k[0], k[2]) for k in added}
-        again = audit_cells(cells, params, tables=changed)
+        again = audit_cells(cells, params, tables=changed, memory=memory)
         total_checked += again.checked
         total_solves += again.solves
         seconds += again.seconds

@@ -55,7 +55,7 @@ from typing import Any, Literal
 from .statistics import check_counts, round_count, round_half_up, wilson_interval, z_value
 
 State = Literal["shown", "bound", "suppressed"]
-Reason = Literal["", "small_base", "few_yes", "few_no", "complementary"]
+Reason = Literal["", "small_base", "few_yes", "few_no", "complementary", "withheld"]
 
 SHOWN: State = "shown"
 BOUND: State = "bound"
@@ -283,8 +283,8 @@ class Group[K: Hashable]:
     Which groups exist (one breakdown at a time, per wave, indicator cell and geography):
 
     * breakdown siblings under their area total: for one area, the gender cells
-      (girl, boy, other) under the area's total; the grade bands (AK79, GY) under it; and,
-      if grades are ever published, grades 7-9 under AK79 and 10-12 under GY;
+      (girl, boy, other) under the area's total; the grade bands (AK79, GY) under it; and
+      the grades, 7-9 under the area's AK79 cell and 10-12 under its GY cell;
     * districts under the kommun, for one breakdown value (including the total): e.g. all
       district cells for girls under the kommun's girls cell;
     * any other published aggregate of areas (e.g. "police utsatta områden together")
@@ -322,9 +322,17 @@ def protect[K: Hashable](
     counts: Mapping[K, tuple[int, int]],
     groups: Iterable[Group[K]],
     params: RuleParams = DEFAULT_PARAMS,
+    withheld: Iterable[K] = (),
 ) -> dict[K, Cell]:
-    """Estimate every cell from ``(n, yes)`` and apply complementary suppression."""
+    """Estimate every cell from ``(n, yes)`` and apply complementary suppression.
+
+    ``withheld`` cells are never published, whatever their counts (reason ``withheld``,
+    which tells a reader nothing about them); they are protected like any hidden cell.
+    """
     cells = {key: Cell(n, yes, estimate_cell(n, yes, params)) for key, (n, yes) in counts.items()}
+    for key in withheld:
+        old = cells[key]
+        cells[key] = Cell(old.n, old.yes, CellEstimate.suppressed("withheld"))
     return suppress_groups(cells, groups, params)
 
 
@@ -653,6 +661,8 @@ def _public_ranges(cell: Cell, cap: int, params: RuleParams) -> _Unknown:
         if est.reason == "few_yes":
             return _Unknown(n, small, big, est.state, est.reason)
         return _Unknown(n, big, small, est.state, est.reason)
+    if est.reason == "withheld":  # never published: nothing is public about it
+        return _Unknown(_Range(0, cap), _Range(0, cap), _Range(0, cap), est.state, est.reason)
     # complementary: it was shown or bound before, so n >= min_n (and no more is public).
     n = _Range(params.min_n, cap)
     return _Unknown(n, _Range(0, cap), _Range(0, cap), est.state, est.reason)

@@ -16,12 +16,16 @@ breakdown family. Relations, for n and for each place's yes count:
 * kommun(c) = Σ districts(c) + unplaced(c) for every column c (unplaced ≥ 0; it is 0 for
   school geography, where every sheet has a school district);
 * total(r) = Σ values(r, f) + rest_f(r) for every row r and family f (rest ≥ 0: pupils
-  who skipped the gender question; 0 for grade bands, which come from the class).
+  who skipped the gender question; 0 for grade bands, which come from the class);
+* band(r) = Σ its grades(r) for a nested family: åk 7–9 = åk 7 + 8 + 9 and gymnasiet =
+  gy 1 + 2 + 3 (exact, like the bands; with the bands' relation to the total this also
+  makes the total the sum of all grades).
 
 **What the reader knows.** Every shown cell's exact n and yes (they can be recomputed from
 share, interval and rounded n); a bound cell's exact n and that its yes (or no) is 0–4;
 what a suppression reason says (``small_base``: n ≤ 9; ``few_yes``/``few_no``: n in
-10..M with 0–4 yes or no, M the largest n no bound fits; ``complementary``: n ≥ 10, as
+10..M with 0–4 yes or no, M the largest n no bound fits; ``withheld`` (a cell never
+published, e.g. a district's grade): nothing; ``complementary``: n ≥ 10, as
 such a cell was shown or bound before); 0 ≤ yes ≤ n everywhere.
 
 **Criterion.** A *protected quantity* is a suppressed cell, a bound cell, or a remainder
@@ -44,6 +48,16 @@ Being exact, it needs no LP. (The remainder of a sum that is not shown moves wit
 sum, a protected quantity of its own: it is pinned only when the sum is.)
 
 A remainder provably of 10 or more pupils may be derived exactly, like a shown cell.
+
+**Fewer LPs, the same verdicts.** "Pinned" asks whether a quantity can move by a whole
+pupil. A feasible point where it does is proof that it can; a dual bound that keeps it
+within less than one pupil of its truth is proof that it cannot. So the audit keeps every
+LP's optimal vertex (and first solves a few LPs that push many counts at once, to find
+such points early: `_Reader.spread`) and every optimum's duals; an `AuditMemory` carries
+both to the next audit of the same table (the rounds of "audit, add cover"), where each
+point is checked against the new bounds and relations and each bound is evaluated again
+with them. Only what neither settles is solved. A test holds the verdicts to the audit as
+it was before these shortcuts, on random cubes and on the demo's waves.
 """
 
 from __future__ import annotations
@@ -63,11 +77,17 @@ import numpy as np
 
 # Structural facts a reader knows (see the module docstring).
 UNPLACED_IS_EMPTY_FOR = frozenset({"school"})  # geographies where every sheet has a district
-EXACT_FAMILIES = frozenset({"grade_band"})  # breakdowns every sheet has a value of
+EXACT_FAMILIES = frozenset({"grade_band", "grade"})  # breakdowns every sheet has a value of
 KOMMUN_ROW = "KOMMUN"
 UNPLACED_ROW = "(unplaced)"
 TOTAL = ("total", "")
 REST = "(rest)"
+# A family nested in another: the column each value adds up to instead of the total. A
+# reader knows that grades 7–9 make up åk 7–9 and grades 10–12 gymnasiet. (Written here
+# on purpose rather than imported: the audit shares no code with the suppression.)
+PARENT_COLUMN: dict[tuple[str, str], tuple[str, str]] = {
+    ("grade", str(grade)): ("grade_band", "AK79" if grade <= 9 else "GY") for grade in range(7, 13)
+}
 
 # LP values are floats; true counts are integers, so bounds are rounded inward with this
 # tolerance (HiGHS's feasibility tolerance is 1e-7).
@@ -205,9 +225,15 @@ class _Table:
 
     def _sums(self) -> list[tuple[Column, list[Column]]]:
         """Each column that is the sum of others in every row, with its parts: the total
-        over each family (with the family's rest)."""
+        over each family (with the family's rest), or a nested family's values under
+        their parent column when the table has it."""
         sums: list[tuple[Column, list[Column]]] = []
         for family, values in self.families.items():
+            parents = {PARENT_COLUMN.get(c) for c in values}
+            if None not in parents and parents <= set(self.columns):
+                for parent in sorted(p for p in parents if p is not None):
+                    sums.append((parent, [c for c in values if PARENT_COLUMN[c] == parent]))
+                continue
             parts = list(values)
             if family not in EXACT_FAMILIES:
                 parts.append((family, REST))
@@ -353,56 +379,43 @@ class _Solver:
         self,
         table: _Table,
         variables: list[int],
-        rows: list[tuple[dict[int, float], float, float]],
+        rows: list[tuple[int, dict[int, float], float, float]],
         lower: np.ndarray,
         upper: np.ndarray,
     ) -> None:
         self.table = table
         self.solves = 0
+        self.variables = np.array(variables, dtype=np.int64)
         self.column = {v: i for i, v in enumerate(variables)}
+        # The table's relation (its index in `_Reader.rows`) each of this LP's rows is.
+        self.row_ids = np.array([r for r, _, _, _ in rows], dtype=np.int64)
         self.h = _new_highs()
         self.h.addVars(len(variables), lower[variables], upper[variables])
         starts: list[int] = []
         index: list[int] = []
         value: list[float] = []
-        for terms, _, _ in rows:
+        for _, terms, _, _ in rows:
             starts.append(len(index))
             index += [self.column[v] for v in terms]
             value += list(terms.values())
         if rows:
             self.h.addRows(
                 len(rows),
-                np.array([lo for _, lo, _ in rows]),
-                np.array([hi for _, _, hi in rows]),
+                np.array([lo for _, _, lo, _ in rows]),
+                np.array([hi for _, _, _, hi in rows]),
                 len(index),
                 np.array(starts, dtype=np.int32),
                 np.array(index, dtype=np.int32),
                 np.array(value),
             )
         self.cost_index: np.ndarray = np.zeros(0, dtype=np.int32)
-        # Every optimal vertex found so far: feasible points, so any of them whose value
-        # differs from the truth by 1 or more proves a quantity is not pinned, for free.
-        self._pool = np.zeros((8, len(variables)))
-        self._points = 0
 
-    def _keep(self, point: np.ndarray) -> None:
-        if self._points == len(self._pool):  # grow by doubling: amortised O(1) a point
-            self._pool = np.vstack([self._pool, np.zeros_like(self._pool)])
-        self._pool[self._points] = point
-        self._points += 1
-
-    def moved(self, objective: Mapping[int, float], truth: float) -> tuple[bool, bool]:
-        """Whether a known feasible point has the quantity >= truth + 1 (first) or
-        <= truth - 1 (second)."""
-        if not self._points:
-            return False, False
-        pool = self._pool[: self._points]
-        values = pool[:, [self.column[v] for v in objective]] @ np.array(list(objective.values()))
-        return bool((values >= truth + 1 - _EPS).any()), bool((values <= truth - 1 + _EPS).any())
-
-    def optimum(self, objective: Mapping[int, float], maximize: bool) -> float:
+    def optimum(
+        self, objective: Mapping[int, float], maximize: bool
+    ) -> tuple[float, np.ndarray | None, np.ndarray | None]:
         """Max or min of Σ coef·x (over this part's variables) within the reader's
-        polytope (never empty: the truth is in it; unbounded gives infinity)."""
+        polytope (never empty: the truth is in it; unbounded gives infinity), with the
+        optimal vertex (this part's values) and the duals of this part's rows."""
         h = self.h
         if len(self.cost_index):
             h.changeColsCost(len(self.cost_index), self.cost_index, np.zeros(len(self.cost_index)))
@@ -414,36 +427,134 @@ class _Solver:
         self.solves += 1
         status = h.getModelStatus()
         if status == highspy.HighsModelStatus.kUnbounded:
-            return math.inf if maximize else -math.inf
+            return (math.inf if maximize else -math.inf), None, None
         if status != highspy.HighsModelStatus.kOptimal:
             raise RuntimeError(
                 f"{self.table.indicator}: the audit LP ended {h.modelStatusToString(status)}"
             )
-        self._keep(np.asarray(h.getSolution().col_value))
-        return float(h.getInfo().objective_function_value)
+        solution = h.getSolution()
+        duals = np.asarray(solution.row_dual) if solution.dual_valid else None
+        value = float(h.getInfo().objective_function_value)
+        return value, np.asarray(solution.col_value), duals
+
+
+class _Relations:
+    """A table's relations (`_Table.equations` then `_Table.inequalities`) as one sparse
+    matrix, to check a point against them and to evaluate a dual bound."""
+
+    def __init__(self, rows: list[tuple[list[tuple[int, float]], float, float]]) -> None:
+        self.count = len(rows)
+        self.row = np.array(
+            [r for r, (terms, _, _) in enumerate(rows) for _ in terms], dtype=np.int64
+        )
+        self.col = np.array([i for terms, _, _ in rows for i, _ in terms], dtype=np.int64)
+        self.coef = np.array([c for terms, _, _ in rows for _, c in terms], dtype=float)
+        self.lo = np.array([lo for _, lo, _ in rows], dtype=float)
+        self.hi = np.array([hi for _, _, hi in rows], dtype=float)
+        self.layout = (self.count, self.row.tobytes(), self.col.tobytes(), self.coef.tobytes())
+
+    def feasible(self, points: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+        """Which points (one a row) lie within the bounds and satisfy every relation, up to
+        the solver's tolerance."""
+        tol = 1e-6
+        ok = np.all((points >= lower - tol) & (points <= upper + tol), axis=1)
+        for k in np.flatnonzero(ok):
+            activity = np.bincount(
+                self.row, weights=self.coef * points[k, self.col], minlength=self.count
+            )
+            ok[k] = bool(np.all((activity >= self.lo - tol) & (activity <= self.hi + tol)))
+        return ok
+
+    def dual_bound(
+        self,
+        objective: Mapping[int, float],
+        rows: np.ndarray,
+        duals: np.ndarray,
+        lower: np.ndarray,
+        upper: np.ndarray,
+    ) -> float:
+        """An upper bound of Σ coef·x over every x within the bounds that satisfies the
+        relations, from multipliers of some relations (weak duality; valid for any
+        multipliers, tight for the optimal duals): Σ coef·x = Σ y_r·(A x)_r + Σ d_j·x_j
+        with d = coef − Aᵀy, and each term is bounded by its relation's or its variable's
+        bounds. Infinite when some term is unbounded."""
+        y = np.zeros(self.count)
+        y[rows] = duals
+        d = np.zeros(len(lower))
+        for i, c in objective.items():
+            d[i] = c
+        d -= np.bincount(self.col, weights=self.coef * y[self.row], minlength=len(lower))
+        bound = 0.0
+        up, down = y > 0, y < 0
+        if np.any(np.isinf(self.hi[up])) or np.any(np.isinf(self.lo[down])):
+            return math.inf
+        bound += float(y[up] @ self.hi[up]) + float(y[down] @ self.lo[down])
+        up, down = d > 0, d < 0
+        if np.any(np.isinf(upper[up])) or np.any(np.isinf(lower[down])):
+            return math.inf
+        bound += float(d[up] @ upper[up]) + float(d[down] @ lower[down])
+        return bound
+
+
+# `_Reader.spread`: at most this many LPs a part; it stops when an LP shows fewer than
+# this many new counts can move (the rest are settled one by one); the first this many
+# LPs push each count towards the middle, the others in random directions (measured on
+# the demo's waves, 2026-12-04: docs/performance.md).
+_SPREAD_LPS = 200
+_SPREAD_MIN = 1
+_SPREAD_INFORMED = 1
+
+# A dual bound within this of a target does not settle it (the LP does): wide against the
+# floating-point error of the bound's sums, narrow against the whole pupil between values.
+_MARGIN = 0.5
+
+
+@dataclass
+class _TableMemory:
+    """What an earlier audit of the same table proved, kept for the next audit of it.
+
+    ``points`` are feasible points of that audit's polytope (full-size vectors): a point
+    still within the new bounds and relations (each is checked again) still shows that a
+    quantity can move. ``certificates`` are dual multipliers that bounded a quantity: with
+    the new bounds they give a new valid bound (weak duality), which settles the quantity
+    when it is still tight enough. Neither is trusted: both are checked against the new
+    table, so a memory can make an audit faster, never change its verdict.
+    """
+
+    layout: tuple[object, ...]
+    points: np.ndarray
+    certificates: dict[tuple[tuple[tuple[int, float], ...], bool], tuple[np.ndarray, np.ndarray]]
+
+
+@dataclass
+class AuditMemory:
+    """Carried from one audit of a wave's tables to the next (e.g. the rounds of
+    "audit, add cover" of `lagesbild.cube.protect_cube`, where each round only hides more
+    cells). Optional: an audit without it reaches the same verdicts, solving more LPs."""
+
+    tables: dict[tuple[str, str], _TableMemory] = field(default_factory=dict)
 
 
 class _Reader:
     """Everything the reader can derive about one table: exact values and LP bounds."""
 
-    def __init__(self, table: _Table) -> None:
+    def __init__(self, table: _Table, memory: _TableMemory | None = None) -> None:
         self.table = table
         lower, upper = table.bounds()
         self.known = _determined(table, lower, upper)
         self.value = table.truth
         lower = np.where(self.known, self.value, lower)
         upper = np.where(self.known, self.value, upper)
+        every = [*((eq, 0.0, 0.0) for eq in table.equations()), *table.inequalities()]
+        self.relations = _Relations(every)
         # Relations over the unknown variables only, known terms moved to the bounds.
-        rows: list[tuple[dict[int, float], float, float]] = []
-        for terms, lo, hi in [
-            *((eq, 0.0, 0.0) for eq in table.equations()),
-            *table.inequalities(),
-        ]:
+        rows: list[tuple[int, dict[int, float], float, float]] = []
+        for r, (terms, lo, hi) in enumerate(every):
             free = {i: c for i, c in terms if not self.known[i]}
             if not free:
                 continue
             constant = sum(c * self.value[i] for i, c in terms if self.known[i])
-            rows.append((free, lo - constant, hi - constant))
+            rows.append((r, free, lo - constant, hi - constant))
         # Connected parts (union-find over the relations).
         parent = list(range(table.size))
 
@@ -453,20 +564,55 @@ class _Reader:
                 i = parent[i]
             return i
 
-        for free, _, _ in rows:
+        for _, free, _, _ in rows:
             first, *rest = free
             for other in rest:
                 parent[find(other)] = find(first)
         self.part_of = {i: find(i) for i in range(table.size) if not self.known[i]}
-        self.rows_of: dict[int, list[tuple[dict[int, float], float, float]]] = {}
+        self.rows_of: dict[int, list[tuple[int, dict[int, float], float, float]]] = {}
         for row in rows:
-            self.rows_of.setdefault(self.part_of[next(iter(row[0]))], []).append(row)
+            self.rows_of.setdefault(self.part_of[next(iter(row[1]))], []).append(row)
         self.lower, self.upper = lower, upper
         self.solvers: dict[int, _Solver] = {}
+        # Every feasible point found so far (full-size: the truth outside the part solved),
+        # so any of them whose value differs from the truth by 1 or more proves a quantity
+        # is not pinned, for free; and the dual multipliers that bounded a quantity.
+        self.layout = (self.relations.layout, table.size)
+        self._pool = np.zeros((8, table.size))
+        self._points = 0
+        self.certificates: dict[
+            tuple[tuple[tuple[int, float], ...], bool], tuple[np.ndarray, np.ndarray]
+        ] = {}
+        if memory is not None and memory.layout == self.layout and len(memory.points):
+            feasible = memory.points[self.relations.feasible(memory.points, lower, upper)]
+            for point in feasible:
+                self._keep(point)
+            self.certificates = dict(memory.certificates)
+
+    def memory(self) -> _TableMemory:
+        """What this audit proved, for the next audit of the same table."""
+        points = self._pool[: self._points].copy()
+        return _TableMemory(self.layout, points, dict(self.certificates))
 
     @property
     def solves(self) -> int:
         return sum(s.solves for s in self.solvers.values())
+
+    def _keep(self, point: np.ndarray) -> None:
+        if self._points == len(self._pool):  # grow by doubling: amortised O(1) a point
+            self._pool = np.vstack([self._pool, np.zeros_like(self._pool)])
+        self._pool[self._points] = point
+        self._points += 1
+
+    def _moved(self, objective: Mapping[int, float], target: float, up: bool) -> bool:
+        """Whether a known feasible point has the quantity >= target (``up``) or <= target."""
+        if not self._points:
+            return False
+        pool = self._pool[: self._points]
+        values = pool[:, list(objective)] @ np.array(list(objective.values()))
+        if up:
+            return bool((values >= target - _EPS).any())
+        return bool((values <= target + _EPS).any())
 
     def _solver(self, objective: Mapping[int, float]) -> _Solver:
         part = self.part_of[next(iter(objective))]
@@ -484,7 +630,122 @@ class _Reader:
             return constant
         # The free variables of one quantity (its n and yes) are always in one part: they
         # are tied by no = n - yes.
-        return constant + self._solver(free).optimum(free, maximize)
+        solver = self._solver(free)
+        value, vertex, duals = solver.optimum(free, maximize)
+        if vertex is None:
+            return value
+        point = self.value.copy()
+        point[solver.variables] = vertex
+        self._keep(point)
+        optimum = constant + value
+        if duals is not None:
+            self._certify(objective, maximize, optimum, solver.row_ids, duals)
+        return optimum
+
+    def _bound(
+        self, objective: Mapping[int, float], maximize: bool, rows: np.ndarray, duals: np.ndarray
+    ) -> float:
+        """A bound of the quantity from multipliers (an upper bound when ``maximize``)."""
+        if maximize:
+            return self.relations.dual_bound(objective, rows, duals, self.lower, self.upper)
+        negated = {i: -c for i, c in objective.items()}
+        return -self.relations.dual_bound(negated, rows, -duals, self.lower, self.upper)
+
+    def _certify(
+        self,
+        objective: Mapping[int, float],
+        maximize: bool,
+        optimum: float,
+        rows: np.ndarray,
+        duals: np.ndarray,
+    ) -> None:
+        """Keep the optimum's duals as a certificate of its bound, whichever sign the
+        solver reports them with (only a certificate that gives the optimum is kept)."""
+        for sign in (1.0, -1.0):
+            bound = self._bound(objective, maximize, rows, sign * duals)
+            if math.isfinite(bound) and abs(bound - optimum) <= _EPS * max(1.0, abs(optimum)):
+                key = (tuple(sorted(objective.items())), maximize)
+                self.certificates[key] = (rows, sign * duals)
+                return
+
+    def _reaches(
+        self, objective: Mapping[int, float], target: int, up: bool, pooled: bool = False
+    ) -> bool:
+        """Whether the quantity can be target or more (``up``), or target or less
+        (``pooled``: the known points are already seen not to show it)."""
+        if not pooled and self._moved(objective, target, up):
+            return True
+        key = (tuple(sorted(objective.items())), up)
+        certificate = self.certificates.get(key)
+        if certificate is not None:
+            bound = self._bound(objective, up, *certificate)
+            if (up and bound <= target - _MARGIN) or (not up and bound >= target + _MARGIN):
+                return False
+        if up:
+            return _floor(self._optimum(objective, maximize=True)) >= target
+        return _ceil(self._optimum(objective, maximize=False)) <= target
+
+    def spread(self, pairs: Iterable[tuple[int, int]]) -> None:
+        """Find feasible points far from the truth before quantities are checked one by
+        one: for the cells and remainders given as (n variable, yes variable), LPs whose
+        objective pushes every open n, yes and no count of a part at once (first towards
+        the middle, then in random directions, seeded: the same points every run), until
+        an LP shows no new count can move. Every count seen 1 or
+        more away from its truth at a point needs no LP of its own (`pinned`); the rest are
+        settled one by one as before. Only finds points: it changes no verdict."""
+        pairs = sorted({(n, y) for n, y in pairs if not (self.known[n] and self.known[y])})
+        if not pairs:
+            return
+        n_of = np.array([n for n, _ in pairs])
+        y_of = np.array([y for _, y in pairs])
+        truth = np.stack([self.value[n_of], self.value[y_of], self.value[n_of] - self.value[y_of]])
+        open_ = np.ones_like(truth, dtype=bool)
+        open_[0] = ~self.known[n_of]
+        open_[1] = ~self.known[y_of]
+        open_[2] = ~(self.known[n_of] & self.known[y_of])
+        part = np.array([self.part_of.get(n, self.part_of.get(y, -1)) for n, y in pairs])
+        rng = np.random.default_rng(0)
+
+        def close(points: np.ndarray) -> None:
+            for point in points:
+                values = np.stack([point[n_of], point[y_of], point[n_of] - point[y_of]])
+                open_[np.abs(values - truth) >= 1 - _EPS] = False
+
+        close(self._pool[: self._points])
+        # First towards the middle (a count of few yes can only move up), then at random.
+        middle = np.where(truth <= np.stack([truth[0], truth[2], truth[1]]), 1.0, -1.0)
+        middle[0] = 1.0  # an n that is checked is 9 or less
+        for p in sorted(set(part.tolist()) - {-1}):
+            for attempt in range(_SPREAD_LPS):
+                mine = open_ & (part == p)
+                if mine.sum() < _SPREAD_MIN:
+                    break
+                if attempt < _SPREAD_INFORMED:
+                    sign = middle * mine
+                else:
+                    sign = rng.choice([-1.0, 1.0], size=truth.shape) * mine
+                objective: dict[int, float] = {}
+                for k in np.flatnonzero(mine.any(axis=0)):
+                    n, y = int(n_of[k]), int(y_of[k])
+                    cn = sign[0, k] + sign[2, k]
+                    cy = sign[1, k] - sign[2, k]
+                    if cn and not self.known[n]:
+                        objective[n] = objective.get(n, 0.0) + cn
+                    if cy and not self.known[y]:
+                        objective[y] = objective.get(y, 0.0) + cy
+                if not objective:
+                    break
+                before = self._points
+                solver = self._solver(objective)
+                _, vertex, _ = solver.optimum(objective, maximize=True)
+                if vertex is None:
+                    break
+                point = self.value.copy()
+                point[solver.variables] = vertex
+                self._keep(point)
+                close(self._pool[before : self._points])
+                if mine.sum() - (open_ & (part == p)).sum() < _SPREAD_MIN:
+                    break
 
     def bounds_of(self, objective: Mapping[int, float]) -> tuple[int, int]:
         """Integer bounds of a linear quantity."""
@@ -495,22 +756,26 @@ class _Reader:
     def pinned(self, objective: Mapping[int, float], truth: int) -> bool:
         """True when the quantity can take no other integer value than ``truth``.
 
-        The truth is feasible, so one direction with room settles it: a vertex found by an
-        earlier solve often already shows that room; else one or two solves.
+        The truth is feasible, so one direction with room settles it: a point found by an
+        earlier solve often already shows that room, and a bound proved earlier often
+        still shows there is none; else one or two solves.
         """
-        free = {i: c for i, c in objective.items() if not self.known[i]}
-        if not free:
+        if all(self.known[i] for i in objective):
             return True
-        constant = sum(c * self.value[i] for i, c in objective.items() if self.known[i])
-        up, down = self._solver(free).moved(free, truth - constant)
-        if up or down:
+        if self._moved(objective, truth + 1, up=True):
             return False
-        if _floor(self._optimum(objective, maximize=True)) > truth:
+        if self._moved(objective, truth - 1, up=False):
             return False
-        return _ceil(self._optimum(objective, maximize=False)) >= truth
+        if self._reaches(objective, truth + 1, up=True, pooled=True):
+            return False
+        return not self._reaches(objective, truth - 1, up=False, pooled=True)
 
-    def minimum(self, objective: Mapping[int, float]) -> int:
-        return _ceil(self._optimum(objective, maximize=False))
+    def can_be_at_most(self, objective: Mapping[int, float], value: int) -> bool:
+        """Whether the quantity can be ``value`` or less."""
+        if all(self.known[i] for i in objective):
+            known = float(sum(c * self.value[i] for i, c in objective.items()))
+            return _ceil(known) <= value
+        return self._reaches(objective, value, up=False)
 
 
 def _floor(value: float) -> int:
@@ -644,7 +909,7 @@ def _check(
         if q.reason == "few_no":
             return report(f"no pinned to {no0}") if no_pinned() else None
         return report(f"yes pinned to {y0}") if yes_pinned() else None
-    small = n0 <= small_n or reader.minimum(n_obj) <= small_n
+    small = n0 <= small_n or reader.can_be_at_most(n_obj, small_n)
     while_small = f" while n can be below {small_n + 1}" if small else ""
     if (small or 1 <= y0 <= few) and yes_pinned():
         return report(f"yes pinned to {y0}{while_small}")
@@ -659,11 +924,19 @@ def audit_table(
     cells: Mapping[tuple[str, str, Column], PublishedCell],
     rules: AuditRules,
     detail: bool = False,
+    memory: AuditMemory | None = None,
 ) -> tuple[list[Finding], int, int]:
-    """Findings, quantities checked and LPs solved for one table."""
+    """Findings, quantities checked and LPs solved for one table (``memory``: what an
+    earlier audit of the same table proved, updated with what this one proves)."""
     table = _Table(indicator, geography, cells, rules)
-    reader = _Reader(table)
+    remembered = None if memory is None else memory.tables.get((indicator, geography))
+    reader = _Reader(table, remembered)
     quantities = list(_protected(table))
+    reader.spread(
+        (table.n_var[(q.row, q.column)], table.yes_var[(q.place, q.row, q.column)])
+        for q in quantities
+        if q.kind != "group"
+    )
     findings: list[Finding] = []
     for q in quantities:
         problem = _check(q, table, reader, detail)
@@ -685,6 +958,8 @@ def audit_table(
                     shown_parts=q.shown,
                 )
             )
+    if memory is not None:
+        memory.tables[(indicator, geography)] = reader.memory()
     return findings, len(quantities), reader.solves
 
 
@@ -694,9 +969,12 @@ def audit(
     *,
     tables: Iterable[tuple[str, str]] | None = None,
     detail: bool = False,
+    memory: AuditMemory | None = None,
 ) -> AuditReport:
     """Audit a wave's cells (keys as IndicatorCell's natural key): every table, or only
-    the (indicator, geography) tables named. ``detail`` adds each finding's bounds."""
+    the (indicator, geography) tables named. ``detail`` adds each finding's bounds.
+    ``memory`` carries what one audit proved to the next audit of the same tables (see
+    `AuditMemory`); it changes how many LPs are solved, never a verdict."""
     by_table: dict[tuple[str, str], dict[tuple[str, str, Column], PublishedCell]] = {}
     for (indicator, place, geography, area, breakdown, value), cell in cells.items():
         by_table.setdefault((indicator, geography), {})[(place, area, (breakdown, value))] = cell
@@ -706,7 +984,7 @@ def audit(
     checked = solves = 0
     for indicator, geography in sorted(wanted):
         found, quantities, lps = audit_table(
-            indicator, geography, by_table[(indicator, geography)], rules, detail
+            indicator, geography, by_table[(indicator, geography)], rules, detail, memory
         )
         findings += found
         checked += quantities

@@ -30,6 +30,7 @@ class Breakdown(models.TextChoices):
     TOTAL = "total", _("totalt")
     GENDER = "gender", _("kön")
     GRADE_BAND = "grade_band", _("årskursgrupp")
+    GRADE = "grade", _("årskurs")
 
 
 class CellState(models.TextChoices):

@@ -37,11 +37,17 @@ BREAKDOWNS: dict[str, tuple[str, str]] = {
     "boys": (Breakdown.GENDER, "2"),
     "gender-other": (Breakdown.GENDER, "3"),
     "ak7-9": (Breakdown.GRADE_BAND, "AK79"),
+    "ak7": (Breakdown.GRADE, "7"),
+    "ak8": (Breakdown.GRADE, "8"),
+    "ak9": (Breakdown.GRADE, "9"),
     "gy": (Breakdown.GRADE_BAND, "GY"),
+    "gy1": (Breakdown.GRADE, "10"),
+    "gy2": (Breakdown.GRADE, "11"),
+    "gy3": (Breakdown.GRADE, "12"),
 }
 
 # Why a cell shows no value (`lagesbild.disclosure`'s reasons), in the order of their words.
-REASON_CODES = ("small_base", "few_yes", "few_no", "complementary")
+REASON_CODES = ("small_base", "few_yes", "few_no", "complementary", "withheld")
 
 
 def lang() -> str:
@@ -72,7 +78,13 @@ def breakdown_label(key: str) -> str:
         "boys": _("Pojkar"),
         "gender-other": _("Annat kön / vill ej säga"),
         "ak7-9": _("Åk 7–9"),
+        "ak7": _("Åk 7"),
+        "ak8": _("Åk 8"),
+        "ak9": _("Åk 9"),
         "gy": _("Gymnasiet"),
+        "gy1": _("Gy 1"),
+        "gy2": _("Gy 2"),
+        "gy3": _("Gy 3"),
     }[key]
 
 
@@ -83,6 +95,7 @@ def reason_text(reason: str) -> str:
         "few_yes": _("för få svarade ja"),
         "few_no": _("för få svarade nej"),
         "complementary": _("dold för att skydda en annan grupp"),
+        "withheld": _("årskurser visas bara för hela kommunen"),
     }.get(reason, "")
 
 

@@ -1,7 +1,7 @@
 """Counting a wave's cells from its packed answer vectors with numpy (pure: no ORM, no SQL).
 
 The pass (`lagesbild.aggregation`) hands over the wave's sheets in *fine groups*: one per
-(home district, "another municipality", school district, gender, grade band), each with
+(home district, "another municipality", school district, gender, grade), each with
 its sheets' vectors concatenated (`surveys.answer_vector.pack`: two bytes per position,
 every vector of the version the same length). Here they become one integer matrix, one
 row per sheet; each cell key's rule turns the columns it reads into a code per sheet
@@ -44,7 +44,7 @@ class FineGroup:
     annan: bool  # the pupil lives in another municipality
     school_id: int
     gender: str
-    young: bool  # grade 9 or lower
+    grade: int  # 7–9 (åk), 10–12 (gy 1–3)
     sheets: int
 
 
@@ -154,7 +154,8 @@ def roll_up(
 ) -> dict[RowKey, npt.NDArray[np.int64]]:
     """The SQL pass's rows from the fine groups' counts: per geography, each district and
     the kommun (home: without pupils of another municipality; a pupil who named no home
-    district is in the kommun only), by total, gender (the KON codes) and grade band."""
+    district is in the kommun only), by total, gender (the KON codes), grade band and
+    grade."""
     rows: dict[RowKey, npt.NDArray[np.int64]] = {}
 
     def add(key: RowKey, value: npt.NDArray[np.int64]) -> None:
@@ -164,7 +165,7 @@ def roll_up(
             rows[key] = value.copy()
 
     for group, value in zip(groups, counts, strict=True):
-        band = "AK79" if group.young else "GY"
+        band = "AK79" if group.grade <= 9 else "GY"
         areas: list[tuple[str, int | None]] = [("school", group.school_id), ("school", None)]
         if group.home_id is not None:
             areas.append(("home", group.home_id))
@@ -175,4 +176,5 @@ def roll_up(
             if group.gender in GENDERS:
                 add((geography, area, "gender", group.gender), value)
             add((geography, area, "grade_band", band), value)
+            add((geography, area, "grade", str(group.grade)), value)
     return rows

@@ -102,8 +102,8 @@ def _filters(request: HttpRequest, kommun: Municipality, indicator: str = "") ->
     if scope is None:
         return None
     breakdown = code_param(query, "breakdown", "total")
-    if breakdown not in public.BREAKDOWNS:
-        breakdown = "total"
+    if breakdown not in dict(selectors.breakdown_choices(scope)):
+        breakdown = "total"  # unknown, or a grade of a wave published before grades
     geography = code_param(query, "geography")
     if geography not in ("home", "school"):
         geography = ""
@@ -155,7 +155,7 @@ def _page(
             "filters": filters,
             "wave": filters.wave,
             "nav": nav,
-            "breakdowns": [(k, public.breakdown_label(k)) for k in public.BREAKDOWNS],
+            "breakdowns": selectors.breakdown_choices(filters.scope),
             "indicators": public.indicator_choices(),
             "areas": selectors.area_choices(filters.scope),
             "can_import_shapes": may_import,

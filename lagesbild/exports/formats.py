@@ -65,14 +65,16 @@ COLUMNS: tuple[Column, ...] = (
         "breakdown",
         "Uppdelning",
         "text",
-        "total, gender (kön) eller grade_band (årskursgrupp); en uppdelning i taget.",
+        "total, gender (kön), grade_band (årskursgrupp) eller grade (årskurs); en "
+        "uppdelning i taget.",
         11,
     ),
     Column(
         "breakdown_value",
         "Grupp",
         "text",
-        "Gruppens kod: kön 1 flicka, 2 pojke, 3 annat/vill ej säga; AK79 eller GY.",
+        "Gruppens kod: kön 1 flicka, 2 pojke, 3 annat/vill ej säga; AK79 eller GY; "
+        "årskurs 7, 8, 9 eller 10, 11, 12 (gy 1–3).",
         7,
     ),
     Column("breakdown_name", "Gruppens namn", "text", "Gruppen i klartext.", 18),

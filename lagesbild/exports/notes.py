@@ -117,8 +117,9 @@ def rule_paragraphs(params: RuleParams) -> tuple[str, ...]:
         f"En skattning markeras som osäker när n är mindre än {params.unstable_n} eller när "
         f"intervallets halva bredd är större än {numbers.decimal(params.unstable_half_width_pp)} "
         "procentenheter.",
-        "En uppdelning i taget: område × kön eller område × årskursgrupp, aldrig område × "
-        "kön × årskurs. Resultat visas aldrig per klass eller per skola.",
+        "En uppdelning i taget: område × kön eller område × årskursgrupp, och för hela "
+        "kommunen även per årskurs; aldrig område × kön × årskurs. Resultat visas aldrig "
+        "per klass eller per skola.",
         "Alla användare ser samma frysta, publicerade celler för en omgång; siffrorna "
         "ändras inte efter publiceringen.",
     )

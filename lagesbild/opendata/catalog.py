@@ -117,7 +117,8 @@ def _descriptions(catalog: CatalogEntry, entry: DatasetEntry) -> dict[str, str]:
             f"(åk 7 – gy 3), omgång {entry.name}: andelar i hela procent med "
             "95-procentigt intervall och avrundat antal svar, per indikator för hela "
             "kommunen och dess stadsdelar och tätorter, totalt och per kön eller "
-            f"årskursgrupp. Små grupper röjs aldrig: en cell med färre än {min_n} svar, eller "
+            "årskursgrupp (för hela kommunen även per årskurs). Små grupper röjs aldrig: "
+            f"en cell med färre än {min_n} svar, eller "
             "där nästan alla eller nästan inga svarade ja, visas som gräns eller "
             "undertrycks och har då inga siffror."
         ),
@@ -126,7 +127,8 @@ def _descriptions(catalog: CatalogEntry, entry: DatasetEntry) -> dict[str, str]:
             f"people's safety (school years 7 to 12), wave {entry.name}: shares in whole "
             "percent with a 95 % interval and a rounded number of answers, per indicator "
             "for the whole municipality and its districts and towns, in total and by "
-            "gender or grade band. Small groups are never revealed: a cell with fewer "
+            "gender or grade band (for the whole municipality also by school year). Small "
+            "groups are never revealed: a cell with fewer "
             f"than {min_n} answers, or where almost all or almost none answered yes, is shown "
             "as a bound or suppressed and then carries no numbers."
         ),

@@ -31,6 +31,7 @@ from ..public import (
 from ..verdicts import Change, change_since, compare_to_kommun
 from .dashboards import (
     area_choices,
+    breakdown_choices,
     district_profile,
     find_area,
     indicator_page,
@@ -63,6 +64,7 @@ __all__ = [
     "TrendView",
     "WaveRef",
     "area_choices",
+    "breakdown_choices",
     "breakdown_label",
     "change_since",
     "compare_to_kommun",

@@ -13,7 +13,7 @@ from .. import measures
 from ..catalogue import load_catalogue
 from ..geojson import Ring, map_rings
 from ..measures import MeasureRef
-from ..models import KOMMUN_AREA, Breakdown
+from ..models import KOMMUN_AREA, Breakdown, IndicatorCell
 from ..pages import district as district_page
 from ..pages import indicator as indicator_builder
 from ..pages import map as map_builder
@@ -31,6 +31,7 @@ from ..public import (
     PublicCell,
     Scope,
     WaveRef,
+    breakdown_label,
     lang,
     previous_wave,
 )
@@ -170,6 +171,22 @@ def find_area(scope: Scope, code: str) -> AreaInfo | None:
 
 def area_choices(scope: Scope) -> tuple[AreaInfo, ...]:
     return tuple(scope.areas.values())
+
+
+def breakdown_choices(scope: Scope) -> tuple[tuple[str, str], ...]:
+    """The breakdowns the wave has cells of, as (URL value, label), for the pills: a wave
+    published before grades were counted offers no grade (cached)."""
+
+    def kinds() -> frozenset[str]:
+        rows = IndicatorCell.objects.published().filter(wave_id=scope.wave.id, area=KOMMUN_AREA)
+        return frozenset(rows.order_by().values_list("breakdown", flat=True).distinct())
+
+    present = dash_cache.cached(scope.version, "breakdowns", (scope.wave.id,), kinds)
+    return tuple(
+        (key, breakdown_label(key))
+        for key, (kind, _value) in BREAKDOWNS.items()
+        if kind in present or kind == Breakdown.TOTAL
+    )
 
 
 def district_profile(scope: Scope, area: AreaInfo, *, breakdown: str) -> DistrictProfile:

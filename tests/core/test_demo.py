@@ -24,9 +24,13 @@ from accounts.access import (
 )
 from lagesbild.aggregation import Source, aggregate_wave, pass_statement
 from lagesbild.catalogue import load_catalogue
-from lagesbild.cube import specs_from_catalogue
+from lagesbild.cube import build_cube, specs_from_catalogue
+from lagesbild.disclosure import Cell, CellEstimate, estimate_cell
+from lagesbild.disclosure_audit import audit
+from lagesbild.models import IndicatorCell
 from surveys.models import AccessCode, District, Municipality, School, SchoolClass, Wave
 from surveys.selectors import sheets_disagreeing
+from tests.lagesbild.test_audit_equivalence import assert_same_verdicts, audit_before, rounds_of
 
 pytestmark = pytest.mark.django_db
 
@@ -198,3 +202,44 @@ def test_every_demo_sheet_holds_the_vector_of_its_answers_and_both_passes_agree(
         )
         assert vector == json
         assert sql == json
+
+
+def test_the_demo_waves_get_the_verdicts_of_the_audit_before(
+    demo_output: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Today's audit (`lagesbild.disclosure_audit`, with its shortcuts) and the audit it
+    replaced (`tests/lagesbild/audit_before.py`) judge every demo wave alike: its stored
+    cells with every cover cell shown again (both find the same disclosures), and the
+    whole "audit, add cover" loop of the open wave, round by round
+    (`tests/lagesbild/test_audit_equivalence.py` does the same on random cubes)."""
+    catalogue = load_catalogue()
+    specs = specs_from_catalogue(catalogue)
+    waves = Wave.objects.filter(cells__isnull=False).distinct()
+    assert waves.count() == 6
+    for wave in waves:
+        cells = {
+            (c.indicator, c.place, c.geography, c.area, c.breakdown, c.breakdown_value): Cell(
+                c.raw_n, c.raw_yes, _estimate(c.state, c.reason, c.raw_n, c.raw_yes)
+            )
+            for c in IndicatorCell.objects.filter(wave=wave).exclude(breakdown="grade")
+        }
+        uncovered = {
+            key: Cell(c.n, c.yes, estimate_cell(c.n, c.yes))
+            if c.estimate.reason == "complementary"
+            else c
+            for key, c in cells.items()
+        }
+        assert_same_verdicts(uncovered, catalogue.rule_params, details=(False,), remembered=False)
+        if not wave.is_published:
+            cube = build_cube(aggregate_wave(wave_id=wave.pk, specs=specs), specs)
+            cube = {k: v for k, v in cube.items() if k[4] != "grade"}
+            assert rounds_of(cube, audit, monkeypatch) == rounds_of(cube, audit_before, monkeypatch)
+
+
+def _estimate(state: str, reason: str, n: int, yes: int) -> CellEstimate:
+    """A stored cell's state and reason (the audit reads nothing else of the estimate)."""
+    if state == "suppressed":
+        return CellEstimate.suppressed(reason)  # type: ignore[arg-type]
+    estimate = estimate_cell(n, yes)
+    assert (estimate.state, estimate.reason) == (state, reason)
+    return estimate

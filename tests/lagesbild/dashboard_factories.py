@@ -43,6 +43,7 @@ BREAKDOWN_VALUES: tuple[tuple[str, str], ...] = (
     (Breakdown.GENDER, "3"),
     (Breakdown.GRADE_BAND, "AK79"),
     (Breakdown.GRADE_BAND, "GY"),
+    *((Breakdown.GRADE, str(grade)) for grade in range(7, 13)),
 )
 
 
@@ -217,6 +218,7 @@ def build_cube(
     weights = [rng.choice((0.004, 0.01, 0.03, 0.05, 0.08)) for _ in districts]
     total_weight = sum(weights)
     share_of_value = {"": 1.0, "1": 0.48, "2": 0.48, "3": 0.04, "AK79": 0.55, "GY": 0.45}
+    share_of_value |= {"7": 0.19, "8": 0.18, "9": 0.18, "10": 0.16, "11": 0.15, "12": 0.14}
     now = computed_at or timezone.now()
     estimate_cache: dict[tuple[int, int], Any] = {}
     cells = []

@@ -173,22 +173,33 @@ def _attack_table(
     columns = sorted({(k[4], k[5]) for k in table})
     families = sorted({b for b, _ in columns if b != "total"})
     rows = [*areas, "UNPLACED", "KOMMUN"]
-    # Every pupil has a grade (from the class), so the grade bands have no rest.
-    exact = {"grade_band"}
+    # Every pupil has a grade (from the class), so grade bands and grades have no rest.
+    exact = {"grade_band", "grade"}
     all_columns = [f"{b}:{v}" for b, v in columns] + [
         f"{f}:REST" for f in families if f not in exact
     ]
     # The sums a reader knows, as (row, column, parts): the kommun over the districts and
-    # the unplaced; the total over each family (with its rest).
+    # the unplaced; the total over each family (with its rest); each grade band over its
+    # grades (åk 7–9 = 7 + 8 + 9, gymnasiet = 10 + 11 + 12).
     sums: list[tuple[str, str, list[tuple[str, str]]]] = []
     for c in all_columns:
         sums.append(("KOMMUN", c, [(r, c) for r in (*areas, "UNPLACED")]))
     for r in rows:
         for f in families:
+            if f == "grade":
+                continue  # under their band, below
             parts = [(r, f"{b}:{v}") for b, v in columns if b == f]
             if f not in exact:
                 parts.append((r, f"{f}:REST"))
             sums.append((r, "total:", parts))
+        for band in ("AK79", "GY"):
+            grades = [
+                (r, f"grade:{v}")
+                for b, v in columns
+                if b == "grade" and (int(v) <= 9) == (band == "AK79")
+            ]
+            if grades and ("grade_band", band) in columns:
+                sums.append((r, f"grade_band:{band}", grades))
     state = {(k[1], k[3], f"{k[4]}:{k[5]}"): s.state for k, s in table.items()}
 
     def n(p: str, r: str, c: str) -> int:

@@ -33,7 +33,11 @@ def reference_counts(sheets: list[AnswerSheet]) -> dict[RowKey, dict[str, tuple[
             areas["home"].append(codes[sheet.home_district.pk])
         if sheet.home_answer != "ANNAN":
             areas["home"].append(KOMMUN)
-        breakdowns = [("total", ""), ("grade_band", "AK79" if sheet.grade <= 9 else "GY")]
+        breakdowns = [
+            ("total", ""),
+            ("grade_band", "AK79" if sheet.grade <= 9 else "GY"),
+            ("grade", str(sheet.grade)),
+        ]
         if sheet.gender in ("1", "2", "3"):
             breakdowns.append(("gender", sheet.gender))
         for indicator in catalogue.indicators:

@@ -128,3 +128,25 @@ def cell(
         ci_high_pct=high,
         unstable=False,
     )
+
+
+def test_a_wave_offers_the_grades_only_when_it_has_grade_cells() -> None:
+    """A wave published before grades were counted has no grade cells (published cells are
+    frozen): its pills offer the bands only; a wave with grade cells offers each grade
+    after its band."""
+    before = make_wave()
+    make_cell(wave=before, n=400, yes=80)
+    make_cell(wave=before, n=200, yes=40, breakdown="grade_band", breakdown_value="AK79")
+    keys = [key for key, _label in selectors.breakdown_choices(latest(slug=before.slug))]
+    assert "ak7-9" in keys
+    assert "ak7" not in keys
+    after = make_wave()
+    make_cell(wave=after, n=400, yes=80)
+    make_cell(wave=after, n=200, yes=40, breakdown="grade_band", breakdown_value="AK79")
+    make_cell(wave=after, n=70, yes=14, breakdown="grade", breakdown_value="7")
+    choices = selectors.breakdown_choices(latest(slug=after.slug))
+    keys = [key for key, _label in choices]
+    assert keys.index("ak7-9") < keys.index("ak7") < keys.index("ak9") < keys.index("gy")
+    labels = dict(choices)
+    assert labels["ak7"] == "Åk 7"
+    assert labels["gy3"] == "Gy 3"

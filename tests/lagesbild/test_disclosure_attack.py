@@ -35,18 +35,22 @@ CATALOGUE = load_catalogue(1)
 # Twenty cubes a property in the suite; `make attack` runs 300, and
 # HYPOTHESIS_EXAMPLES=2000 is a thorough run (a few minutes per thousand cubes).
 EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "20"))
+GRADE_EXAMPLES = max(4, EXAMPLES // 4)  # cubes with grades: twice the columns
 DISTRICTS = ("AAA", "BBB", "CCC")
 
 Sheet = tuple[str | None, str, str, int, str | None, frozenset[str] | None]
 
 
-def make_cube(sheets: list[Sheet]) -> dict[CellKey, tuple[int, int]]:
-    """(n, yes) of every cell: X (home), S (school) and the 3-place P (home)."""
+def make_cube(sheets: list[Sheet], grades: bool = False) -> dict[CellKey, tuple[int, int]]:
+    """(n, yes) of every cell: X (home), S (school) and the 3-place P (home); with each
+    grade under its band when ``grades`` is on (twice the columns: the properties with
+    grades attack fewer cubes)."""
     home_areas = {"KOMMUN"} | {h for h, *_ in sheets if h is not None and h != "ANNAN"}
     school_areas = {"KOMMUN"} | {s for _, s, *_ in sheets}
     cube: dict[CellKey, list[int]] = {}
     columns = [("total", "")] + [("gender", g) for g in "123"]
     columns += [("grade_band", "AK79"), ("grade_band", "GY")]
+    columns += [("grade", str(grade)) for grade in range(7, 13)] if grades else []
     tables: list[tuple[str, str, str, set[str]]] = [
         ("X", "", "home", home_areas),
         ("S", "", "school", school_areas),
@@ -58,7 +62,8 @@ def make_cube(sheets: list[Sheet]) -> dict[CellKey, tuple[int, int]]:
                 cube[(indicator, place, geography, area, b, v)] = [0, 0]
     for home, school, gender, grade, answer, places in sheets:
         band = "AK79" if grade <= 9 else "GY"
-        cols = [("total", ""), ("grade_band", band)] + ([("gender", gender)] if gender else [])
+        cols = [("total", ""), ("grade_band", band)] + ([("grade", str(grade))] if grades else [])
+        cols += [("gender", gender)] if gender else []
         for indicator, geography in (("X", "home"), ("S", "school"), ("P", "home")):
             if geography == "home":
                 if home == "ANNAN":
@@ -128,6 +133,17 @@ def test_the_lp_reader_recovers_nothing_from_protected_cells(data: list[Sheet]) 
     assert attack(seen(cells)) == []
 
 
+@settings(max_examples=GRADE_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sheets())
+def test_the_lp_reader_recovers_nothing_from_protected_cells_with_grades(
+    data: list[Sheet],
+) -> None:
+    """The grades nested under their bands; a district's grades withheld."""
+    cells, report = protect_cube(make_cube(data, grades=True), CATALOGUE)
+    assert report.passed
+    assert attack(seen(cells)) == []
+
+
 # --------------------------------------------------------------------------- agreement
 
 
@@ -157,10 +173,21 @@ def test_the_audit_and_the_lp_reader_find_the_same_disclosures(data: list[Sheet]
     assert _audit_positions(cells) == _attack_positions(attack(seen(cells)))
 
 
+@settings(max_examples=GRADE_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sheets())
+def test_the_audit_and_the_lp_reader_find_the_same_disclosures_with_grades(
+    data: list[Sheet],
+) -> None:
+    # Every grade publishable (none withheld): the most relations through the bands.
+    cube = make_cube(data, grades=True)
+    cells = protect(cube, cube_groups(cube), DEFAULT_PARAMS)
+    assert _audit_positions(cells) == _attack_positions(attack(seen(cells)))
+
+
 # --------------------------------------------------------------------------- weakenings
 
 
-def _skewed_cubes() -> list[dict[CellKey, tuple[int, int]]]:
+def _skewed_cubes(grades: bool = False) -> list[dict[CellKey, tuple[int, int]]]:
     rng = random.Random(20261203)
     cubes = []
     for _ in range(8):
@@ -174,7 +201,7 @@ def _skewed_cubes() -> list[dict[CellKey, tuple[int, int]]]:
             out.append(
                 (home, rng.choice(DISTRICTS[:2]), gender, rng.choice([7, 8, 9, 10]), answer, places)
             )
-        cubes.append(make_cube(out))
+        cubes.append(make_cube(out, grades))
     return cubes
 
 

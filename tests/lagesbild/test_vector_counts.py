@@ -92,9 +92,9 @@ def test_vectors_of_another_length_are_refused() -> None:
 
 def test_the_roll_up_puts_each_group_where_the_sql_pass_does() -> None:
     groups = [
-        FineGroup(home_id=7, annan=False, school_id=3, gender="1", young=True, sheets=1),
-        FineGroup(home_id=None, annan=True, school_id=3, gender="", young=False, sheets=1),
-        FineGroup(home_id=None, annan=False, school_id=4, gender="2", young=False, sheets=1),
+        FineGroup(home_id=7, annan=False, school_id=3, gender="1", grade=8, sheets=1),
+        FineGroup(home_id=None, annan=True, school_id=3, gender="", grade=11, sheets=1),
+        FineGroup(home_id=None, annan=False, school_id=4, gender="2", grade=11, sheets=1),
     ]
     counts = np.array([[[1, 1]], [[10, 0]], [[100, 50]]], dtype=np.int64)
     rolled = roll_up(groups, counts)
@@ -105,22 +105,30 @@ def test_the_roll_up_puts_each_group_where_the_sql_pass_does() -> None:
         ("school", 3, "gender", "1"): (1, 1),
         ("school", 3, "grade_band", "AK79"): (1, 1),
         ("school", 3, "grade_band", "GY"): (10, 0),
+        ("school", 3, "grade", "8"): (1, 1),
+        ("school", 3, "grade", "11"): (10, 0),
         ("school", 4, "total", ""): (100, 50),
         ("school", 4, "gender", "2"): (100, 50),
         ("school", 4, "grade_band", "GY"): (100, 50),
+        ("school", 4, "grade", "11"): (100, 50),
         ("school", None, "total", ""): (111, 51),
         ("school", None, "gender", "1"): (1, 1),
         ("school", None, "gender", "2"): (100, 50),
         ("school", None, "grade_band", "AK79"): (1, 1),
         ("school", None, "grade_band", "GY"): (110, 50),
+        ("school", None, "grade", "8"): (1, 1),
+        ("school", None, "grade", "11"): (110, 50),
         # Home: a named district, and the kommun without the pupil of another municipality
         # (the pupil who named no district is in the kommun only).
         ("home", 7, "total", ""): (1, 1),
         ("home", 7, "gender", "1"): (1, 1),
         ("home", 7, "grade_band", "AK79"): (1, 1),
+        ("home", 7, "grade", "8"): (1, 1),
         ("home", None, "total", ""): (101, 51),
         ("home", None, "gender", "1"): (1, 1),
         ("home", None, "gender", "2"): (100, 50),
         ("home", None, "grade_band", "AK79"): (1, 1),
         ("home", None, "grade_band", "GY"): (100, 50),
+        ("home", None, "grade", "8"): (1, 1),
+        ("home", None, "grade", "11"): (100, 50),
     }

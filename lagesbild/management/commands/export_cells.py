@@ -28,7 +28,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--breakdown",
             default="",
-            help="total, girls, boys, gender-other, ak7-9 or gy (as in the dashboard URL)",
+            help=(
+                "total, girls, boys, gender-other, ak7-9, ak7, ak8, ak9, gy, gy1, gy2 or gy3 "
+                "(as in the dashboard URL)"
+            ),
         )
         parser.add_argument("--district", default="", help="one district code, e.g. SKI")
 
