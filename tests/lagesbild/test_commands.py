@@ -127,3 +127,16 @@ def test_audit_wave_names_a_group_remainder_of_a_wave_published_before_the_crite
     assert "VAL × total (group)" in out.getvalue()
     with pytest.raises(CommandError, match="No wave"):
         call_command("audit_wave", "finns-inte")
+
+
+def test_audit_wave_audits_an_open_wave_under_the_rules_its_cells_were_computed_with() -> None:
+    from tests.lagesbild.dashboard_factories import make_cell
+    from tests.surveys.factories import make_wave as make_open_wave
+
+    wave = make_open_wave(slug="vt-oppen")
+    with pytest.raises(CommandError, match="no cells computed yet"):
+        call_command("audit_wave", "vt-oppen")
+    make_cell(wave=wave, area="KOMMUN", n=50, yes=13)
+    out = io.StringIO()
+    call_command("audit_wave", "vt-oppen", stdout=out)
+    assert "the disclosure audit passes" in out.getvalue()

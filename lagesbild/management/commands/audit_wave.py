@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lagesbild.catalogue import load_catalogue
-from lagesbild.models import WavePublication
+from lagesbild.models import IndicatorCell, WavePublication
 from lagesbild.services import cells_audit
 from surveys.management.wave_option import add_kommun_argument, wave_from_options
 
@@ -26,7 +26,17 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         wave = wave_from_options(options["slug"], options["kommun"])
         publication = WavePublication.objects.filter(wave=wave).first()
-        version = publication.catalogue_version if publication else None
+        # A published wave's rules are its publication's; an open wave's, those its cells
+        # were last computed with.
+        version = (
+            publication.catalogue_version
+            if publication
+            else IndicatorCell.objects.filter(wave=wave)
+            .values_list("catalogue_version", flat=True)
+            .first()
+        )
+        if version is None:
+            raise CommandError(f"{wave.slug}: no cells computed yet, nothing to audit.")
         params = load_catalogue(version).rule_params
         report = cells_audit(wave_id=wave.pk, params=params, detail=False)
         if report.passed:
