@@ -11,7 +11,10 @@ from surveys import codes
 from surveys.services import codes_issue
 from tests.surveys.factories import make_class, make_school, make_wave
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# 300 guesses from parallel threads against one database: SQLite's shared in-memory test
+# database locks whole tables between threads ("database table is locked"), which is no
+# production setup, so the storm runs against PostgreSQL only.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 
 def _csrf(base: str) -> str:
