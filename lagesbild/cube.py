@@ -167,6 +167,10 @@ def build_cube(
 COMPLETE_BREAKDOWNS = frozenset({"grade_band", "grade"})
 
 
+# Breakdowns published for the whole kommun only (`withheld`).
+KOMMUN_ONLY_BREAKDOWNS = frozenset({"grade"})
+
+
 def withheld(key: CellKey) -> bool:
     """A cell never published: a district's grade (the grades are published for the whole
     kommun only). Hidden with reason ``withheld`` and protected like any hidden cell: per
@@ -174,7 +178,7 @@ def withheld(key: CellKey) -> bool:
     quarter of the districts' totals and half their bands as cover (measured on the demo's
     waves, docs/privacy.md), while the kommun's grades, which readers compare with other
     surveys, are nearly all shown either way."""
-    return key[4] == "grade" and key[3] != KOMMUN
+    return key[4] in KOMMUN_ONLY_BREAKDOWNS and key[3] != KOMMUN
 
 
 def cube_groups(keys: Iterable[CellKey]) -> list[Group[CellKey]]:

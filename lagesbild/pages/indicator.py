@@ -11,10 +11,19 @@ from django.utils.translation import gettext as _
 
 from lagesbild import chart_model, charts, measures
 from lagesbild.collation import swedish
+from lagesbild.cube import KOMMUN_ONLY_BREAKDOWNS
 from lagesbild.marks import Verdict
 from lagesbild.measures import MeasureRef
 from lagesbild.models import KOMMUN_AREA
-from lagesbild.public import AreaInfo, IndicatorMeta, PublicCell, Scope, WaveRef, breakdown_label
+from lagesbild.public import (
+    BREAKDOWNS,
+    AreaInfo,
+    IndicatorMeta,
+    PublicCell,
+    Scope,
+    WaveRef,
+    breakdown_label,
+)
 from lagesbild.verdicts import Change, change_since, compare_to_kommun
 
 if TYPE_CHECKING:  # wording reads the questionnaire from the database
@@ -55,6 +64,7 @@ class IndicatorPage:
     area: AreaInfo | None
     measures: tuple[MeasureRef, ...] = ()  # of the wave's kommun, targeting this indicator
     measure_timing: tuple[str, ...] = ()  # each measure's start against the waves, in words
+    kommun_only: bool = False  # a breakdown published for the whole kommun only (grades)
 
     @property
     def measure_rows(self) -> tuple[tuple[MeasureRef, str], ...]:
@@ -146,6 +156,10 @@ def build(
     kommun, rows = area_rows(
         meta, cells=cells, previous_cells=previous_cells, previous=previous, areas=areas
     )
+    # A breakdown published for the whole kommun only (the grades): no district to compare.
+    kommun_only = BREAKDOWNS.get(breakdown, ("", ""))[0] in KOMMUN_ONLY_BREAKDOWNS
+    if kommun_only:
+        rows = []
     bar_list = bars(rows)
     reference = kommun.share_pct if kommun and kommun.shown else None
     kommun_label = _("Kommunen")
@@ -179,6 +193,7 @@ def build(
         area=chosen,
         measures=targeting,
         measure_timing=tuple(measures.start_timing(m.started_on, spans) for m in targeting),
+        kommun_only=kommun_only,
     )
 
 

@@ -155,3 +155,25 @@ def test_measure_histories_without_a_plan_are_empty() -> None:
         measure_histories.build((), history=(BEFORE, WAVE), cells_by_wave={WAVE.id: NOW_CELLS})
         == ()
     )
+
+
+def test_a_grade_is_shown_for_the_whole_kommun_only() -> None:
+    """A district's grade is never published: the page has no district to compare."""
+    assert TRY01 is not None
+    grade = [cell(KOMMUN_AREA, 31, 26, 37, breakdown="grade", value="8")]
+    page = indicator.build(
+        SCOPE,
+        TRY01,
+        history=(WAVE,),
+        previous=None,
+        cells=[*grade, cell("N1", None, breakdown="grade", value="8")],
+        previous_cells=[],
+        trend_cells={WAVE.id: grade},
+        questions=(),
+        breakdown="ak8",
+        geography="home",
+        area=None,
+    )
+    assert page.kommun_only
+    assert page.rows == ()
+    assert page.kommun is not None and page.kommun.share_pct == 31
