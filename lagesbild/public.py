@@ -16,6 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .catalogue import Indicator, PlacesRule, load_catalogue
+from .cube import KOMMUN_ONLY_BREAKDOWNS
 from .disclosure import RuleParams
 from .measures import MeasureRef
 from .models import CELL_KEY_FIELDS, CELL_SHOWN_FIELDS, Breakdown, CellState, Trend
@@ -58,6 +59,12 @@ def disclosure_rules() -> RuleParams:
     """The rules every published number follows, for the texts that explain them (all
     catalogue versions publish under the same rules: a test holds them equal)."""
     return load_catalogue().rule_params
+
+
+def kommun_only(breakdown: str) -> bool:
+    """Whether a breakdown (a URL value of `BREAKDOWNS`) is published for the whole kommun
+    only (the grades: `lagesbild.cube.withheld`), so that no district can be compared."""
+    return BREAKDOWNS.get(breakdown, ("", ""))[0] in KOMMUN_ONLY_BREAKDOWNS
 
 
 def group_name(group: str) -> str:

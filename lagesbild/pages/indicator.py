@@ -11,18 +11,17 @@ from django.utils.translation import gettext as _
 
 from lagesbild import chart_model, charts, measures
 from lagesbild.collation import swedish
-from lagesbild.cube import KOMMUN_ONLY_BREAKDOWNS
 from lagesbild.marks import Verdict
 from lagesbild.measures import MeasureRef
 from lagesbild.models import KOMMUN_AREA
 from lagesbild.public import (
-    BREAKDOWNS,
     AreaInfo,
     IndicatorMeta,
     PublicCell,
     Scope,
     WaveRef,
     breakdown_label,
+    kommun_only,
 )
 from lagesbild.verdicts import Change, change_since, compare_to_kommun
 
@@ -157,8 +156,7 @@ def build(
         meta, cells=cells, previous_cells=previous_cells, previous=previous, areas=areas
     )
     # A breakdown published for the whole kommun only (the grades): no district to compare.
-    kommun_only = BREAKDOWNS.get(breakdown, ("", ""))[0] in KOMMUN_ONLY_BREAKDOWNS
-    if kommun_only:
+    if kommun_only(breakdown):
         rows = []
     bar_list = bars(rows)
     reference = kommun.share_pct if kommun and kommun.shown else None
@@ -193,7 +191,7 @@ def build(
         area=chosen,
         measures=targeting,
         measure_timing=tuple(measures.start_timing(m.started_on, spans) for m in targeting),
-        kommun_only=kommun_only,
+        kommun_only=kommun_only(breakdown),
     )
 
 

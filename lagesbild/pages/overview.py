@@ -20,6 +20,7 @@ from lagesbild.public import (
     breakdown_label,
     cell_key,
     group_name,
+    kommun_only,
 )
 from lagesbild.verdicts import Change, change_since, compare_to_kommun
 
@@ -53,6 +54,12 @@ class Overview:
     breakdown_label: str = ""
     geography: str = ""  # "" = each indicator's own geography
     area: AreaInfo | None = None
+
+    @property
+    def kommun_only(self) -> bool:
+        """A breakdown published for the whole kommun only (the grades): no district
+        stands out because none is shown."""
+        return kommun_only(self.breakdown)
 
 
 def build(

@@ -177,3 +177,27 @@ def test_a_grade_is_shown_for_the_whole_kommun_only() -> None:
     assert page.kommun_only
     assert page.rows == ()
     assert page.kommun is not None and page.kommun.share_pct == 31
+
+
+def test_the_overview_of_a_grade_says_it_is_for_the_whole_kommun_only() -> None:
+    grade = [cell(KOMMUN_AREA, 31, 26, 37, breakdown="grade", value="11")]
+    page = overview.build(
+        SCOPE,
+        previous=None,
+        cells=grade,
+        previous_cells=[],
+        breakdown="gy2",
+        geography="",
+        area=None,
+    )
+    assert page.kommun_only
+    totals = overview.build(
+        SCOPE,
+        previous=None,
+        cells=NOW_CELLS,
+        previous_cells=[],
+        breakdown="total",
+        geography="",
+        area=None,
+    )
+    assert not totals.kommun_only
