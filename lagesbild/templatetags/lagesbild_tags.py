@@ -9,7 +9,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from lagesbild import marks
+from lagesbild import marks, public
 from lagesbild.marks import Verdict
 
 register = template.Library()
@@ -82,3 +82,10 @@ def figure_json_script(figure: Any, element_id: str) -> SafeString:
         element_id,
         mark_safe(text.translate(_SCRIPT_ESCAPES)),  # noqa: S308 - escaped above
     )
+
+
+@register.filter
+def kommun_only(breakdown: str) -> bool:
+    """A breakdown published for the whole kommun only (`lagesbild.public.kommun_only`):
+    the district and map pages, which compare districts, do not offer it."""
+    return public.kommun_only(breakdown)

@@ -201,3 +201,21 @@ def test_the_overview_of_a_grade_says_it_is_for_the_whole_kommun_only() -> None:
         area=None,
     )
     assert not totals.kommun_only
+
+
+def test_the_district_and_map_pages_offer_no_kommun_only_breakdown() -> None:
+    """Their pills leave the grades out: a district's grade is never shown."""
+    from django.template import engines
+
+    pills = engines["django"].from_string(
+        "{% load lagesbild_tags %}{% for key in keys %}"
+        "{% if not districts_only or not key|kommun_only %}{{ key }} {% endif %}{% endfor %}"
+    )
+    keys = ["total", "girls", "ak7-9", "ak8", "gy", "gy3"]
+    assert pills.render({"keys": keys, "districts_only": True}).split() == [
+        "total",
+        "girls",
+        "ak7-9",
+        "gy",
+    ]
+    assert pills.render({"keys": keys}).split() == keys
