@@ -8,6 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.access import Role
 from tests.accounts.accounts_helpers import make_staff
+from tests.browser import click_through
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,11 +45,11 @@ def test_staff_login_with_password_and_totp_code(
     page.goto(live_server.url + "/konto/logga-in/")
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", "test-password-123")
-    page.click("form[action='/konto/logga-in/'] button[type=submit]")
+    click_through(page, "form[action='/konto/logga-in/'] button[type=submit]")
     page.wait_for_url("**/konto/verifiera/**")
     page.screenshot(path=str(artifacts_dir / "login-verify.png"), full_page=True)
     page.fill("input[name=token]", _code(device))
-    page.click("form[action='/konto/verifiera/'] button[type=submit]")
+    click_through(page, "form[action='/konto/verifiera/'] button[type=submit]")
     # An analyst lands on the lägesbild, the page they came for.
     page.wait_for_url("**/lagesbild/")
     page.screenshot(path=str(artifacts_dir / "landing.png"), full_page=True)
@@ -67,12 +68,12 @@ def test_enrolment_page_shows_the_qr_code_without_csp_violations(
     page.goto(live_server.url + "/konto/logga-in/")
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", "test-password-123")
-    page.click("form[action='/konto/logga-in/'] button[type=submit]")
+    click_through(page, "form[action='/konto/logga-in/'] button[type=submit]")
     page.wait_for_url("**/konto/tvastegsverifiering/**")
     assert page.evaluate("document.querySelector('img.otp-qr').naturalWidth") > 0
     page.screenshot(path=str(artifacts_dir / "enrol.png"), full_page=True)
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     page.fill("input[name=token]", _code(device))
-    page.click("form[action='/konto/tvastegsverifiering/'] button[type=submit]")
+    click_through(page, "form[action='/konto/tvastegsverifiering/'] button[type=submit]")
     assert page.locator("ul.recovery-codes li").count() == 10
     assert violations == []

@@ -12,6 +12,7 @@ from surveys import questionnaire as qn
 from surveys.models import AnswerSheet
 from surveys.services import codes_issue, questionnaire_import_default
 from tests.axe import axe_violations
+from tests.browser import click_through
 from tests.surveys.factories import make_class, make_wave
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -107,9 +108,9 @@ def test_a_pupil_completes_the_survey_in_arabic_right_to_left(
     page = chromium_page
     page.set_viewport_size(PHONE)
     page.goto(live_server.url + "/")
-    page.click("a[hreflang=ar]")  # the start page in Arabic: the pupil answers in it
+    click_through(page, "a[hreflang=ar]")  # the start page in Arabic: the pupil answers in it
     page.fill("input[name=code]", code)
-    page.click("input[type=submit]")
+    click_through(page, "input[type=submit]")
     assert page.evaluate("document.documentElement.dir") == "rtl"
     assert page.evaluate("document.documentElement.lang") == "ar"
     problems: dict[str, list[str]] = {}
@@ -122,7 +123,7 @@ def test_a_pupil_completes_the_survey_in_arabic_right_to_left(
         if number == 1:
             page.check("input[name=KON][value='2']")
             page.select_option("select[name=HEMOMR]", "ANNAN")
-        page.click("button[name=nav][value=next]")
+        click_through(page, "button[name=nav][value=next]")
     assert "/tack/" in page.url
     assert page.evaluate("document.documentElement.dir") == "rtl"
     problems["thanks"] = axe_violations(page)

@@ -11,6 +11,7 @@ from django.test import override_settings
 from surveys.models import AccessCode, AnswerSheet
 from surveys.pupil_sessions import PUPIL_COOKIE
 from surveys.services import codes_issue, questionnaire_import_default
+from tests.browser import click_through
 from tests.surveys.factories import make_class, make_wave
 from tests.surveys.tables import every_row
 
@@ -41,7 +42,7 @@ def _in_thread[T](read: Callable[[], T]) -> T:
 def _enter(page: Any, base: str, code: str) -> None:
     page.goto(base + "/")
     page.fill("input[name=code]", code)
-    page.click("input[type=submit]")
+    click_through(page, "input[type=submit]")
 
 
 def test_the_next_user_of_a_shared_browser_sees_nothing_of_the_pupil_who_left(
@@ -52,9 +53,9 @@ def test_the_next_user_of_a_shared_browser_sees_nothing_of_the_pupil_who_left(
     session = next(c for c in page.context.cookies() if c["name"] == PUPIL_COOKIE)
     assert session["expires"] == -1  # a browser-session cookie: gone when the browser closes
     page.check("input[name=KON][value='2']")
-    page.click("button[name=nav][value=next]")
+    click_through(page, "button[name=nav][value=next]")
     assert page.locator("form[action='/sida/2/']").count() == 1  # page 2 is shown
-    page.click("text=Avsluta utan att skicka")
+    click_through(page, "text=Avsluta utan att skicka")
     assert "Du har avslutat utan att skicka in" in page.content()
     # The next pupil at the same computer tries the address of the first page.
     page.goto(live_server.url + "/sida/1/")
@@ -72,7 +73,7 @@ def test_an_idle_session_ends_on_a_shared_browser(
     page.check("input[name=KON][value='3']")
     with override_settings(PUPIL_IDLE_TIMEOUT=1):  # seconds
         page.wait_for_timeout(2500)
-        page.click("button[name=nav][value=next]")
+        click_through(page, "button[name=nav][value=next]")
     assert "/sida/" not in page.url
     assert "utan aktivitet" in page.content()
     page.goto(live_server.url + "/sida/1/")
@@ -85,7 +86,7 @@ def test_a_pupil_who_starts_on_one_device_and_submits_on_another_leaves_no_link(
     first = chromium_page
     _enter(first, live_server.url, code)
     first.check("input[name=KON][value='2']")
-    first.click("button[name=nav][value=next]")
+    click_through(first, "button[name=nav][value=next]")
     other = first.context.browser.new_context(locale="sv-SE")
     try:
         second = other.new_page()
@@ -93,7 +94,7 @@ def test_a_pupil_who_starts_on_one_device_and_submits_on_another_leaves_no_link(
         # Resumed where the first device was.
         assert second.locator("form[action='/sida/2/']").count() == 1
         while second.locator("button[name=nav][value=next]").count():
-            second.click("button[name=nav][value=next]")
+            click_through(second, "button[name=nav][value=next]")
         assert "/tack/" in second.url
     finally:
         other.close()
