@@ -138,10 +138,11 @@ def _unpublish_demo_wave(wave: Wave) -> None:
 
 
 def _own_questionnaire(kommun: Municipality) -> QuestionnaireVersion:
-    """Demo only: the default questionnaire with the kommun's name where it names
-    Eskilstuna, as the kommun's own version (same question codes, so its results compare;
-    a real kommun imports its own file: docs/kommuner.md)."""
-    text = DEFAULT_QUESTIONNAIRE_PATH.read_text(encoding="utf-8")
+    """Demo only: version 1 of the default questionnaire, which names Eskilstuna, with the
+    kommun's name instead, as the kommun's own version (same question codes, so its results
+    compare; a real kommun asks the core version, which names no kommun, or imports its own
+    file: docs/kommuner.md)."""
+    text = DEFAULT_QUESTIONNAIRE_PATH.with_name("default-v1.yaml").read_text(encoding="utf-8")
     text = text.replace("code: DEFAULT", f"code: DEFAULT_{kommun.code}", 1)
     for name in ("Eskilstuna", "إسكيلستونا"):
         text = text.replace(name, kommun.name)

@@ -119,7 +119,7 @@ def questionnaire_parse(*, name: str, content: bytes) -> qn.Questionnaire:
 
 
 def questionnaire_import_default() -> QuestionnaireVersion:
-    """The default questionnaire (surveys/questionnaires/default-v1.yaml), imported once."""
+    """The default (core) questionnaire (surveys/questionnaires/default-v3.yaml), imported once."""
     version, _created = questionnaire_import(questionnaire=qn.load_yaml_file())
     return version
 

@@ -21,7 +21,7 @@ DISTRICT_FIXED_OPTIONS: Final = ("ANNAN", "EJSVAR")
 QUESTION_TYPES: Final = ("single", "multiple", "matrix", "number", "district", "info")
 RTL_LANGUAGES: Final = frozenset({"ar", "fa", "he", "ur", "ps", "ckb", "yi", "dv"})
 DEFAULT_QUESTIONNAIRE_PATH: Final = (
-    Path(__file__).parent.parent / "questionnaires" / "default-v1.yaml"
+    Path(__file__).parent.parent / "questionnaires" / "default-v3.yaml"
 )
 
 CODE_PATTERN: Final = re.compile(r"[A-Z][A-Z0-9_]{1,31}")

@@ -8,11 +8,19 @@ from django.test import Client
 
 from surveys import questionnaire as qn
 from surveys.admin import WaveAdminForm
-from surveys.models import SchoolClass, Wave
+from surveys.models import QuestionnaireVersion, SchoolClass, Wave
 from surveys.services import codes_issue, questionnaire_import, questionnaire_import_default
 from tests.surveys.factories import make_wave
 
 pytestmark = pytest.mark.django_db
+
+# Version 1 of the default questionnaire: Swedish, English and Arabic, no Finnish.
+VERSION_1 = qn.DEFAULT_QUESTIONNAIRE_PATH.with_name("default-v1.yaml")
+
+
+def _version_1() -> QuestionnaireVersion:
+    version, _created = questionnaire_import(questionnaire=qn.load_yaml_file(VERSION_1))
+    return version
 
 
 def _language_page(wave: Wave, school_class: SchoolClass) -> str:
@@ -50,7 +58,7 @@ def test_a_language_the_wave_does_not_offer_cannot_be_chosen(
 
 
 def test_the_wave_form_shows_each_languages_status() -> None:
-    wave = make_wave(questionnaire=questionnaire_import_default())
+    wave = make_wave(questionnaire=_version_1())
     labels = dict(WaveAdminForm(instance=wave).fields["languages"].choices)  # type: ignore[attr-defined]
     assert labels["en"] == "English (granskad)"
     assert labels["ar"] == "العربية (ogranskad)"
@@ -58,7 +66,7 @@ def test_the_wave_form_shows_each_languages_status() -> None:
 
 
 def test_the_wave_form_refuses_a_language_the_questionnaire_lacks() -> None:
-    wave = make_wave(questionnaire=questionnaire_import_default())
+    wave = make_wave(questionnaire=_version_1())
     data = {
         "municipality": wave.municipality_id,
         "name": wave.name,
@@ -96,7 +104,7 @@ def test_a_language_not_offered_by_any_open_wave_is_not_on_the_start_page(
 def test_a_draft_language_of_the_questionnaire_gets_the_draft_interface(
     school_class: SchoolClass,
 ) -> None:
-    base = qn.load_yaml_file()
+    base = qn.load_yaml_file(VERSION_1)
     finnish = replace(
         base,
         code="SUOMI",

@@ -41,7 +41,7 @@ def _without_texts(questionnaire: qn.Questionnaire) -> dict[str, object]:
 
 
 def test_v2_asks_exactly_what_v1_asks(v2: qn.Questionnaire) -> None:
-    v1 = qn.load_yaml_file()
+    v1 = qn.load_yaml_file(V2.with_name("default-v1.yaml"))
     same = replace(v2, version=1, languages=v1.languages, draft_languages=v1.draft_languages)
     assert _without_texts(same) == _without_texts(v1)
 
