@@ -47,7 +47,7 @@ messages: install ## Compile the translations
 run: messages ## Migrate, seed the demo and serve http://127.0.0.1:8000 (SQLite, eager tasks)
 	@echo "Migrating and seeding the demo (SQLite in var/; the first run takes a few minutes) ..."
 	@DEBUG=1 LOG_LEVEL=WARNING $(BIN)/python manage.py migrate --no-input -v 0
-	@DEBUG=1 LOG_LEVEL=WARNING $(BIN)/python manage.py seed_demo
+	@DEBUG=1 LOG_LEVEL=WARNING $(BIN)/python manage.py seed_demo --address http://$(HOST):$(PORT)
 	@echo "Serving http://$(HOST):$(PORT)/  (stop with Ctrl-C)"
 	@DEBUG=1 LOG_LEVEL=WARNING $(BIN)/python manage.py runserver $(HOST):$(PORT)
 

@@ -193,7 +193,7 @@ def _past_waves(
         )
 
 
-def seed_waves(stdout: Writer) -> None:
+def seed_waves(stdout: Writer, *, address: str) -> None:
     """Three published autumn waves of Eskilstuna and two of the second demo kommun, with
     synthetic answers, and synthetic answers in Eskilstuna's open wave (created before by
     seed_demo). Both demo kommuner agree to be compared with each other."""
@@ -206,7 +206,7 @@ def seed_waves(stdout: Writer) -> None:
     Municipality.objects.filter(pk__in=[municipality.pk, second.pk]).update(shares_comparison=True)
     # The demo kommun publishes its results as open data (the opt-in is off by default).
     if Municipality.objects.filter(pk=municipality.pk, open_data=False).update(open_data=True):
-        stdout.write(f"Open data on: http://127.0.0.1:8000/{municipality.code}/oppna-data/")
+        stdout.write(f"Open data on: {address}/{municipality.code}/oppna-data/")
     count, drift = OPEN_WAVE
     open_wave = Wave.objects.filter(municipality=municipality, slug=DEMO_WAVE_SLUG).first()
     if open_wave is not None and not AnswerSheet.objects.filter(wave=open_wave).exists():

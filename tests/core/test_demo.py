@@ -115,7 +115,11 @@ def test_seed_demo_twice_changes_nothing_but_one_fresh_code_and_prints_little(
     demo_output: str, development: None
 ) -> None:
     first = _counts()
-    again = _seed()
+    again = _seed("--address", "http://127.0.0.1:8765")
+    # The addresses printed are where `make run` serves (its HOST and PORT).
+    assert "http://127.0.0.1:8765/konto/logga-in/" in again
+    assert "at http://127.0.0.1:8765/ " in again
+    assert ":8000" not in again
     assert _counts()[:4] == first[:4]
     assert _counts()[4] == first[4] + 1  # the fresh demo pupil code of this run
     # The second run is what every `make run` after the first prints.

@@ -20,7 +20,7 @@ def test_production_demo_has_its_own_password_and_random_recovery_codes(
 ) -> None:
     settings.DEBUG = False
     monkeypatch.setenv("DEMO_PASSWORD", "en-egen-lång-demolösen")
-    monkeypatch.setattr(seed_demo, "seed_waves", lambda _stdout: None)
+    monkeypatch.setattr(seed_demo, "seed_waves", lambda _stdout, address: None)
     call_command("seed_demo", "--allow-production-demo")
     output = capsys.readouterr().out
     assert "trygghet-demo" not in output
@@ -48,7 +48,7 @@ def test_production_demo_refuses_a_database_with_real_data(
 
     settings.DEBUG = False
     monkeypatch.setenv("DEMO_PASSWORD", "en-egen-lång-demolösen")
-    monkeypatch.setattr(seed_demo, "seed_waves", lambda _stdout: None)
+    monkeypatch.setattr(seed_demo, "seed_waves", lambda _stdout, address: None)
     real = make_wave(slug="ht2024")  # a real wave of a kommun, whatever its name
     with pytest.raises(CommandError, match="real kommuner or waves"):
         call_command("seed_demo", "--allow-production-demo")

@@ -40,6 +40,12 @@ class Command(BaseCommand):
             "set to a password other than the published one, and gives the demo users "
             "random recovery codes",
         )
+        parser.add_argument(
+            "--address",
+            default="http://127.0.0.1:8000",
+            help="where the demo is served, for the addresses it prints (make run passes "
+            "its HOST and PORT)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         password = os.environ.get("DEMO_PASSWORD") or PUBLIC_DEMO_PASSWORD
@@ -65,7 +71,8 @@ class Command(BaseCommand):
             self._geography(demo.SECOND_MUNICIPALITY, demo.SECOND_DISTRICTS, demo.SECOND_SCHOOLS)
             questionnaire = services.questionnaire_import_default()
             wave = services.demo_wave_ensure(municipality=municipality, questionnaire=questionnaire)
-        seed_waves(self.stdout)
+        address = str(options["address"]).rstrip("/")
+        seed_waves(self.stdout, address=address)
         seed_measures(self.stdout)
         created = self._superuser(password)
         self.stdout.write(
@@ -78,7 +85,7 @@ class Command(BaseCommand):
         shown = password if public else "the DEMO_PASSWORD you set"
         note = "" if created else f" ({DEMO_ADMIN[0]} existed before: its password is unchanged)"
         self.stdout.write(
-            f"Staff login at http://127.0.0.1:8000/konto/logga-in/, password {shown} "
+            f"Staff login at {address}/konto/logga-in/, password {shown} "
             f"for every user below{note}."
         )
         seed_demo_staff(
@@ -91,9 +98,9 @@ class Command(BaseCommand):
             public_codes=public,
             write=self.stdout.write,
         )
-        self._demo_code(wave)
+        self._demo_code(wave, address)
 
-    def _demo_code(self, wave: Wave) -> None:
+    def _demo_code(self, wave: Wave, address: str) -> None:
         # Codes are stored only as hashes, so each run prints a fresh one: from the first
         # class with room left under its limit (pupils and spares), so runs never run out.
         school_class = next(
@@ -108,7 +115,7 @@ class Command(BaseCommand):
             return
         [code] = services.codes_issue(wave=wave, school_class=school_class, count=1)
         self.stdout.write(
-            f"Pupil: enter the code {code} at http://127.0.0.1:8000/ "
+            f"Pupil: enter the code {code} at {address}/ "
             f"({wave.name}, {school_class}; a fresh code on every run)."
         )
 
