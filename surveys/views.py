@@ -212,6 +212,7 @@ def start(request: HttpRequest) -> HttpResponse:
     """The pupil's start page: enter the one-time code from the slip, in the language the
     page is shown in (its language links switch it); a right code answers with the first
     question page (or the page where the pupil left off)."""
+    ended = _end_earlier_session(request)
     entry = None
     if request.method == "POST":
         # Which languages the start page offers is asked only when it is shown again: a
@@ -241,11 +242,32 @@ def start(request: HttpRequest) -> HttpResponse:
             ],
         }
         if form.is_bound:  # the typed code and its message are this request's own
-            return _render(request, "surveys/start.html", language, {**context, "form": form})
-        # The empty form renders the same for everyone in this language.
-        return _render(
-            request, "surveys/start.html", language, context, per_request={}, fixed={"form": form}
-        )
+            response = _render(request, "surveys/start.html", language, {**context, "form": form})
+        else:  # the empty form renders the same for everyone in this language
+            response = _render(
+                request,
+                "surveys/start.html",
+                language,
+                context,
+                per_request={},
+                fixed={"form": form},
+            )
+    if ended:
+        pupil_sessions.pupil_cookie_clear(response)
+    return response
+
+
+def _end_earlier_session(request: HttpRequest) -> bool:
+    """The start page asked for in a browser that still holds a pupil's token: whoever
+    asks is starting anew (the next pupil at a shared computer, or the same pupil who went
+    back to it), so that token leads nowhere from now on, and the pages of whoever used
+    the browser before cannot be opened again from its history. The draft stays: its code
+    resumes it, on this device or another."""
+    data = pupil_sessions.pupil_cookie_read(request)
+    if not data or "t" not in data:
+        return False
+    pupil_sessions.pupil_session_end(token=data["t"])
+    return True
 
 
 def _in_other_languages(message: Any, version_id: int) -> list[dict[str, str]]:
@@ -478,10 +500,17 @@ def _outdated_post(
 ) -> HttpResponse:
     """A page form from an earlier version of the draft: nothing is saved.
 
+    A form made for another draft (another pupil's, from this browser's history): on to
+    this pupil's own page, showing nothing of it.
+
     The same answers as saved (the browser resent the form): on to the page they led to.
     Other answers (typed into a page the pupil has meanwhile answered elsewhere): back on
     their page, unsaved, with a note, to check and send again.
     """
+    if request.POST.get("submission_id") != str(state.submission_id):
+        # A form made for another pupil's draft: a page of whoever used this browser
+        # before, resent from its history. Nothing of it is shown, saved or compared.
+        return redirect("surveys:page", number=_current_page(state))
     flow = state.flow
     draft = state.draft
     saved: dict[str, Any] = dict(draft.answers)

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.test import Client
 
-from surveys.models import PupilSession
+from surveys.models import PupilSession, SheetDraft
 from surveys.pupil_sessions import PUPIL_COOKIE, pupil_cookie_decode
 from surveys.services import page_token
 
@@ -21,17 +21,35 @@ def pupil_cookie(client: Client) -> dict[str, Any] | None:
     return pupil_cookie_decode(morsel.value) if morsel is not None and morsel.value else None
 
 
-def current_token(client: Client) -> str:
+def _current_draft(client: Client) -> SheetDraft | None:
     data = pupil_cookie(client)
     if not data or "t" not in data:
-        return ""
+        return None
     row = PupilSession.objects.select_related("draft").filter(token=data["t"]).first()
-    if row is None or row.draft is None:
+    return None if row is None else row.draft
+
+
+def current_token(client: Client) -> str:
+    draft = _current_draft(client)
+    if draft is None:
         return ""
-    return page_token(submission_id=row.draft.submission_id, version=row.draft.updated_at)
+    return page_token(submission_id=draft.submission_id, version=draft.updated_at)
 
 
-class PupilClient(Client):
+class FormClient(Client):
+    """Adds to a page post the submission id every page form carries (unless given)."""
+
+    def post(self, path: str, data: Any = None, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        if path.startswith("/sida/") and isinstance(data, dict) and "submission_id" not in data:
+            draft = _current_draft(self)
+            if draft is not None:
+                data = {**data, "submission_id": str(draft.submission_id)}
+        return super().post(path, data, *args, **kwargs)
+
+
+class PupilClient(FormClient):
+    """Adds the current page token as well (unless given)."""
+
     def post(self, path: str, data: Any = None, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         if path.startswith("/sida/") and isinstance(data, dict) and "steg" not in data:
             token = current_token(self)

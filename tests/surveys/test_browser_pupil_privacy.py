@@ -65,6 +65,28 @@ def test_the_next_user_of_a_shared_browser_sees_nothing_of_the_pupil_who_left(
     assert page.locator("input[name=KON][value='2']:checked").count() == 0
 
 
+def test_the_next_pupil_who_opens_the_start_page_in_a_new_tab_cannot_reach_the_pages_left_open(
+    code: str, chromium_page: Any, live_server: Any
+) -> None:
+    first = chromium_page
+    _enter(first, live_server.url, code)
+    first.check("input[name=KON][value='2']")
+    click_through(first, "button[name=nav][value=next]")
+    # Pupil A walks away without leaving; pupil B opens a new tab in the same browser.
+    second = first.context.new_page()
+    second.goto(live_server.url + "/")
+    assert second.locator("input[name=code]").count() == 1
+    for path in ("/sida/1/", "/sida/2/", "/info/"):
+        second.goto(live_server.url + path)
+        assert "/sida/" not in second.url, path
+        assert second.locator("input[name=KON]").count() == 0
+    # The tab A left open still shows its page, but its buttons lead nowhere.
+    click_through(first, "button[name=nav][value=back]")
+    assert "/sida/" not in first.url
+    assert first.locator("input[name=KON]").count() == 0
+    second.close()
+
+
 def test_an_idle_session_ends_on_a_shared_browser(
     code: str, chromium_page: Any, live_server: Any
 ) -> None:

@@ -105,7 +105,9 @@ def test_right_after_an_outage_pupil_pages_answer_try_again_without_the_database
     _on_first_page(client, new_code())
     _post_first_page_without_database(client)
     with django_assert_num_queries(0):  # the token given: the test client asks nothing either
-        response = client.post("/sida/1/", {"KON": "1", "nav": "next", "steg": "-"})
+        response = client.post(
+            "/sida/1/", {"KON": "1", "nav": "next", "steg": "-", "submission_id": "-"}
+        )
     assert response.status_code == 503
     assert '<input type="hidden" name="KON" value="1">' in response.content.decode()
     assert client.get("/healthz").status_code == 200  # not a pupil page: asks the database

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from surveys.models import SheetDraft
-from tests.surveys.pupil_client import shown_page
+from tests.surveys.pupil_client import FormClient, shown_page
 
 pytestmark = pytest.mark.django_db
 
@@ -24,9 +24,16 @@ def _token(response: Any) -> str:
 
 
 def _started(new_code: NewCode) -> tuple[Client, str]:
-    """A pupil on page 1 (plain Client: the tokens come from the pages shown)."""
-    client = Client()
+    """A pupil on page 1 (the tokens come from the pages shown; the client adds only the
+    submission id every page form carries)."""
+    client = FormClient()
     return client, _token(client.post("/", {"code": new_code()}))
+
+
+def _field(response: Any, name: str) -> str:
+    found = re.search(f'name="{name}" value="([^"]+)"', response.content.decode())
+    assert found, response.content.decode()[:2000]
+    return found.group(1)
 
 
 def test_a_resent_page_saves_nothing_and_leads_to_the_page_it_led_to(new_code: NewCode) -> None:
@@ -86,3 +93,43 @@ def test_a_form_without_a_token_saves_nothing(new_code: NewCode) -> None:
     response = client.post("/sida/1/", {"KON": "2", "nav": "next"})
     assert NOTE in response.content.decode()
     assert "KON" not in SheetDraft.objects.get().answers
+
+
+def test_a_form_of_the_pupil_before_shows_and_saves_nothing_for_the_next(
+    new_code: NewCode,
+) -> None:
+    """A shared Chromebook: pupil A answers page 2 and leaves; pupil B starts with their own
+    code in the same browser and resends A's page 2 from its history."""
+    browser = Client()
+    first = browser.post("/", {"code": new_code()})
+    page2 = browser.post(
+        "/sida/1/",
+        {
+            "KON": "2",
+            "nav": "next",
+            "steg": _token(first),
+            "submission_id": _field(first, "submission_id"),
+        },
+    )
+    a_form = {
+        "TRY01": "4",
+        "nav": "next",
+        "steg": _token(page2),
+        "submission_id": _field(page2, "submission_id"),
+    }
+    assert browser.post("/avsluta/").status_code == 302
+    b_first = browser.post("/", {"code": new_code()})
+    b_page2 = browser.post(
+        "/sida/1/",
+        {"nav": "next", "steg": _token(b_first), "submission_id": _field(b_first, "submission_id")},
+    )
+    assert shown_page(b_page2) == 2
+    resent = browser.post("/sida/2/", a_form)
+    assert resent.status_code == 302
+    assert resent["Location"] == "/sida/2/"
+    html = browser.get("/sida/2/").content.decode()
+    assert "checked" not in html
+    assert NOTE not in html
+    drafts = {str(d.submission_id): d.answers for d in SheetDraft.objects.all()}
+    assert drafts[a_form["submission_id"]] == {"KON": "2"}
+    assert drafts[_field(b_first, "submission_id")] == {}

@@ -250,3 +250,35 @@ def test_a_required_answer_missing_at_submit_is_explained_in_english(
     html = client.get(response["Location"]).content.decode()
     assert "This question needs an answer." in html
     assert not AnswerSheet.objects.exists()
+
+
+def test_the_start_page_ends_the_session_the_browser_still_holds(
+    client: Client, new_code: NewCode
+) -> None:
+    """Pupil A closes the tab mid-survey; pupil B opens the start page in the same browser:
+    A's pages cannot be opened again from its history, and A's answers wait for A's code."""
+    code = new_code()
+    _start(client, code)
+    client.post("/sida/1/", {"KON": "2", "nav": "next"})
+    held = client.cookies[PUPIL_COOKIE].value
+    start = client.get("/")
+    assert start.status_code == 200
+    assert start.cookies[PUPIL_COOKIE].value == ""  # the browser forgets the token
+    for url in ("/sida/1/", "/sida/2/", "/info/"):
+        assert client.get(url)["Location"].startswith("/?")
+    client.cookies[PUPIL_COOKIE] = held  # nor does a copy of the old cookie lead anywhere
+    assert client.get("/sida/1/")["Location"].startswith("/?")
+    assert SheetDraft.objects.get().answers == {"KON": "2"}
+    again = PupilClient()
+    _start(again, code)
+    assert 'id="KON-2" value="2" checked' in again.get("/sida/1/").content.decode()
+
+
+def test_a_wrong_code_on_the_start_page_also_ends_the_session_the_browser_held(
+    client: Client, new_code: NewCode
+) -> None:
+    _start(client, new_code())
+    response = client.post("/", {"code": "AAAA-BBBB-CCCC"})
+    assert response.status_code == 200
+    assert response.cookies[PUPIL_COOKIE].value == ""
+    assert client.get("/sida/1/")["Location"].startswith("/?")
