@@ -19,6 +19,7 @@ class AccountsConfig(AppConfig):
         fields.BLANK_CHOICE_LABEL = _("– Välj ett alternativ –")
 
         register(checks.mail_configured)
+        register(checks.proxy_addresses)
 
         # After every migrate: the role groups exist and carry their permissions.
         post_migrate.connect(signals.sync_role_groups, sender=self)

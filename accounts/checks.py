@@ -19,3 +19,22 @@ def mail_configured(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
             id="accounts.W001",
         )
     ]
+
+
+def proxy_addresses(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Production behind the TLS proxy it expects, but trusting no X-Forwarded-For entry:
+    every client then has the proxy's address in the audit log and the login lockout."""
+    if settings.DEBUG or not getattr(settings, "SECURE_SSL_REDIRECT", False):
+        return []
+    if getattr(settings, "TRUSTED_PROXY_COUNT", 0) > 0:
+        return []
+    return [
+        Warning(
+            "TRUSTED_PROXY_COUNT is 0 while the app expects a TLS proxy in front of it: every "
+            "client would have the proxy's address, and five wrong passwords from anyone "
+            "would lock an account for everybody.",
+            hint="Set TRUSTED_PROXY_COUNT=1 and let the proxy set X-Forwarded-For to the "
+            "client's address (docs/operations.md, step 4).",
+            id="accounts.W002",
+        )
+    ]

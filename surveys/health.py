@@ -1,5 +1,6 @@
-"""The checks behind /healthz: database, cache, broker, worker and the static files the
-pages name, each with a short timeout; and the worker's heartbeat they read."""
+"""The checks behind /healthz: database, its migrations, cache, broker, worker and the
+static files the pages name, each with a short timeout; and the worker's heartbeat they
+read."""
 
 import functools
 import logging
@@ -31,6 +32,7 @@ STATIC_TAG = re.compile(r"""{%\s*static\s+['"]([^'"]+)['"]""")
 @dataclass(frozen=True)
 class Health:
     database: State
+    migrations: State
     cache: State
     broker: State
     worker: State
@@ -41,7 +43,8 @@ class Health:
         # Answers go straight into the database; everything else may catch up later. But a
         # page that names a static file the server cannot resolve answers 500 (the
         # manifest storage refuses unknown names), so without them no pupil gets in.
-        return self.database == "ok" and self.static == "ok"
+        # Nor can a page be served before the database has every table the code reads.
+        return self.database == "ok" and self.migrations == "ok" and self.static == "ok"
 
     @property
     def status(self) -> str:
@@ -60,6 +63,30 @@ def _database() -> State:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception:
+        return "down"
+    return "ok"
+
+
+@functools.cache
+def _migrated() -> bool:
+    """True once the database has every migration this code has (then for the life of the
+    process: a migration's code arrives with a new process)."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return not executor.migration_plan(executor.loader.graph.leaf_nodes())
+
+
+def _migrations(database: State) -> State:
+    """ "down" until `manage.py migrate` has run: before it, every page answers 500."""
+    if database != "ok":
+        return "down"
+    try:
+        migrated = _migrated()
+    except Exception:
+        return "down"
+    if not migrated:
+        _migrated.cache_clear()  # asked again next time: remembered only once migrated
         return "down"
     return "ok"
 
@@ -146,6 +173,7 @@ def check() -> Health:
     database = _database()
     return Health(
         database=database,
+        migrations=_migrations(database),
         cache=_cache(),
         broker=_broker(),
         worker=_worker(database),

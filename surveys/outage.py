@@ -21,8 +21,9 @@ import sys
 import time
 from collections.abc import Callable
 
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseServerError
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 from django.utils import translation
@@ -180,4 +181,22 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if _caused_by_outage(sys.exc_info()[1]) and is_pupil_page(request):
         outage_noted()
         return try_again_response(request)
-    return defaults.server_error(request)
+    try:
+        html = render_to_string("500.html", {"styles": _error_page_styles()})
+    except Exception:
+        return defaults.server_error(request)
+    return HttpResponseServerError(html)
+
+
+# The stylesheets of the 500 page: the site's look, by the names the storage serves them
+# under (hashed in production, where the unhashed copies are not kept).
+ERROR_PAGE_STYLES = ("bootstrap/css/bootstrap.min.css", "css/site.css")
+
+
+def _error_page_styles() -> list[str]:
+    """Their URLs, or none when the storage cannot name them (the manifest may be what
+    broke): the page then shows unstyled rather than not at all."""
+    try:
+        return [staticfiles_storage.url(name) for name in ERROR_PAGE_STYLES]
+    except Exception:
+        return []

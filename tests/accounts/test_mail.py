@@ -175,3 +175,19 @@ def test_password_reset_does_not_reveal_whether_an_address_exists(smtp_sink: _Si
         answers.append((response.status_code, response.redirect_chain, page))
     assert answers[0] == answers[1]
     assert [m["To"] for m in smtp_sink.messages] == ["finns@example.invalid"]
+
+
+def test_production_behind_a_proxy_that_trusts_no_forwarded_address_is_warned(
+    settings: Settings,
+) -> None:
+    from accounts.checks import proxy_addresses
+
+    settings.DEBUG = False
+    settings.SECURE_SSL_REDIRECT = True
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert [w.id for w in proxy_addresses()] == ["accounts.W002"]
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert proxy_addresses() == []
+    settings.TRUSTED_PROXY_COUNT = 0
+    settings.SECURE_SSL_REDIRECT = False  # gunicorn reached directly, no proxy
+    assert proxy_addresses() == []

@@ -182,6 +182,26 @@ def test_create_kommun_adds_the_kommun_and_its_coordinator() -> None:
         kommun_create(code="581", name="Norrköping")
 
 
+def test_create_kommun_on_a_fresh_install_brings_the_core_questionnaire() -> None:
+    """A new kommun's coordinator can open a first wave: before, a fresh install had no
+    questionnaire at all until someone found `import_questionnaire`."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from surveys.models import QuestionnaireVersion
+
+    assert not QuestionnaireVersion.objects.exists()
+    out = StringIO()
+    call_command("create_kommun", "--code", "0581", "--name", "Norrköping", stdout=out)
+    core = QuestionnaireVersion.objects.get()
+    assert (core.code, core.version, core.municipality_id) == ("DEFAULT", 3, None)
+    assert "Core questionnaire DEFAULT v3: imported" in out.getvalue()
+    call_command("create_kommun", "--code", "0582", "--name", "Linköping", stdout=out)
+    assert QuestionnaireVersion.objects.count() == 1
+    assert "Core questionnaire DEFAULT v3: already there" in out.getvalue()
+
+
 def test_the_upgrade_turns_role_groups_into_memberships_of_the_same_reach(
     two: tuple[Municipality, Municipality],
 ) -> None:

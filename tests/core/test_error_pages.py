@@ -1,8 +1,11 @@
 """Error pages: Swedish first, then English, in the site's look; none needs the database."""
 
+from unittest import mock
+
 import pytest
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
+from django.utils.module_loading import import_string
 
 from accounts.access import Role
 from eskilstuna_trygghet import urls
@@ -41,13 +44,26 @@ def test_the_500_page_renders_without_a_database_or_request() -> None:
     # No django_db mark: any database access here fails the test.
     html = render_to_string("500.html")
     assert "Något gick fel hos oss" in html and "Something went wrong" in html
-    assert "/static/css/site.css" in html
+    assert "<link" not in html  # no stylesheet named: unstyled, never a broken link
+
+
+def test_the_500_page_links_the_stylesheets_the_storage_serves() -> None:
+    handler = import_string(urls.handler500)
+    html = handler(RequestFactory().get("/konto/")).content.decode()
+    assert '<link rel="stylesheet" href="/static/css/site.css">' in html
+    with mock.patch(
+        "surveys.outage.staticfiles_storage.url", side_effect=lambda name: f"/static/h.{name}"
+    ):
+        html = handler(RequestFactory().get("/konto/")).content.decode()
+    assert 'href="/static/h.css/site.css"' in html
+    with mock.patch("surveys.outage.staticfiles_storage.url", side_effect=ValueError("manifest")):
+        response = handler(RequestFactory().get("/konto/"))
+    assert response.status_code == 500
+    assert "Något gick fel hos oss" in response.content.decode()
+    assert "<link" not in response.content.decode()
 
 
 def test_the_500_handler_answers_with_the_page_without_a_database() -> None:
-    handler = urls.handler500
-    from django.utils.module_loading import import_string
-
-    response = import_string(handler)(RequestFactory().get("/0484/lagesbild/"))
+    response = import_string(urls.handler500)(RequestFactory().get("/0484/lagesbild/"))
     assert response.status_code == 500
     assert "Något gick fel hos oss" in response.content.decode()

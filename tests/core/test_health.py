@@ -14,7 +14,15 @@ def test_healthz_reports_each_service_as_json(client: Client) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"status", "database", "cache", "broker", "worker", "static"}
+    assert set(body) == {
+        "status",
+        "database",
+        "migrations",
+        "cache",
+        "broker",
+        "worker",
+        "static",
+    }
     assert body["database"] == "ok"
     assert body["cache"] == "ok"
 
@@ -30,6 +38,20 @@ def test_healthz_is_503_when_the_database_is_down(client: Client) -> None:
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["status"] == "down"
+
+
+def test_healthz_is_503_until_every_migration_is_applied(client: Client) -> None:
+    """The start sequence served before `migrate`: every page answered 500 while /healthz
+    said 200, so the proxy and compose sent pupils to it."""
+    health._migrated.cache_clear()
+    with mock.patch(
+        "django.db.migrations.executor.MigrationExecutor.migration_plan",
+        return_value=[("a migration", False)],
+    ):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["migrations"] == "down"
+    assert client.get("/healthz").json()["migrations"] == "ok"  # asked again, now migrated
 
 
 def test_healthz_is_degraded_but_200_when_the_cache_is_down(client: Client) -> None:
