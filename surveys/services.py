@@ -437,16 +437,14 @@ class SubmitResult:
 
 
 def _existing(submission_id: uuid.UUID, digest: str) -> SubmitResult | None:
-    sheet = AnswerSheet.objects.filter(submission_id=submission_id).only("id", "answers_digest")
+    sheet = AnswerSheet.objects.filter(submission_id=submission_id).only("answers_digest")
     found = sheet.first()
     if found is None:
         return None
     if found.answers_digest == digest:
         return SubmitResult("duplicate")
-    logger.warning(
-        "Refused a submit that reuses submission id of sheet %s with different answers.",
-        found.id,
-    )
+    # No sheet id in the log: a log line has a time of day, and a sheet must not.
+    logger.warning("Refused a submit that reuses a stored sheet's submission id.")
     return SubmitResult("conflict")
 
 
