@@ -6,7 +6,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from importlib import import_module
 from typing import Any, Literal
 
@@ -505,8 +505,11 @@ def sheet_submit(
             answers_digest=digest,
         )
         sheets_store(sheets=[sheet])
-        # Sessions on other devices lose their way to the draft (none names the code).
-        cursor.execute(_SUBMIT_SQL["detach"], [True, code_param])
+        # Sessions on other devices lose their way to the draft (none names the code), and
+        # their idle clock the time of day: a detached row says only "submitted" until the
+        # next purge deletes it (it is written in this transaction, as the sheet is).
+        detached_seen = connection.ops.adapt_datetimefield_value(_DETACHED_SEEN)
+        cursor.execute(_SUBMIT_SQL["detach"], [True, detached_seen, code_param])
         # The draft, by one DELETE: no session row points at it any more (Django's
         # cascade would read the draft and delete its sessions first: two statements
         # more); a session row another device added in between fails the foreign key
@@ -523,6 +526,11 @@ def sheet_submit(
     return SubmitResult("stored")
 
 
+# What a session row's idle clock says once its draft was submitted: no time of day, and
+# older than any idle timeout, so the next purge deletes the row.
+_DETACHED_SEEN = datetime(2000, 1, 1, tzinfo=UTC)
+
+
 # The submit's statements, written out once (table and column names only; every value
 # is a parameter). The same statements on every database.
 _SUBMIT_SQL = {
@@ -535,8 +543,8 @@ _SUBMIT_SQL = {
     ),
     "spend": f"UPDATE {AccessCode._meta.db_table} SET spent = %s WHERE id = %s AND spent = %s",  # noqa: S608
     "detach": (
-        f"UPDATE {PupilSession._meta.db_table} SET draft_id = NULL, submitted = %s "  # noqa: S608
-        "WHERE draft_id = %s"
+        f"UPDATE {PupilSession._meta.db_table} SET draft_id = NULL, submitted = %s, "  # noqa: S608
+        "last_seen = %s WHERE draft_id = %s"
     ),
     "draft_delete": f"DELETE FROM {SheetDraft._meta.db_table} WHERE code_id = %s",  # noqa: S608
     "wave_accept": (

@@ -46,6 +46,21 @@ def test_submitting_detaches_every_token_of_the_draft() -> None:
     assert [pupil_session_touch(token=t).status for t in tokens] == ["submitted"] * 2
 
 
+def test_a_submitted_marker_holds_no_time_of_day_and_goes_at_the_next_purge() -> None:
+    """The rows written in the submit's transaction (PostgreSQL gives them the sheet's
+    transaction id) must not carry the time the sheet was stored."""
+    draft = _draft()
+    pupil_session_open(draft=draft)
+    sheet_submit(
+        code_id=draft.code_id, submission_id=draft.submission_id, answers={}, language="sv"
+    )
+    seen = set(PupilSession.objects.values_list("last_seen", flat=True))
+    assert len(seen) == 1
+    assert seen.pop() < timezone.now() - timedelta(days=365)
+    survey_housekeeping()
+    assert not PupilSession.objects.exists()
+
+
 @override_settings(PUPIL_IDLE_TIMEOUT=60)
 def test_an_idle_token_is_deleted_when_it_is_next_used() -> None:
     token = pupil_session_open(draft=_draft())
