@@ -53,8 +53,11 @@ ENTRY_MESSAGES = {
         "till exempel KX7P-M4RD-Q9ZT."
     ),
     "wrong": gettext_lazy("Koden finns inte. Kontrollera att du har skrivit av den rätt."),
+    # Not "ask for a new code" first: a pupil whose submit went through but whose page
+    # did not arrive would answer twice.
     "spent": gettext_lazy(
-        "Koden har redan använts för att skicka in svar. Fråga din lärare om en ny kod."
+        "Koden har redan använts för att skicka in svar, och de svaren är sparade: du "
+        "behöver inte svara igen. Har du inte svarat själv? Fråga din lärare om en ny kod."
     ),
     "not_open": gettext_lazy("Enkäten är inte öppen just nu."),
     "closed": gettext_lazy(
@@ -66,10 +69,10 @@ ENTRY_MESSAGES = {
         "igen om en stund, eller fråga din lärare."
     ),
 }
-# A pupil whose wave closed while they answered: nothing was sent in, and the draft is
-# kept (deleted by the hourly housekeeping) in case the coordinator reopens the wave.
+# A pupil whose wave closed while they answered: nothing was sent in. The draft is deleted
+# by the next hourly housekeeping, so the message promises nothing about it.
 CLOSED_MESSAGE = gettext_lazy(
-    "Enkäten har stängt, så svaren kunde inte skickas in. Dina svar är sparade om den öppnar igen."
+    "Enkäten har stängt, så svaren kunde inte skickas in. Tack för att du ville vara med!"
 )
 CONFLICT_MESSAGE = gettext_lazy(
     "De här svaren har redan skickats in med andra svar och sparades inte."

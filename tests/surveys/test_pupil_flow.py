@@ -227,6 +227,10 @@ def test_a_spent_code_cannot_start_again(client: Client, new_code: NewCode) -> N
     _answer_all(client)
     html = PupilClient().post("/", {"code": code}).content.decode()
     assert "redan använts" in html
+    # A pupil whose submit went through but whose thank-you page never arrived is told
+    # the answers are saved before being told where a new code comes from.
+    assert html.index("du behöver inte svara igen") < html.index("Fråga din lärare")
+    assert code in html  # the typed code stays in the field
 
 
 def test_arabic_pages_are_right_to_left_with_arabic_texts(
