@@ -515,11 +515,19 @@ def sheets(server: Server) -> int:
     return _sql(server.database_url, f"SELECT count(*) FROM {table}")  # noqa: S608
 
 
+# Codes whose sheet is stored (`surveys.models.ANSWERED`): spent, and the draft gone (the
+# same on trees where the submit spent the code: its draft was gone too).
+ANSWERED_CODES = (
+    "SELECT count(*) FROM surveys_accesscode a WHERE spent "
+    "AND NOT EXISTS (SELECT 1 FROM surveys_sheetdraft d WHERE d.code_id = a.id)"
+)
+
+
 def reconcile(server: Server, before: tuple[int, int, int], finished: int) -> tuple[int, int, int]:
     now = sheets(server)
     if server.name == "minimal":
         return now, 0, 0
-    spent = _sql(server.database_url, "SELECT count(*) FROM surveys_accesscode WHERE spent")
+    spent = _sql(server.database_url, ANSWERED_CODES)
     distinct = _sql(
         server.database_url, "SELECT count(DISTINCT submission_id) FROM surveys_answersheet"
     )
@@ -536,7 +544,7 @@ def reconcile(server: Server, before: tuple[int, int, int], finished: int) -> tu
 def counts(server: Server) -> tuple[int, int, int]:
     if server.name == "minimal":
         return sheets(server), 0, 0
-    spent = _sql(server.database_url, "SELECT count(*) FROM surveys_accesscode WHERE spent")
+    spent = _sql(server.database_url, ANSWERED_CODES)
     distinct = _sql(
         server.database_url, "SELECT count(DISTINCT submission_id) FROM surveys_answersheet"
     )

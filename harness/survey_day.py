@@ -6,7 +6,7 @@ the real flow over loopback HTTP (harness/pupils.py) while a fault is injected. 
 it reconciles what the pupils saw with what the database holds:
 
     sheets stored = pupils who saw the thank-you page
-    codes spent   = sheets stored
+    codes answered = sheets stored (spent, and the draft gone)
     duplicates    = 0
 
 Nothing in the pupil's pages or session names its sheet, so each stored sheet of the wave
@@ -397,7 +397,9 @@ def match_sheets(sheets: list[tuple[str, dict[str, Any]]], outcomes: list[Outcom
 def _spent(run: Run) -> int:
     with run.stack.db() as conn:
         row = conn.execute(
-            "SELECT count(*) FROM surveys_accesscode WHERE wave_id = %s AND spent",
+            # Answered codes (`surveys.models.ANSWERED`): spent, and the draft gone.
+            "SELECT count(*) FROM surveys_accesscode a WHERE wave_id = %s AND spent "
+            "AND NOT EXISTS (SELECT 1 FROM surveys_sheetdraft d WHERE d.code_id = a.id)",
             [run.plan.wave_id],
         ).fetchone()
     return int(row[0]) if row else 0
@@ -688,7 +690,7 @@ def _reconcile(run: Run) -> None:
     report.check(
         "sheets stored", f"= thank-you pages ({len(thanked)})", len(new), len(new) == len(thanked)
     )
-    report.check("codes spent", f"= sheets stored ({len(new)})", spent, spent == len(new))
+    report.check("codes answered", f"= sheets stored ({len(new)})", spent, spent == len(new))
     duplicates = len(matching.strays)
     report.check("duplicate sheets (no pupil accounts for them)", 0, duplicates, duplicates == 0)
     report.check("thank-you page but no sheet (lost)", 0, len(lost), not lost)

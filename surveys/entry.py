@@ -90,14 +90,14 @@ def code_enter(*, typed: str, language: str) -> CodeEntry:
     code = _code(codes.code_hash(compact, key))
     now = timezone.now()
     if code is not None:
-        if code.spent:
-            return CodeEntry("spent")
         if now < code.wave.opens_at:
             return CodeEntry("not_open")
         if now >= code.wave.closes_at or code.wave.is_published:
             return CodeEntry("closed", questionnaire_id=code.wave.questionnaire_id)
         with transaction.atomic():
             draft = _draft_open(code, language)
+            if draft is None:
+                return CodeEntry("spent")
             draft.code = code  # already loaded, with its wave
             token = pupil_session_open(draft=draft)
         return CodeEntry("ok", code_id=code.id, draft=draft, token=token)
@@ -124,6 +124,9 @@ def _sql(name: str) -> str:
             f"FROM {code} a JOIN {wave} w ON w.id = a.wave_id WHERE a.code_hash = %s"
         ),
         "draft": f"SELECT {rows.columns(SheetDraft, 'd')} FROM {draft} d WHERE d.code_id = %s",  # noqa: S608
+        # The first entry spends the code: a conditional UPDATE of its own row only, so
+        # PostgreSQL re-checks `spent = false` after waiting for a concurrent entry.
+        "spend": f"UPDATE {code} SET spent = %s WHERE id = %s AND spent = %s",  # noqa: S608
         # A draft another device created a moment ago wins: nothing inserted, no error.
         "draft_insert": (
             f"INSERT INTO {draft} ({names}) VALUES ({marks}) "  # noqa: S608
@@ -162,24 +165,38 @@ def _code(code_hash: str) -> AccessCode | None:
     return code
 
 
-def _draft_open(code: AccessCode, language: str) -> SheetDraft:
-    """The code's draft, created when it has none (inside the caller's transaction, with
-    no savepoint: a concurrent creation makes the INSERT do nothing, never fail)."""
+def _draft_open(code: AccessCode, language: str) -> SheetDraft | None:
+    """The code's draft; created at the code's first entry, which spends the code; None
+    when the code is spent and has no draft: its sheet was stored.
+
+    Inside the caller's transaction, with no savepoint. Of two devices entering a fresh
+    code at once, the one whose conditional UPDATE spends it creates the draft; the other
+    waits for that row lock and then finds the draft.
+
+    The code is spent here, not by the submit, so that the transaction storing the sheet
+    writes no row of the code: PostgreSQL marks every row a transaction writes with its id
+    (`xmin`), and a code row written with the sheet could be joined to it by that id.
+    """
     code_id = SheetDraft._meta.pk.get_db_prep_value(code.pk, connection)
     row = _one("draft", [code_id])
     if row is not None:
         return rows.from_row(SheetDraft, row)
+    if code.spent:
+        return None
+    with rows.cursor() as cursor:
+        cursor.execute(_sql("spend"), [True, code_id, False])
+        first = cursor.rowcount == 1
+    if not first:  # another device spent it a moment ago: its draft, or its stored sheet
+        row = _one("draft", [code_id])
+        return None if row is None else rows.from_row(SheetDraft, row)
     draft = SheetDraft(code=code, language=language, updated_at=timezone.now())
     values = [
         f.get_db_prep_save(getattr(draft, f.attname), connection)
         for f in SheetDraft._meta.concrete_fields
     ]
-    if _one("draft_insert", values) is not None:
-        return draft
-    row = _one("draft", [code_id])  # the other device's draft, committed
-    if row is None:
-        raise IntegrityError("a draft was neither inserted nor found")
-    return rows.from_row(SheetDraft, row)
+    if _one("draft_insert", values) is None:
+        raise IntegrityError("the code was spent here, yet it has a draft")
+    return draft
 
 
 def _wrong(compact: str, typed_key: str, class_key: ClassKey | None, now: datetime) -> CodeEntry:

@@ -480,11 +480,25 @@ class ClassKey(models.Model):
         return self.key
 
 
+# A code's sheet is stored when the code is spent and has no draft left: the code is
+# spent at its first entry, and its draft is deleted in the transaction that stores the
+# sheet (the drafts of closed waves are purged with their codes made unspent again).
+ANSWERED = models.Q(spent=True, draft__isnull=True)
+
+
+class AccessCodeQuerySet(models.QuerySet["AccessCode"]):
+    def answered(self) -> "AccessCodeQuerySet":
+        """The codes whose sheet is stored (`ANSWERED`)."""
+        return self.filter(ANSWERED)
+
+
 class AccessCode(models.Model):
     """A one-time code: it proves a seat in a class, not a person.
 
-    Only a keyed hash of the code is stored. It is spent in the submit transaction by a
-    conditional update that must change exactly one row, and it never points at the sheet.
+    Only a keyed hash of the code is stored. It is spent at its first entry (a conditional
+    update that must change exactly one row, which also creates its draft); a spent code
+    never gets a new draft, so it stores one sheet. It never points at the sheet, and the
+    transaction that stores the sheet does not write it (`services.sheet_submit`).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -493,6 +507,8 @@ class AccessCode(models.Model):
     code_hash = models.CharField(max_length=64, unique=True)
     issued_on = models.DateField(default=timezone.localdate)
     spent = models.BooleanField(default=False)
+
+    objects = AccessCodeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("engångskod")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from . import answer_vector, languages
 from .flow import flow_for_id
 from .models import (
+    ANSWERED,
     AccessCode,
     AnswerSheet,
     ClassKey,
@@ -61,14 +62,14 @@ def _class_rates(*, wave: Wave, schools: QuerySet[School]) -> list[tuple[SchoolC
     """Every class of `schools` in the wave (put in it, or given codes), in school and
     class order, with its counts.
 
-    A code is spent in the same transaction that stores its sheet, so spent codes count
-    the class's submitted sheets without any link from a sheet to a class.
+    A code is answered when it is spent and its draft is gone (`models.ANSWERED`), so the
+    codes count the class's submitted sheets without any link from a sheet to a class.
     """
     counts = {
         row["school_class_id"]: (row["issued"], row["submitted"])
         for row in AccessCode.objects.filter(wave=wave, school_class__school__in=schools)
         .values("school_class_id")
-        .annotate(issued=Count("id"), submitted=Count("id", filter=Q(spent=True)))
+        .annotate(issued=Count("id"), submitted=Count("id", filter=ANSWERED))
     }
     classes = (
         SchoolClass.objects.filter(school__in=schools)

@@ -457,12 +457,16 @@ def sheet_submit(
     gender_question: str = "KON",
     home_question: str = "HEMOMR",
 ) -> SubmitResult:
-    """Store one answer sheet exactly once and spend its code in the same transaction.
+    """Store one answer sheet exactly once, deleting the code's draft in the same
+    transaction.
 
-    The code is spent by a conditional UPDATE that must change exactly one row; a retry
-    with the same submission id and the same answers returns "duplicate", with other
-    answers "conflict" (logged). The sheet holds no code, no time of day and no device
-    data; the draft that was keyed to the code is deleted here.
+    The draft's DELETE must remove exactly one row: that is what lets a code store one
+    sheet only (the code itself was spent at its first entry, `entry._draft_open`, and a
+    spent code without a draft never gets another). A retry with the same submission id and
+    the same answers returns "duplicate", with other answers "conflict" (logged). The
+    sheet holds no code, no time of day and no device data, and this transaction writes no
+    row of the code: the rows it writes carry its transaction id (`xmin` in PostgreSQL),
+    and none of them can lead from the sheet to the code once the deleted draft is vacuumed.
     """
     digest = answers_digest(answers)
     today: date = timezone.localdate()
@@ -478,15 +482,15 @@ def sheet_submit(
         grade, school_id, school_district_id = found[rows.width(Wave) :]
         if not wave.opens_at <= now < wave.closes_at:
             return _existing(submission_id, digest) or SubmitResult("closed")
-        # The conditional UPDATE names only the code's own row and column: PostgreSQL
-        # re-checks `spent = false` after waiting for a concurrent submit's row lock. (A
-        # filter across a join would become `id IN (subquery)`, whose stale snapshot
-        # would let two submits both spend the same code.)
-        cursor.execute(_SUBMIT_SQL["spend"], [True, code_param, False])
-        spent = cursor.rowcount
-        if spent != 1:
+        # The DELETE names only the draft's own row: PostgreSQL re-checks it after waiting
+        # for a concurrent submit's row lock, and finds it gone if that one committed. (A
+        # filter across a join would become `IN (subquery)`, whose stale snapshot would
+        # let two submits both store a sheet.) The sessions still pointing at the draft
+        # are detached below, before the commit checks the foreign key.
+        cursor.execute(_SUBMIT_SQL["draft_delete"], [code_param])
+        if cursor.rowcount != 1:
             # A retry, or a concurrent submit of the same sheet that committed while we
-            # waited for the code's row lock; otherwise the code is already spent.
+            # waited for the draft's row lock; otherwise the code's sheet is stored.
             return _existing(submission_id, digest) or SubmitResult("spent")
         home = str(answers.get(home_question, ""))
         sheet = AnswerSheet(
@@ -510,17 +514,16 @@ def sheet_submit(
         # next purge deletes it (it is written in this transaction, as the sheet is).
         detached_seen = connection.ops.adapt_datetimefield_value(_DETACHED_SEEN)
         cursor.execute(_SUBMIT_SQL["detach"], [True, detached_seen, code_param])
-        # The draft, by one DELETE: no session row points at it any more (Django's
-        # cascade would read the draft and delete its sessions first: two statements
-        # more); a session row another device added in between fails the foreign key
-        # at the commit, and the whole submit rolls back (nothing stored, nothing lost).
-        cursor.execute(_SUBMIT_SQL["draft_delete"], [code_param])
+        # The draft went by one DELETE above, not Django's cascade (which would read the
+        # draft and delete its sessions first: two statements more); a session row another
+        # device added in between fails the foreign key at the commit, and the whole
+        # submit rolls back (nothing stored, nothing lost).
         # Last statement before commit: this row lock is shared by every submit of the wave.
         try:
             wave_sheets_accept(wave_id=wave.pk)
         except WaveClosedError:
-            # Closed or published meanwhile: nothing of this submit is kept (the code
-            # stays unspent, the draft stays for the pupil's message).
+            # Closed or published meanwhile: nothing of this submit is kept (the draft
+            # stays, with the answers, for the pupil's message).
             transaction.set_rollback(True)
             return SubmitResult("closed")
     return SubmitResult("stored")
@@ -541,7 +544,6 @@ _SUBMIT_SQL = {
         f"JOIN {SchoolClass._meta.db_table} c ON c.id = a.school_class_id "
         f"JOIN {School._meta.db_table} s ON s.id = c.school_id WHERE a.id = %s"
     ),
-    "spend": f"UPDATE {AccessCode._meta.db_table} SET spent = %s WHERE id = %s AND spent = %s",  # noqa: S608
     "detach": (
         f"UPDATE {PupilSession._meta.db_table} SET draft_id = NULL, submitted = %s, "  # noqa: S608
         "last_seen = %s WHERE draft_id = %s"
@@ -587,5 +589,10 @@ def survey_housekeeping() -> tuple[int, int]:
     # A closed browser never says goodbye: its server session row stays until it expires
     # (its pupil token is purged above already, so it leads nowhere meanwhile).
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
-    drafts, _ = SheetDraft.objects.filter(code__wave__closes_at__lte=now).delete()
+    closed = SheetDraft.objects.filter(code__wave__closes_at__lte=now)
+    with transaction.atomic():
+        # A code spent without a draft counts as a stored sheet (`AccessCode.objects.
+        # answered`): a code whose pupil never sent in gets its seat back with the draft.
+        AccessCode.objects.filter(pk__in=closed.values("code_id")).update(spent=False)
+        drafts, _ = closed.delete()
     return counters, drafts

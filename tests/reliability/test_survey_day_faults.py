@@ -4,7 +4,7 @@ PostgreSQL, Redis, gunicorn, a Celery worker and beat run in a temporary directo
 their own loopback ports (harness/stack.py), so the faults reach nobody else; the stack is
 stopped and removed after the module, also when a test fails. Each test plays a small
 survey day (a few classes) with one fault and asserts the reconciliation: sheets stored =
-thank-you pages, codes spent = sheets, no duplicates, no answer changed, and no worker or
+thank-you pages, codes answered = sheets, no duplicates, no answer changed, and no worker or
 beat that exited by itself (the stack restarts one that does, as production's restart
 policy would, and the report says so).
 

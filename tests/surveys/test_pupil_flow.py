@@ -335,4 +335,4 @@ def test_the_closed_message_is_in_english_for_an_english_pupil(
     assert "The survey has closed, so the answers could not be sent in" in (
         response.content.decode()
     )
-    assert not AccessCode.objects.get().spent
+    assert not AccessCode.objects.answered().exists()

@@ -282,3 +282,30 @@ def test_a_wrong_code_on_the_start_page_also_ends_the_session_the_browser_held(
     assert response.status_code == 200
     assert response.cookies[PUPIL_COOKIE].value == ""
     assert client.get("/sida/1/")["Location"].startswith("/?")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_no_code_row_shares_a_transaction_id_with_a_sheet(new_code: NewCode) -> None:
+    """Someone with SQL access (or a physical backup) joins rows by PostgreSQL's hidden
+    `xmin`, the id of the transaction that wrote each row version: the code's row must not
+    have been written by the transaction that stored its sheet."""
+    from django.db import connection
+
+    codes_typed = [new_code() for _ in range(3)]
+    for code in codes_typed:
+        pupil = PupilClient()
+        _start(pupil, code)
+        assert _answer_to_the_end(pupil, {"KON": "2"})["Location"].startswith("/tack/")
+    assert AnswerSheet.objects.count() == 3
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM surveys_answersheet s "
+            "JOIN surveys_accesscode c ON c.xmin = s.xmin"
+        )
+        assert cursor.fetchone() == (0,)
+        cursor.execute(  # nor can a session row still lead to a code
+            "SELECT count(*) FROM surveys_answersheet s "
+            "JOIN surveys_pupilsession p ON p.xmin = s.xmin WHERE p.draft_id IS NOT NULL"
+        )
+        assert cursor.fetchone() == (0,)

@@ -114,10 +114,12 @@ def test_a_page_save_needs_the_current_version_and_never_lowers_the_furthest_pag
 
 
 def test_a_draft_another_device_created_meanwhile_is_the_one_opened() -> None:
-    """Two devices entering one code at once: the INSERT of the one that comes second does
-    nothing (no error, no savepoint), and it opens the first one's draft."""
+    """Two devices entering one fresh code at once: the one that comes second read the code
+    unspent and found no draft, its conditional UPDATE then spends nothing (no error, no
+    savepoint), and it opens the first one's draft."""
     existing = _draft()
     code = AccessCode.objects.select_related("wave").get(pk=existing.code_id)
+    code.spent = False  # as this device read it, before the other one's entry committed
     real = entry._one
     missed: list[str] = []
 
@@ -130,5 +132,18 @@ def test_a_draft_another_device_created_meanwhile_is_the_one_opened() -> None:
     with mock.patch.object(entry, "_one", first_lookup_misses):
         opened = entry._draft_open(code, "en")
     assert missed
+    assert opened is not None
     assert (opened.code_id, opened.submission_id) == (existing.code_id, existing.submission_id)
     assert SheetDraft.objects.count() == 1
+
+
+def test_purging_a_closed_waves_drafts_gives_their_codes_back_and_counts_no_sheet() -> None:
+    """A code is answered when it is spent and has no draft: a draft the housekeeping
+    deletes (its wave closed before the pupil sent in) must not turn into an answer."""
+    draft = _draft()
+    assert AccessCode.objects.get(pk=draft.code_id).spent
+    Wave.objects.update(closes_at=timezone.now())
+    survey_housekeeping()
+    assert not SheetDraft.objects.exists()
+    assert not AccessCode.objects.get(pk=draft.code_id).spent
+    assert not AccessCode.objects.answered().exists()

@@ -71,6 +71,8 @@ def test_response_rates_count_issued_codes_and_submitted_sheets(
     sheet_submit(
         code_id=entry.code_id, submission_id=entry.draft.submission_id, answers={}, language="sv"
     )
+    # A pupil who entered a code and is still answering has sent in nothing yet.
+    assert code_enter(typed=codes[1], language="sv").status == "ok"
     SchoolClass.objects.filter(pk=school_class.pk).update(expected_size=20)
     [school] = response_rates(wave=open_wave, schools=School.objects.all())
     # The rate is sheets ÷ pupils: one of 20 pupils answered, whatever the codes issued.

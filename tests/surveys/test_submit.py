@@ -23,12 +23,14 @@ def _started() -> tuple[uuid.UUID, uuid.UUID]:
     return entry.code_id, entry.draft.submission_id
 
 
-def test_submit_stores_one_sheet_and_spends_the_code() -> None:
+def test_submit_stores_one_sheet_and_the_code_counts_as_answered() -> None:
     code_id, sid = _started()
+    assert AccessCode.objects.get(id=code_id).spent  # spent at its first entry
+    assert not AccessCode.objects.answered().exists()
     result = sheet_submit(code_id=code_id, submission_id=sid, answers=ANSWERS, language="sv")
     assert result.status == "stored"
     assert AnswerSheet.objects.count() == 1
-    assert AccessCode.objects.get(id=code_id).spent
+    assert list(AccessCode.objects.answered().values_list("id", flat=True)) == [code_id]
 
 
 def test_the_sheet_takes_grade_from_the_class_and_gender_from_kon() -> None:
@@ -91,18 +93,19 @@ def test_a_closed_wave_accepts_no_sheet() -> None:
     result = sheet_submit(code_id=code_id, submission_id=sid, answers=ANSWERS, language="sv")
     assert result.status == "closed"
     assert not AnswerSheet.objects.exists()
-    assert not AccessCode.objects.get(id=code_id).spent
+    assert not AccessCode.objects.answered().exists()
+    assert SheetDraft.objects.filter(code_id=code_id).exists()
 
 
 def test_a_published_wave_accepts_no_sheet_even_within_its_dates() -> None:
     # The dates alone would let it through: the guard that ends the transaction reads
-    # the wave row again and refuses, rolling back the sheet and the spent code.
+    # the wave row again and refuses, rolling back the sheet and the draft's deletion.
     code_id, sid = _started()
     Wave.objects.update(published_at=timezone.now())
     result = sheet_submit(code_id=code_id, submission_id=sid, answers=ANSWERS, language="sv")
     assert result.status == "closed"
     assert not AnswerSheet.objects.exists()
-    assert not AccessCode.objects.get(id=code_id).spent
+    assert not AccessCode.objects.answered().exists()
     assert SheetDraft.objects.filter(code_id=code_id).exists()  # the pupil's answers stay
 
 

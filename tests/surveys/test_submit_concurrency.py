@@ -70,7 +70,7 @@ def test_one_code_cannot_take_two_sheets_even_at_the_same_moment() -> None:
 def test_a_session_row_that_still_points_at_the_draft_rolls_the_submit_back() -> None:
     """A session row pointing at the draft when the submit commits (another device entered
     the same code meanwhile) fails the foreign key: nothing of the submit is kept (the
-    code unspent, the draft and its answers still there), and the pupil can try again."""
+    draft and its answers still there, the code not answered), and the pupil can try again."""
     [code] = codes_issue(wave=make_wave(), school_class=make_class(), count=1)
     entry = code_enter(typed=code, language="sv")
     assert entry.code_id and entry.draft
@@ -89,7 +89,7 @@ def test_a_session_row_that_still_points_at_the_draft_rolls_the_submit_back() ->
             code_id=draft.code_id, submission_id=draft.submission_id, answers={}, language="sv"
         )
     assert not AnswerSheet.objects.exists()
-    assert not AccessCode.objects.get(pk=draft.code_id).spent
+    assert not AccessCode.objects.answered().exists()
     assert SheetDraft.objects.filter(pk=draft.code_id).exists()
     PupilSession.objects.filter(token="another-device").delete()
     retried = sheet_submit(
