@@ -45,6 +45,13 @@ def _enter(page: Any, base: str, code: str) -> None:
     click_through(page, "input[type=submit]")
 
 
+def _on_page_two(page: Any, base: str, code: str) -> None:
+    """The pupil enters their code, answers "Kille" and goes on to page 2."""
+    _enter(page, base, code)
+    page.check("input[name=KON][value='2']")
+    click_through(page, "button[name=nav][value=next]")
+
+
 def test_the_next_user_of_a_shared_browser_sees_nothing_of_the_pupil_who_left(
     code: str, chromium_page: Any, live_server: Any
 ) -> None:
@@ -69,9 +76,7 @@ def test_the_next_pupil_who_opens_the_start_page_in_a_new_tab_cannot_reach_the_p
     code: str, chromium_page: Any, live_server: Any
 ) -> None:
     first = chromium_page
-    _enter(first, live_server.url, code)
-    first.check("input[name=KON][value='2']")
-    click_through(first, "button[name=nav][value=next]")
+    _on_page_two(first, live_server.url, code)
     # Pupil A walks away without leaving; pupil B opens a new tab in the same browser.
     second = first.context.new_page()
     second.goto(live_server.url + "/")
@@ -106,9 +111,7 @@ def test_a_pupil_who_starts_on_one_device_and_submits_on_another_leaves_no_link(
     code: str, chromium_page: Any, live_server: Any
 ) -> None:
     first = chromium_page
-    _enter(first, live_server.url, code)
-    first.check("input[name=KON][value='2']")
-    click_through(first, "button[name=nav][value=next]")
+    _on_page_two(first, live_server.url, code)
     other = first.context.browser.new_context(locale="sv-SE")
     try:
         second = other.new_page()
