@@ -61,7 +61,7 @@ typecheck: $(VENV)/.installed ## mypy --strict
 # Production settings must pass Django's deployment checks (a throwaway key, DEBUG off),
 # and bandit must find nothing of high severity in our code (lower ones are printed).
 security: $(VENV)/.installed ## check --deploy with production settings, and bandit
-	DEBUG=0 ALLOWED_HOSTS=trygghet.example.org EMAIL_URL="smtp://mail.example.org:587/?tls=1" \
+	DEBUG=0 ALLOWED_HOSTS=trygghet.example.org EMAIL_URL="smtp://mail.example.org:587/?tls=1" TRUSTED_PROXY_COUNT=1 \
 	  SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/bandit -q -r . -x ./.venv,./node_modules,./tests,./bench,./var,./staticfiles \
