@@ -323,6 +323,9 @@ CODE_GUESS_DELAY_SECONDS = env_int("CODE_GUESS_DELAY_MILLISECONDS", 1000) / 1000
 # A pupil's session ends when the browser closes, and after this many minutes without a
 # request (shared school computers). The answers stay in the draft; the code resumes them.
 PUPIL_IDLE_TIMEOUT = env_int("PUPIL_IDLE_TIMEOUT_MINUTES", 20) * 60
+# Days the unsent answers of a closed wave are kept (a wave closed by mistake and opened
+# again keeps them); a published wave's go at the next housekeeping.
+PUPIL_DRAFT_GRACE_DAYS = env_int("PUPIL_DRAFT_GRACE_DAYS", 7)
 
 # --- Mail (password resets) ---------------------------------------------------------------
 # EMAIL_URL and/or EMAIL_HOST etc. (eskilstuna_trygghet.env.mail_settings); nothing set

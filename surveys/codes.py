@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import uuid
 from collections.abc import Iterator
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # 32 symbols: 5 bits each
@@ -58,6 +59,16 @@ def class_key_of(compact: str) -> str:
 
 def code_hash(compact: str, key: bytes) -> str:
     return hmac.new(key, compact.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def sheet_submission_id(submission_id: uuid.UUID, key: bytes) -> uuid.UUID:
+    """The id a stored sheet carries for its draft's submission id: a keyed one-way
+    function of it. A draft in a backup taken while the pupil answered holds the code and
+    the submission id, so the sheet stored later must not carry that id, nor anything
+    computable from it without the key; a retry of the same submit computes it again and
+    finds its sheet."""
+    digest = hmac.new(key, b"sheet:" + submission_id.bytes, hashlib.sha256).digest()
+    return uuid.UUID(bytes=digest[:16], version=4)
 
 
 def near_misses(compact: str) -> Iterator[str]:

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
 from django.http import HttpRequest
 from django.utils import timezone
@@ -469,6 +469,8 @@ def sheet_submit(
     and none of them can lead from the sheet to the code once the deleted draft is vacuumed.
     """
     digest = answers_digest(answers)
+    # What the sheet carries instead of the draft's submission id (`codes.sheet_submission_id`).
+    submission_id = codes.sheet_submission_id(submission_id, settings.ACCESS_CODE_KEY)
     today: date = timezone.localdate()
     now = timezone.now()
     code_param = AccessCode._meta.pk.get_db_prep_value(code_id, connection)
@@ -581,7 +583,8 @@ def _district_id(municipality_id: int, code: str) -> int | None:
 
 def survey_housekeeping() -> tuple[int, int]:
     """Delete old guessing counters, idle pupil tokens, expired server sessions and the
-    drafts of closed waves. Safe to run twice.
+    drafts of waves published or closed longer than `PUPIL_DRAFT_GRACE_DAYS`. Safe to run
+    twice.
     """
     now = timezone.now()
     counters, _ = GuessCounter.objects.filter(window_start__lt=now - timedelta(days=1)).delete()
@@ -589,7 +592,12 @@ def survey_housekeeping() -> tuple[int, int]:
     # A closed browser never says goodbye: its server session row stays until it expires
     # (its pupil token is purged above already, so it leads nowhere meanwhile).
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
-    closed = SheetDraft.objects.filter(code__wave__closes_at__lte=now)
+    # Unsent answers stay a grace period after the wave closes (a wave closed by mistake
+    # and opened again loses nothing); a published wave never takes answers again.
+    grace = timedelta(days=settings.PUPIL_DRAFT_GRACE_DAYS)
+    closed = SheetDraft.objects.filter(
+        Q(code__wave__closes_at__lte=now - grace) | Q(code__wave__published_at__isnull=False)
+    )
     with transaction.atomic():
         # A code spent without a draft counts as a stored sheet (`AccessCode.objects.
         # answered`): a code whose pupil never sent in gets its seat back with the draft.

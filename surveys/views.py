@@ -69,8 +69,9 @@ ENTRY_MESSAGES = {
         "igen om en stund, eller fråga din lärare."
     ),
 }
-# A pupil whose wave closed while they answered: nothing was sent in. The draft is deleted
-# by the next hourly housekeeping, so the message promises nothing about it.
+# A pupil whose wave closed while they answered: nothing was sent in. The draft is kept
+# for PUPIL_DRAFT_GRACE_DAYS in case the wave opens again, but a pupil cannot count on
+# that, so the message promises nothing about it.
 CLOSED_MESSAGE = gettext_lazy(
     "Enkäten har stängt, så svaren kunde inte skickas in. Tack för att du ville vara med!"
 )

@@ -142,8 +142,28 @@ def test_purging_a_closed_waves_drafts_gives_their_codes_back_and_counts_no_shee
     deletes (its wave closed before the pupil sent in) must not turn into an answer."""
     draft = _draft()
     assert AccessCode.objects.get(pk=draft.code_id).spent
-    Wave.objects.update(closes_at=timezone.now())
+    Wave.objects.update(
+        opens_at=timezone.now() - timedelta(days=20), closes_at=timezone.now() - timedelta(days=8)
+    )
     survey_housekeeping()
     assert not SheetDraft.objects.exists()
     assert not AccessCode.objects.get(pk=draft.code_id).spent
+    assert not AccessCode.objects.answered().exists()
+
+
+def test_a_wave_closed_by_mistake_and_opened_again_keeps_the_unsent_answers() -> None:
+    draft = _draft()
+    draft_page_save(code_id=draft.code_id, version=draft.updated_at, answers={"KON": "2"}, page=2)
+    Wave.objects.update(closes_at=timezone.now() - timedelta(hours=2))
+    survey_housekeeping()
+    assert SheetDraft.objects.get().answers == {"KON": "2"}
+    Wave.objects.update(closes_at=timezone.now() + timedelta(days=1))
+    assert AccessCode.objects.get(pk=draft.code_id).spent
+
+
+def test_a_published_waves_unsent_answers_go_at_the_next_housekeeping() -> None:
+    _draft()
+    Wave.objects.update(closes_at=timezone.now() - timedelta(hours=2), published_at=timezone.now())
+    survey_housekeeping()
+    assert not SheetDraft.objects.exists()
     assert not AccessCode.objects.answered().exists()

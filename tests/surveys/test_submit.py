@@ -1,3 +1,4 @@
+import json
 import logging
 import uuid
 from datetime import timedelta
@@ -127,3 +128,21 @@ def test_a_sheet_has_no_field_that_could_link_it_to_a_code_or_a_device() -> None
     forbidden = {"code", "access_code", "ip", "ip_address", "user_agent", "session", "created_at"}
     assert not names & forbidden
     assert not any(f.get_internal_type() == "DateTimeField" for f in AnswerSheet._meta.fields)
+
+
+def test_a_stored_sheet_cannot_be_joined_to_its_draft_by_the_submission_id() -> None:
+    """A backup taken while the pupil answered holds the draft: its code and its
+    submission id. The sheet stored later must not carry that id, nor anything computable
+    from it without the server's key."""
+    import hashlib
+
+    code_id, sid = _started()
+    sheet_submit(code_id=code_id, submission_id=sid, answers=ANSWERS, language="sv")
+    sheet = AnswerSheet.objects.get()
+    known = {sid, uuid.UUID(bytes=hashlib.sha256(sid.bytes).digest()[:16])}
+    assert sheet.submission_id not in known
+    assert str(sid) not in json.dumps(sheet.answers)
+    # A retry of the same submit still finds it (duplicate), and stores nothing twice.
+    again = sheet_submit(code_id=code_id, submission_id=sid, answers=ANSWERS, language="sv")
+    assert again.status == "duplicate"
+    assert AnswerSheet.objects.count() == 1
