@@ -522,14 +522,23 @@ def _report_restarts(run: Run, since: float) -> None:
         run.report.notes.append(f"{restart.describe()}; its log before:\n{restart.log_tail}")
 
 
+async def _outage(
+    run: Run, service: str, stop: Callable[[], object], start: Callable[[], object]
+) -> Counter[str]:
+    """`service` stopped at `fault_at` and started again `outage` seconds later (the times
+    in `run.events` as "<service>_down" and "<service>_up"); what /healthz said meanwhile."""
+    await _sleep_until(run, run.options.fault_at)
+    await asyncio.to_thread(stop)
+    run.events[f"{service}_down"] = time.monotonic()
+    seen = await _poll_healthz(run, run.options.outage)
+    await asyncio.to_thread(start)
+    run.events[f"{service}_up"] = time.monotonic()
+    return seen
+
+
 async def fault_redis(run: Run) -> None:
     """Redis stopped for a while: pupils keep submitting, /healthz is degraded."""
-    await _sleep_until(run, run.options.fault_at)
-    await asyncio.to_thread(run.stack.stop_redis)
-    run.events["redis_down"] = time.monotonic()
-    seen = await _poll_healthz(run, run.options.outage)
-    await asyncio.to_thread(run.stack.start_redis)
-    run.events["redis_up"] = time.monotonic()
+    seen = await _outage(run, "redis", run.stack.stop_redis, run.stack.start_redis)
     down, up = run.events["redis_down"], run.events["redis_up"]
     answered = sum(1 for t in run.stats.answered_at if down <= t <= up)
     submitted = sum(1 for o in run.outcomes if o.thanked and down <= o.finished <= up)
@@ -542,12 +551,7 @@ async def fault_redis(run: Run) -> None:
 
 async def fault_postgres(run: Run) -> None:
     """PostgreSQL stopped (fast shutdown) and started again after `outage` seconds."""
-    await _sleep_until(run, run.options.fault_at)
-    await asyncio.to_thread(run.stack.stop_postgres)
-    run.events["postgres_down"] = time.monotonic()
-    seen = await _poll_healthz(run, run.options.outage)
-    await asyncio.to_thread(run.stack.start_postgres)
-    run.events["postgres_up"] = time.monotonic()
+    seen = await _outage(run, "postgres", run.stack.stop_postgres, run.stack.start_postgres)
     run.report.check(
         "/healthz while PostgreSQL was down", "503 down", _seen(seen), _only(seen, "503 down")
     )

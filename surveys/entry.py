@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -143,25 +143,34 @@ def _one(name: str, params: list[Any]) -> tuple[Any, ...] | None:
     return None if row is None else tuple(row)
 
 
-def _class_key(typed_key: str) -> ClassKey | None:
-    """The class key (unique) with its class."""
-    row = _one("class_key", [typed_key])
+def _pair[A: models.Model, B: models.Model](
+    name: str, params: list[Any], first: type[A], second: type[B]
+) -> tuple[A, B] | None:
+    """One row of statement `name` holding a `first` and the `second` it joins, or None."""
+    row = _one(name, params)
     if row is None:
         return None
-    width = rows.width(ClassKey)
-    class_key = rows.from_row(ClassKey, row[:width])
-    class_key.school_class = rows.from_row(SchoolClass, row[width:])
+    width = rows.width(first)
+    return rows.from_row(first, row[:width]), rows.from_row(second, row[width:])
+
+
+def _class_key(typed_key: str) -> ClassKey | None:
+    """The class key (unique) with its class."""
+    found = _pair("class_key", [typed_key], ClassKey, SchoolClass)
+    if found is None:
+        return None
+    class_key, school_class = found
+    class_key.school_class = school_class
     return class_key
 
 
 def _code(code_hash: str) -> AccessCode | None:
     """The code (its hash is unique) with its wave."""
-    row = _one("code", [code_hash])
-    if row is None:
+    found = _pair("code", [code_hash], AccessCode, Wave)
+    if found is None:
         return None
-    width = rows.width(AccessCode)
-    code = rows.from_row(AccessCode, row[:width])
-    code.wave = rows.from_row(Wave, row[width:])
+    code, wave = found
+    code.wave = wave
     return code
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from surveys import answer_vector as av
 from surveys import questionnaire as qn
 from surveys.entry import code_enter
-from surveys.models import AnswerSheet
+from surveys.models import AnswerSheet, Wave
 from surveys.selectors import sheets_disagreeing
 from surveys.services import codes_issue, sheet_submit
 from tests.surveys.factories import make_class, make_wave
@@ -148,8 +148,8 @@ def test_a_submitted_sheet_stores_the_vector_of_its_answers() -> None:
     assert sheets_disagreeing() == []
 
 
-@pytest.mark.django_db
-def test_the_check_finds_a_sheet_whose_vector_was_changed_behind_the_service() -> None:
+def _one_sheet_submitted(answers: dict[str, Any]) -> Wave:
+    """A wave with one sheet, stored by a pupil's code through the submit service."""
     wave = make_wave()
     [code] = codes_issue(wave=wave, school_class=make_class(grade=8), count=1)
     entry = code_enter(typed=code, language="sv")
@@ -157,9 +157,15 @@ def test_the_check_finds_a_sheet_whose_vector_was_changed_behind_the_service() -
     sheet_submit(
         code_id=entry.code_id,
         submission_id=entry.draft.submission_id,
-        answers={"TRY01": "2"},
+        answers=answers,
         language="sv",
     )
+    return wave
+
+
+@pytest.mark.django_db
+def test_the_check_finds_a_sheet_whose_vector_was_changed_behind_the_service() -> None:
+    wave = _one_sheet_submitted({"TRY01": "2"})
     AnswerSheet.objects.update(answers={"TRY01": "3"})  # the JSON alone, bypassing the service
     assert sheets_disagreeing(wave_id=wave.pk) == [AnswerSheet.objects.get().pk]
 
@@ -169,16 +175,7 @@ def test_the_check_finds_a_sheet_whose_vector_was_changed_behind_the_service() -
 def test_the_check_finds_a_stored_vector_of_the_wrong_length(stored: bytes | str) -> None:
     """Compared byte for byte: a vector cut short or grown is found, even where the
     integers it holds are a prefix of the right ones (or it holds no whole integer)."""
-    wave = make_wave()
-    [code] = codes_issue(wave=wave, school_class=make_class(grade=8), count=1)
-    entry = code_enter(typed=code, language="sv")
-    assert entry.code_id and entry.draft
-    sheet_submit(
-        code_id=entry.code_id,
-        submission_id=entry.draft.submission_id,
-        answers={"TRY01": "2"},
-        language="sv",
-    )
+    wave = _one_sheet_submitted({"TRY01": "2"})
     right = av.pack(av.encode(LAYOUT, {"TRY01": "2"}))
     wrong = {"one position short": right[:-2], "one byte more": right + b"\x00"}.get(
         str(stored), stored

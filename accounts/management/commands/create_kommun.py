@@ -59,16 +59,11 @@ class Command(BaseCommand):
     def _core_questionnaire(self) -> None:
         """The core questionnaire every kommun may ask, so that the new kommun can open its
         first wave (a fresh install has none); imported once, idempotent."""
-        from surveys.models import QuestionnaireVersion
         from surveys.questionnaire import load_yaml_file
-        from surveys.services import questionnaire_import_default
+        from surveys.services import questionnaire_import
 
-        core = load_yaml_file()
-        there = QuestionnaireVersion.objects.filter(
-            code=core.code, version=core.version, municipality__isnull=True
-        ).exists()
-        version = questionnaire_import_default()
-        state = "already there" if there else "imported"
+        version, created = questionnaire_import(questionnaire=load_yaml_file())
+        state = "imported" if created else "already there"
         self.stdout.write(
             f"  Core questionnaire {version.code} v{version.version}: {state} "
             "(every kommun may ask it; a kommun's own version is imported in the admin)."
